@@ -1,0 +1,145 @@
+// The syntax tree of one .kp file, as written (parentheses and comments kept
+// for the formatter). Semantic analysis (sema.hpp) turns a set of these into
+// the checked IR (ir.hpp).
+#pragma once
+
+#include "compiler/source.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace keyplan::ast {
+
+struct Ident {
+  std::string text;
+  Span span;
+};
+
+enum class BinOp {
+  Implies, Or, And,
+  Eq, Ne, Lt, Le, Gt, Ge,
+  In, NotIn, Meets, Within, Coalesce,
+  Add, Sub, Union, Except,
+  Mul, Div, Mod, Intersect,
+};
+enum class UnOp { Not, Neg };
+enum class LitKind { Int, String, Date, True, False, None, Today };
+
+enum class ExprKind {
+  If,            // kids: cond, then, else
+  Quant,         // name: variable; quant_all; kids: domain, body
+  Binary,        // bop; kids: lhs, rhs
+  Unary,         // uop; kids: operand
+  Member,        // name: member; kids: object
+  Call,          // name: callee; kids: arguments
+  Comprehension, // name: variable; kids: result, domain, [where]
+  Filter,        // name: variable; kids: domain, where
+  SetLit,        // kids: elements
+  Paren,         // kids: inner
+  Literal,       // lit; text: the literal as written (strings unescaped)
+  Name,          // name
+};
+
+struct Expr {
+  ExprKind kind;
+  Span span;
+  BinOp bop = BinOp::And;
+  UnOp uop = UnOp::Not;
+  LitKind lit = LitKind::Int;
+  bool quant_all = false;
+  Ident name;
+  std::string text;
+  std::vector<std::unique_ptr<Expr>> kids;
+};
+using ExprPtr = std::unique_ptr<Expr>;
+
+// Binding strength of an operator, higher binds tighter; used by the
+// formatter to decide where parentheses are needed.
+int precedence(BinOp op);
+const char* spelling(BinOp op);
+
+struct TypeRef {
+  enum Kind { Named, Set, Optional } kind = Named;
+  Ident name;                    // Named
+  std::unique_ptr<TypeRef> elem; // Set, Optional
+  Span span;
+};
+
+struct Annotation {
+  Ident name;
+  std::vector<std::string> args;
+  Span span;
+};
+
+struct Attribute {
+  std::vector<Annotation> annotations;
+  bool is_parent = false;
+  Ident name;
+  TypeRef type;
+  ExprPtr default_value;
+  Span span;
+};
+
+struct AttrValue {
+  Ident name;
+  ExprPtr value;
+  Span span;
+};
+
+struct InstanceDecl;
+struct InstanceItem {
+  std::optional<AttrValue> value;      // either an attribute value
+  std::unique_ptr<InstanceDecl> child; // or a nested instance
+};
+
+struct InstanceDecl {
+  Ident type; // an entity type or an alias
+  Ident id;
+  bool has_block = false;
+  std::vector<InstanceItem> items;
+  Span span;
+};
+
+struct Param {
+  Ident name;
+  TypeRef type;
+  ExprPtr default_value;
+  Span span;
+};
+
+enum class DeclKind { Enum, Entity, Extend, Setting, SetOverride, Alias, Rule, Invariant, Instance };
+
+struct Decl {
+  DeclKind kind;
+  Span span;
+  std::vector<Annotation> annotations;
+  Ident name; // enum/entity/setting/alias/rule name; invariant: the string; instance: unused
+
+  std::vector<Ident> members;         // Enum
+  std::vector<Attribute> attributes;  // Entity, Extend
+  std::optional<TypeRef> type;        // Setting type; Rule result type (optional)
+  ExprPtr value;                      // Setting default, SetOverride value, Rule body, Invariant body
+  Ident target;                       // Alias: entity type
+  std::vector<AttrValue> values;      // Alias: preset attribute values
+  bool is_action = false;             // Rule
+  std::vector<Param> params;          // Rule parameters, Invariant binders
+  std::unique_ptr<InstanceDecl> instance; // Instance
+};
+
+struct Comment {
+  std::string text; // including the // or /* */
+  Span span;
+  bool doc = false; // ///
+};
+
+struct File {
+  int file_id = -1;
+  std::optional<Ident> module; // qualified name joined with '.'
+  std::vector<Ident> imports;  // qualified names joined with '.'
+  std::vector<Decl> decls;
+  std::vector<Comment> comments;
+};
+
+} // namespace keyplan::ast

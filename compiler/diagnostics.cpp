@@ -1,0 +1,149 @@
+#include "compiler/diagnostics.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <tuple>
+
+namespace keyplan {
+
+void Diagnostics::error(const Span& s, std::string message, std::string hint) {
+  items_.push_back({Severity::Error, s, std::move(message), std::move(hint), {}});
+  ++errors_;
+}
+
+void Diagnostics::warning(const Span& s, std::string message, std::string hint) {
+  items_.push_back({Severity::Warning, s, std::move(message), std::move(hint), {}});
+  ++warnings_;
+}
+
+void Diagnostics::note(const Span& s, std::string message) {
+  if (!items_.empty()) items_.back().notes.emplace_back(s, std::move(message));
+}
+
+std::vector<Diagnostic> Diagnostics::sorted() const {
+  std::vector<Diagnostic> out = items_;
+  auto key = [](const Diagnostic& d) {
+    return std::make_tuple(d.span.file, d.span.line, d.span.col, static_cast<int>(d.severity),
+                           d.message);
+  };
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const Diagnostic& a, const Diagnostic& b) { return key(a) < key(b); });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [&](const Diagnostic& a, const Diagnostic& b) { return key(a) == key(b); }),
+            out.end());
+  return out;
+}
+
+static const char* severity_name(Severity s) {
+  switch (s) {
+  case Severity::Error: return "error";
+  case Severity::Warning: return "warning";
+  case Severity::Note: return "note";
+  }
+  return "error";
+}
+
+static std::string location(const SourceManager& sm, const Span& s) {
+  if (!s.valid()) return "keyplan";
+  return fmt::format("{}:{}:{}", sm.file(s.file).path, s.line, s.col);
+}
+
+// The source line with a caret (and tildes) under the span, tabs kept so the
+// caret lines up in a terminal.
+static std::string excerpt(const SourceManager& sm, const Span& s) {
+  if (!s.valid() || s.line == 0) return {};
+  std::string_view line = sm.file(s.file).line(s.line);
+  std::string marker;
+  for (uint32_t i = 1; i < s.col && i <= line.size(); ++i) marker += line[i - 1] == '\t' ? '\t' : ' ';
+  uint32_t width = 1;
+  if (s.end_line == s.line && s.end_col > s.col) width = s.end_col - s.col;
+  else if (s.end_line > s.line && line.size() >= s.col) width = static_cast<uint32_t>(line.size()) - s.col + 1;
+  marker += '^';
+  for (uint32_t i = 1; i < width; ++i) marker += '~';
+  return fmt::format("  {}\n  {}\n", line, marker);
+}
+
+std::string Diagnostics::render_text(const SourceManager& sm, bool color) const {
+  std::string out;
+  for (const auto& d : sorted()) {
+    const char* sev_color = d.severity == Severity::Error ? "\033[1;31m" : "\033[1;35m";
+    out += fmt::format("{}: {}{}{}: {}\n", location(sm, d.span), color ? sev_color : "",
+                       severity_name(d.severity), color ? "\033[0m" : "", d.message);
+    out += excerpt(sm, d.span);
+    if (!d.hint.empty()) out += fmt::format("  = {}\n", d.hint);
+    for (const auto& [span, text] : d.notes) {
+      out += fmt::format("{}: note: {}\n", location(sm, span), text);
+      out += excerpt(sm, span);
+    }
+  }
+  return out;
+}
+
+std::string Diagnostics::render_json(const SourceManager& sm) const {
+  auto span_json = [&](const Span& s) {
+    nlohmann::json j;
+    j["file"] = s.valid() ? sm.file(s.file).path : "";
+    j["line"] = s.line;
+    j["column"] = s.col;
+    j["end_line"] = s.end_line;
+    j["end_column"] = s.end_col;
+    return j;
+  };
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& d : sorted()) {
+    nlohmann::json j = span_json(d.span);
+    j["severity"] = severity_name(d.severity);
+    j["message"] = d.message;
+    if (!d.hint.empty()) j["hint"] = d.hint;
+    if (!d.notes.empty()) {
+      j["notes"] = nlohmann::json::array();
+      for (const auto& [span, text] : d.notes) {
+        auto n = span_json(span);
+        n["message"] = text;
+        j["notes"].push_back(n);
+      }
+    }
+    arr.push_back(j);
+  }
+  nlohmann::json root;
+  root["diagnostics"] = arr;
+  root["errors"] = errors_;
+  root["warnings"] = warnings_;
+  return root.dump(2) + "\n";
+}
+
+static size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_d = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const auto& c : candidates) {
+    if (c == word) continue;
+    size_t d = edit_distance(word, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string m = closest_match(word, candidates);
+  return m.empty() ? std::string{} : fmt::format("did you mean '{}'?", m);
+}
+
+} // namespace keyplan

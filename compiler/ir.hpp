@@ -1,0 +1,176 @@
+// The checked, typed IR of a whole policy (a client file and every module it
+// imports, linked into one namespace). It is what the interpreter, the JIT,
+// the simulator and the reports consume; docs/architecture.md describes it.
+//
+// Invariants that sema guarantees, so consumers need no checks of their own:
+// - every Expr has a type other than kError, and its kids have the types the
+//   Op documents below;
+// - every Call names a rule by index and passes exactly its parameters
+//   (defaults already filled in); rules are sorted so that a callee comes
+//   before every caller (no recursion);
+// - every Var slot is < the owning rule's frame_size;
+// - every Const holds a Value of the Expr's type (sets sorted, deduplicated).
+#pragma once
+
+#include "compiler/source.hpp"
+#include "compiler/types.hpp"
+#include "compiler/value.hpp"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace keyplan::ir {
+
+enum class Op : uint8_t {
+  Const,   // constant (literal, enum member, declared instance, none, constant set)
+  Today,   // the evaluation date (Date)
+  Var,     // slot `index` of the frame: a parameter or a bound variable
+  Setting, // the current value of setting `index`
+  Attr,    // kids[0].attribute `index`; when kids[0] is optional, the result is optional
+           // (none in, none out)
+  Call,    // rule `index` applied to kids (one per parameter)
+  AllOf,   // every instance of entity type `index` (a set)
+  Not, Neg,
+  And, Or, Implies, // short-circuit, left to right
+  If,               // kids: condition, then, else
+  Eq, Ne,           // any equal types; optional against its element type allowed (none != value)
+  Lt, Le, Gt, Ge,   // int, date, enum (declaration order), string (bytewise)
+  Add, Sub,         // int+int, date+int, date-int, date-date (days); wrap on overflow
+  Mul, Div, Mod,    // int; x/0 == 0 and x%0 == 0 (total, documented)
+  In,               // kids[0] in kids[1] (a set); an optional none is in no set
+  Meets,            // the two sets intersect
+  Union, Intersect, Except,
+  SetOf,            // a set of the kids' values
+  Any, All,         // kids: domain set, body; the variable is slot `index`
+  Count,            // kids: a set; Int
+  Max, Min,         // one kid (a set): optional element, none when empty;
+                    // two kids: the larger/smaller of two values of the same type
+  Map,              // {result for x in domain where cond}: slot `index`; kids: domain, result, [cond]
+  Filter,           // {x in domain where cond}: slot `index`; kids: domain, cond
+  Within,           // kids[0] is kids[1] or lies below it in the parent hierarchy
+  Coalesce,         // kids[0] (optional) unless none, else kids[1]
+};
+
+const char* op_name(Op op);
+
+struct Expr {
+  Op op = Op::Const;
+  TypeId type = TypeTable::kError;
+  int32_t index = -1;
+  Value constant;
+  Span span;
+  std::vector<std::unique_ptr<Expr>> kids;
+};
+using ExprPtr = std::unique_ptr<Expr>;
+ExprPtr clone(const Expr& e);
+
+struct EnumType {
+  std::string name;
+  std::vector<std::string> members; // in order: members[0] < members[1] < ...
+  Span span;
+  int module = -1;
+};
+
+struct Attribute {
+  std::string name;
+  TypeId type = TypeTable::kError;
+  bool is_parent = false;
+  std::optional<Value> default_value; // absent: the attribute must be given
+  std::vector<std::string> implements;
+  Span span;
+};
+
+struct Instance {
+  std::string id;
+  std::vector<Value> values; // one per attribute of the type, defaults applied
+  Span span;
+  int module = -1;
+};
+
+struct EntityType {
+  std::string name;
+  std::vector<Attribute> attributes;
+  int32_t parent_attr = -1; // index of the `parent` attribute, or -1
+  std::vector<Instance> instances; // declared in the policy; tenant data adds more
+  std::unordered_map<std::string, int32_t> instance_index;
+  Span span;
+  int module = -1;
+
+  int32_t find_attribute(const std::string& name) const;
+};
+
+struct Setting {
+  std::string name;
+  TypeId type = TypeTable::kError;
+  Value default_value; // as declared
+  Value value;         // after the policy's `set` overrides
+  std::vector<std::string> implements;
+  std::string doc;
+  Span span;
+  int module = -1;
+};
+
+struct Param {
+  std::string name;
+  TypeId type = TypeTable::kError;
+  ExprPtr default_value; // evaluated in an empty frame (constants, settings, today)
+  Span span;
+};
+
+struct Rule {
+  std::string name;
+  bool is_action = false;
+  std::vector<Param> params; // slots 0 .. params.size()-1
+  TypeId result = TypeTable::kBool;
+  ExprPtr body;
+  int32_t frame_size = 0; // params plus bound variables
+  std::vector<std::string> implements; // DOMAIN rule ids, from @implements
+  std::string doc;
+  Span span;
+  int module = -1;
+  std::string signature; // e.g. "see(user: User, target: Floor)"
+};
+
+struct Invariant {
+  std::string name;
+  std::vector<Param> vars; // the forall binders, slots 0 .. vars.size()-1
+  ExprPtr body;
+  int32_t frame_size = 0;
+  std::vector<std::string> implements;
+  std::string doc;
+  Span span;
+  int module = -1;
+};
+
+struct Module {
+  std::string name; // e.g. std.desk_booking; the client file's own name otherwise
+  std::string path;
+  int file = -1;
+};
+
+struct Policy {
+  std::shared_ptr<SourceManager> sources;
+  TypeTable types;
+  std::vector<Module> modules; // imports first, the root file last
+  std::vector<EnumType> enums;
+  std::vector<EntityType> entities;
+  std::vector<Setting> settings;
+  std::vector<Rule> rules; // callees before callers
+  std::vector<Invariant> invariants;
+
+  int32_t find_enum(const std::string& name) const;
+  int32_t find_entity(const std::string& name) const;
+  int32_t find_setting(const std::string& name) const;
+  // Every rule or action with that name (overloads), in declaration order.
+  std::vector<int32_t> find_rules(const std::string& name) const;
+  std::vector<int32_t> actions() const;
+  std::string type_name(TypeId t) const;
+  // A value rendered as the language writes it (instance ids, enum members, dates).
+  std::string format_value(const Value& v) const;
+};
+
+} // namespace keyplan::ir

@@ -1,0 +1,438 @@
+#include "compiler/parse.hpp"
+
+#include "KeyplanLexer.h"
+#include "KeyplanParser.h"
+
+#include <fmt/format.h>
+
+namespace keyplan {
+namespace {
+
+using P = parser::KeyplanParser;
+
+// ANTLR counts positions in code points; spans keep byte offsets too, for
+// slicing the text, and code-point columns, for carets.
+struct Positions {
+  std::vector<uint32_t> cp_to_byte;
+  explicit Positions(const std::string& text) {
+    for (uint32_t i = 0; i < text.size(); ++i)
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) cp_to_byte.push_back(i);
+    cp_to_byte.push_back(static_cast<uint32_t>(text.size()));
+  }
+  uint32_t byte(size_t cp) const {
+    return cp < cp_to_byte.size() ? cp_to_byte[cp] : cp_to_byte.back();
+  }
+};
+
+Span token_span(int file, const Positions& pos, antlr4::Token* t) {
+  Span s;
+  if (!t) return s;
+  s.file = file;
+  s.line = static_cast<uint32_t>(t->getLine());
+  s.col = static_cast<uint32_t>(t->getCharPositionInLine()) + 1;
+  size_t start = t->getStartIndex(), stop = t->getStopIndex();
+  if (t->getType() == antlr4::Token::EOF || stop + 1 < start + 1) stop = start - 1;
+  s.begin = pos.byte(start);
+  s.end = pos.byte(stop + 1);
+  // Tokens never span lines except block comments; good enough for carets.
+  s.end_line = s.line;
+  s.end_col = s.col + static_cast<uint32_t>(stop + 1 - start);
+  return s;
+}
+
+class ErrorListener : public antlr4::BaseErrorListener {
+public:
+  ErrorListener(int file, const Positions& pos, Diagnostics& d) : file_(file), pos_(pos), diags_(d) {}
+
+  void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t line, size_t col,
+                   const std::string& msg, std::exception_ptr) override {
+    ++count;
+    // A bad character was already reported by the lexer scan.
+    if (offending && offending->getType() == parser::KeyplanLexer::ERROR_CHAR) return;
+    Span s;
+    if (offending) s = token_span(file_, pos_, offending);
+    else {
+      s.file = file_;
+      s.line = static_cast<uint32_t>(line);
+      s.col = static_cast<uint32_t>(col) + 1;
+      s.end_line = s.line;
+      s.end_col = s.col + 1;
+    }
+    std::string message = msg, hint;
+    auto at = msg.find(" expecting ");
+    if (at != std::string::npos) {
+      message = msg.substr(0, at);
+      hint = "expected " + msg.substr(at + 11);
+    }
+    if (offending && offending->getType() == antlr4::Token::EOF)
+      message = "unexpected end of file";
+    else if (message.rfind("mismatched input ", 0) == 0 || message.rfind("extraneous input ", 0) == 0)
+      message = "unexpected " + message.substr(message.find("input ") + 6);
+    else if (message.rfind("no viable alternative at input ", 0) == 0 && offending)
+      message = fmt::format("unexpected '{}'", offending->getText());
+    diags_.error(s, "syntax error: " + message, hint);
+  }
+  int count = 0;
+
+private:
+  int file_;
+  const Positions& pos_;
+  Diagnostics& diags_;
+};
+
+class Builder {
+public:
+  Builder(int file, const Positions& pos, Diagnostics& d) : file_(file), pos_(pos), diags_(d) {}
+
+  Span span(antlr4::ParserRuleContext* ctx) {
+    Span a = token_span(file_, pos_, ctx->getStart());
+    Span b = token_span(file_, pos_, ctx->getStop());
+    if (!b.valid() || b.end < a.begin) return a;
+    a.end = b.end;
+    a.end_line = b.end_line;
+    a.end_col = b.end_col;
+    return a;
+  }
+
+  ast::Ident ident(P::IdentContext* ctx) { return {ctx->getText(), span(ctx)}; }
+
+  ast::Ident qualified(P::QualifiedNameContext* ctx) {
+    std::string text;
+    for (auto* id : ctx->ident()) text += (text.empty() ? "" : ".") + id->getText();
+    return {text, span(ctx)};
+  }
+
+  static std::string unquote(const std::string& s) {
+    std::string out;
+    for (size_t i = 1; i + 1 < s.size(); ++i) {
+      if (s[i] == '\\' && i + 2 < s.size()) {
+        char c = s[++i];
+        out += c == 'n' ? '\n' : c == 't' ? '\t' : c;
+      } else {
+        out += s[i];
+      }
+    }
+    return out;
+  }
+
+  std::vector<ast::Annotation> annotations(const std::vector<P::AnnotationContext*>& list) {
+    std::vector<ast::Annotation> out;
+    for (auto* a : list) {
+      ast::Annotation an{ident(a->ident()), {}, span(a)};
+      for (auto* arg : a->annotationArg())
+        an.args.push_back(arg->STRING() ? unquote(arg->STRING()->getText()) : arg->getText());
+      out.push_back(std::move(an));
+    }
+    return out;
+  }
+
+  ast::TypeRef type(P::TypeRefContext* ctx) {
+    ast::TypeRef t;
+    t.span = span(ctx);
+    if (auto* n = dynamic_cast<P::NamedTypeContext*>(ctx)) {
+      t.kind = ast::TypeRef::Named;
+      t.name = ident(n->ident());
+    } else if (auto* s = dynamic_cast<P::SetTypeContext*>(ctx)) {
+      t.kind = ast::TypeRef::Set;
+      t.elem = std::make_unique<ast::TypeRef>(type(s->typeRef()));
+    } else if (auto* o = dynamic_cast<P::OptionalTypeContext*>(ctx)) {
+      t.kind = ast::TypeRef::Optional;
+      t.elem = std::make_unique<ast::TypeRef>(type(o->typeRef()));
+    }
+    return t;
+  }
+
+  ast::ExprPtr node(ast::ExprKind k, antlr4::ParserRuleContext* ctx) {
+    auto e = std::make_unique<ast::Expr>();
+    e->kind = k;
+    e->span = span(ctx);
+    return e;
+  }
+
+  ast::ExprPtr binary(ast::BinOp op, P::ExprContext* ctx, P::ExprContext* l, P::ExprContext* r) {
+    auto e = node(ast::ExprKind::Binary, ctx);
+    e->bop = op;
+    e->kids.push_back(expr(l));
+    e->kids.push_back(expr(r));
+    return e;
+  }
+
+  ast::ExprPtr expr(P::ExprContext* ctx) {
+    struct DepthGuard {
+      int& d;
+      explicit DepthGuard(int& x) : d(x) { ++d; }
+      ~DepthGuard() { --d; }
+    } guard(depth_);
+    if (depth_ > kMaxNesting) {
+      if (!too_deep_) diags_.error(span(ctx), fmt::format("expression nested more than {} levels deep", kMaxNesting),
+                                   "split it into named rules");
+      too_deep_ = true;
+      return node(ast::ExprKind::Literal, ctx);
+    }
+    using K = ast::ExprKind;
+    using B = ast::BinOp;
+    if (auto* c = dynamic_cast<P::IfExprContext*>(ctx)) {
+      auto e = node(K::If, ctx);
+      for (auto* k : c->expr()) e->kids.push_back(expr(k));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::QuantExprContext*>(ctx)) {
+      auto e = node(K::Quant, ctx);
+      e->quant_all = c->quantifier->getText() == "all";
+      e->name = ident(c->ident());
+      for (auto* k : c->expr()) e->kids.push_back(expr(k));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::ImpliesExprContext*>(ctx)) return binary(B::Implies, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::OrExprContext*>(ctx)) return binary(B::Or, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::AndExprContext*>(ctx)) return binary(B::And, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::NotExprContext*>(ctx)) {
+      auto e = node(K::Unary, ctx);
+      e->uop = ast::UnOp::Not;
+      e->kids.push_back(expr(c->expr()));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::NegExprContext*>(ctx)) {
+      auto e = node(K::Unary, ctx);
+      e->uop = ast::UnOp::Neg;
+      e->kids.push_back(expr(c->expr()));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::CompareExprContext*>(ctx)) {
+      std::string op = c->op->getText();
+      B b = op == "==" ? B::Eq : op == "!=" ? B::Ne : op == "<" ? B::Lt : op == "<=" ? B::Le : op == ">" ? B::Gt : B::Ge;
+      return binary(b, ctx, c->expr(0), c->expr(1));
+    }
+    if (auto* c = dynamic_cast<P::InExprContext*>(ctx)) return binary(c->NOT() ? B::NotIn : B::In, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::MeetsExprContext*>(ctx)) return binary(B::Meets, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::WithinExprContext*>(ctx)) return binary(B::Within, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::CoalesceExprContext*>(ctx)) return binary(B::Coalesce, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::AddExprContext*>(ctx)) {
+      std::string op = c->op->getText();
+      B b = op == "+" ? B::Add : op == "-" ? B::Sub : op == "union" ? B::Union : B::Except;
+      return binary(b, ctx, c->expr(0), c->expr(1));
+    }
+    if (auto* c = dynamic_cast<P::MulExprContext*>(ctx)) {
+      std::string op = c->op->getText();
+      B b = op == "*" ? B::Mul : op == "/" ? B::Div : op == "%" ? B::Mod : B::Intersect;
+      return binary(b, ctx, c->expr(0), c->expr(1));
+    }
+    if (auto* c = dynamic_cast<P::MemberExprContext*>(ctx)) {
+      auto e = node(K::Member, ctx);
+      e->kids.push_back(expr(c->expr()));
+      if (c->ident()) e->name = ident(c->ident());
+      else e->name = {"none", token_span(file_, pos_, c->getStop())};
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::CallExprContext*>(ctx)) {
+      auto e = node(K::Call, ctx);
+      e->name = ident(c->ident());
+      for (auto* k : c->expr()) e->kids.push_back(expr(k));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::ComprehensionExprContext*>(ctx)) {
+      auto e = node(K::Comprehension, ctx);
+      e->name = ident(c->ident());
+      for (auto* k : c->expr()) e->kids.push_back(expr(k));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::FilterExprContext*>(ctx)) {
+      auto e = node(K::Filter, ctx);
+      e->name = ident(c->ident());
+      for (auto* k : c->expr()) e->kids.push_back(expr(k));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::SetLiteralContext*>(ctx)) {
+      auto e = node(K::SetLit, ctx);
+      for (auto* k : c->expr()) e->kids.push_back(expr(k));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::ParenExprContext*>(ctx)) {
+      auto e = node(K::Paren, ctx);
+      e->kids.push_back(expr(c->expr()));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::LiteralExprContext*>(ctx)) {
+      auto e = node(K::Literal, ctx);
+      auto* lit = c->literal();
+      std::string t = lit->getText();
+      if (lit->INT()) e->lit = ast::LitKind::Int, e->text = t;
+      else if (lit->STRING()) e->lit = ast::LitKind::String, e->text = unquote(t);
+      else if (lit->DATE()) e->lit = ast::LitKind::Date, e->text = t;
+      else if (t == "true") e->lit = ast::LitKind::True, e->text = t;
+      else if (t == "false") e->lit = ast::LitKind::False, e->text = t;
+      else if (t == "none") e->lit = ast::LitKind::None, e->text = t;
+      else e->lit = ast::LitKind::Today, e->text = t;
+      return e;
+    }
+    auto* c = dynamic_cast<P::NameExprContext*>(ctx);
+    auto e = node(K::Name, ctx);
+    e->name = ident(c->ident());
+    return e;
+  }
+
+  ast::ExprPtr opt_expr(P::ExprContext* ctx) { return ctx ? expr(ctx) : nullptr; }
+
+  ast::Attribute attribute(P::AttributeDeclContext* ctx) {
+    ast::Attribute a;
+    a.annotations = annotations(ctx->annotation());
+    a.is_parent = ctx->PARENT() != nullptr && ctx->ident()->PARENT() == nullptr;
+    a.name = ident(ctx->ident());
+    a.type = type(ctx->typeRef());
+    a.default_value = opt_expr(ctx->expr());
+    a.span = span(ctx);
+    return a;
+  }
+
+  ast::AttrValue attr_value(P::AttributeValueContext* ctx) {
+    return {ident(ctx->ident()), expr(ctx->expr()), span(ctx)};
+  }
+
+  std::unique_ptr<ast::InstanceDecl> instance(P::InstanceDeclContext* ctx) {
+    auto inst = std::make_unique<ast::InstanceDecl>();
+    inst->type = ident(ctx->ident(0));
+    inst->id = ident(ctx->ident(1));
+    inst->has_block = ctx->children.size() > 2;
+    inst->span = span(ctx);
+    for (auto* item : ctx->instanceItem()) {
+      ast::InstanceItem it;
+      if (item->attributeValue()) it.value = attr_value(item->attributeValue());
+      else it.child = instance(item->instanceDecl());
+      inst->items.push_back(std::move(it));
+    }
+    return inst;
+  }
+
+  ast::Param param(P::ParamContext* ctx) {
+    return {ident(ctx->ident()), type(ctx->typeRef()), opt_expr(ctx->expr()), span(ctx)};
+  }
+
+  ast::Decl decl(P::DeclContext* ctx) {
+    ast::Decl d;
+    d.span = span(ctx);
+    d.annotations = annotations(ctx->annotation());
+    if (auto* c = ctx->enumDecl()) {
+      d.kind = ast::DeclKind::Enum;
+      d.name = ident(c->ident());
+      for (auto* m : c->enumMember()) d.members.push_back({m->getText(), span(m)});
+    } else if (auto* c = ctx->entityDecl()) {
+      d.kind = ast::DeclKind::Entity;
+      d.name = ident(c->ident());
+      for (auto* a : c->attributeDecl()) d.attributes.push_back(attribute(a));
+    } else if (auto* c = ctx->extendDecl()) {
+      d.kind = ast::DeclKind::Extend;
+      d.name = ident(c->ident());
+      for (auto* a : c->attributeDecl()) d.attributes.push_back(attribute(a));
+    } else if (auto* c = ctx->settingDecl()) {
+      d.kind = ast::DeclKind::Setting;
+      d.name = ident(c->ident());
+      d.type = type(c->typeRef());
+      d.value = expr(c->expr());
+    } else if (auto* c = ctx->setDecl()) {
+      d.kind = ast::DeclKind::SetOverride;
+      d.name = ident(c->ident());
+      d.value = expr(c->expr());
+    } else if (auto* c = ctx->aliasDecl()) {
+      d.kind = ast::DeclKind::Alias;
+      d.name = ident(c->ident(0));
+      d.target = ident(c->ident(1));
+      for (auto* v : c->attributeValue()) d.values.push_back(attr_value(v));
+    } else if (auto* c = ctx->ruleDecl()) {
+      d.kind = ast::DeclKind::Rule;
+      d.is_action = c->ACTION() != nullptr;
+      d.name = ident(c->ident());
+      for (auto* p : c->param()) d.params.push_back(param(p));
+      if (c->typeRef()) d.type = type(c->typeRef());
+      d.value = expr(c->expr());
+    } else if (auto* c = ctx->invariantDecl()) {
+      d.kind = ast::DeclKind::Invariant;
+      d.name = {unquote(c->STRING()->getText()), token_span(file_, pos_, c->STRING()->getSymbol())};
+      for (auto* b : c->binder()) d.params.push_back({ident(b->ident()), type(b->typeRef()), nullptr, span(b)});
+      d.value = expr(c->expr());
+    } else if (auto* c = ctx->instanceDecl()) {
+      d.kind = ast::DeclKind::Instance;
+      d.instance = instance(c);
+      d.name = d.instance->id;
+    }
+    return d;
+  }
+
+  bool too_deep() const { return too_deep_; }
+
+private:
+  int file_;
+  const Positions& pos_;
+  Diagnostics& diags_;
+  int depth_ = 0;
+  bool too_deep_ = false;
+};
+
+// Reports bad characters and unterminated strings, and bounds bracket and
+// prefix-operator nesting before the recursive-descent parser sees the input.
+bool scan_tokens(antlr4::CommonTokenStream& tokens, int file, const Positions& pos, Diagnostics& diags) {
+  using L = parser::KeyplanLexer;
+  bool ok = true;
+  int depth = 0, prefix_run = 0;
+  for (auto* t : tokens.getTokens()) {
+    size_t type = t->getType();
+    if (type == L::ERROR_CHAR) {
+      std::string text = t->getText();
+      if (text == "\"") diags.error(token_span(file, pos, t), "unterminated string literal", "expected a closing '\"' on the same line");
+      else diags.error(token_span(file, pos, t), fmt::format("unexpected character '{}'", text));
+      ok = false;
+      continue;
+    }
+    std::string text = t->getText();
+    if (text == "(" || text == "[" || text == "{") ++depth;
+    else if (text == ")" || text == "]" || text == "}") depth = std::max(0, depth - 1);
+    if (t->getChannel() != 0) continue;
+    bool prefix = text == "not" || text == "-" || text == "if" || text == "then" || text == "else" ||
+                  text == "any" || text == "all" || text == "implies";
+    prefix_run = prefix ? prefix_run + 1 : (text == ":" || text == "=" ? 0 : prefix_run);
+    if (depth + prefix_run > kMaxNesting * 2) {
+      diags.error(token_span(file, pos, t), fmt::format("expression nested more than {} levels deep", kMaxNesting * 2),
+                  "split it into named rules");
+      return false;
+    }
+  }
+  return ok;
+}
+
+} // namespace
+
+std::optional<ast::File> parse_file(const SourceManager& sm, int file_id, Diagnostics& diags) {
+  const SourceFile& src = sm.file(file_id);
+  Positions pos(src.text);
+  antlr4::ANTLRInputStream input(src.text);
+  parser::KeyplanLexer lexer(&input);
+  lexer.removeErrorListeners();
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+  if (!scan_tokens(tokens, file_id, pos, diags)) {
+    // Still parse, to report the syntax errors too, unless nesting was the problem.
+    if (diags.items().back().message.find("nested") != std::string::npos) return std::nullopt;
+  }
+  P parser(&tokens);
+  ErrorListener listener(file_id, pos, diags);
+  parser.removeErrorListeners();
+  parser.addErrorListener(&listener);
+  P::FileContext* tree = parser.file();
+  if (listener.count > 0 || diags.has_errors()) return std::nullopt;
+
+  Builder b(file_id, pos, diags);
+  ast::File f;
+  f.file_id = file_id;
+  if (tree->moduleDecl()) f.module = b.qualified(tree->moduleDecl()->qualifiedName());
+  for (auto* imp : tree->importDecl()) f.imports.push_back(b.qualified(imp->qualifiedName()));
+  for (auto* d : tree->decl()) f.decls.push_back(b.decl(d));
+  for (auto* t : tokens.getTokens()) {
+    if (t->getChannel() != 2) continue;
+    std::string text = t->getText();
+    Span s = token_span(file_id, pos, t);
+    f.comments.push_back({text, s, text.rfind("///", 0) == 0});
+  }
+  if (b.too_deep()) return std::nullopt;
+  return f;
+}
+
+} // namespace keyplan

@@ -1,0 +1,108 @@
+// The keyplan policy language. The parser is generated at build time
+// (antlr4 -Dlanguage=Cpp); the AST builder in compiler/ast_builder.cpp turns
+// its tree into compiler/ast.hpp. docs/language.md is the user's reference.
+grammar Keyplan;
+
+file : moduleDecl? importDecl* decl* EOF ;
+
+moduleDecl : 'module' qualifiedName ;
+importDecl : 'import' qualifiedName ;
+qualifiedName : ident ('.' ident)* ;
+
+decl
+    : annotation* enumDecl
+    | annotation* entityDecl
+    | annotation* extendDecl
+    | annotation* settingDecl
+    | annotation* setDecl
+    | annotation* aliasDecl
+    | annotation* ruleDecl
+    | annotation* invariantDecl
+    | annotation* instanceDecl
+    ;
+
+annotation : '@' ident ('(' annotationArg (',' annotationArg)* ')')? ;
+annotationArg : STRING | ident ;
+
+// enum License { requestor, limited, full }  (order of declaration = order)
+enumDecl : 'enum' ident '{' enumMember (',' enumMember)* ','? '}' ;
+enumMember : ident | 'none' ;
+
+// entity Floor { parent building: Building  groups: set<Group> = [ALL] }
+entityDecl : 'entity' ident '{' attributeDecl* '}' ;
+extendDecl : 'extend' ident '{' attributeDecl* '}' ;
+attributeDecl : annotation* PARENT? ident ':' typeRef ('=' expr)? ','? ;
+
+// setting all_is_everyone: bool = true
+settingDecl : 'setting' ident ':' typeRef '=' expr ;
+// set all_is_everyone = false   (a client policy overrides a setting)
+setDecl : 'set' ident '=' expr ;
+
+// alias desk = Object { kind: desk }   (a shorthand for instance declarations)
+aliasDecl : 'alias' ident '=' ident ('{' attributeValue* '}')? ;
+
+ruleDecl : (RULE | ACTION) ident '(' (param (',' param)*)? ')' (':' typeRef)? '=' expr ;
+param : ident ':' typeRef ('=' expr)? ;
+
+// invariant "booking needs the floor": forall u: User, o: Object . e
+invariantDecl : 'invariant' STRING ':' ('forall' binder (',' binder)* '.')? expr ;
+binder : ident ':' typeRef ;
+
+// Building example_building { groups: [ALL]  Floor first_floor { ... } }
+instanceDecl : ident ident ('{' instanceItem* '}')? ;
+instanceItem : attributeValue | instanceDecl ;
+attributeValue : ident ':' expr ','? ;
+
+typeRef
+    : typeRef '?'                                   # optionalType
+    | 'set' '<' typeRef '>'                         # setType
+    | ident                                         # namedType
+    ;
+
+// Alternatives are ordered by binding strength, loosest first.
+expr
+    : 'if' expr 'then' expr 'else' expr                          # ifExpr
+    | quantifier=('any' | 'all') ident 'in' expr ':' expr        # quantExpr
+    | <assoc=right> expr 'implies' expr                          # impliesExpr
+    | expr 'or' expr                                             # orExpr
+    | expr 'and' expr                                            # andExpr
+    | 'not' expr                                                 # notExpr
+    | expr op=('==' | '!=' | '<' | '<=' | '>' | '>=') expr       # compareExpr
+    | expr NOT? 'in' expr                                        # inExpr
+    | expr 'meets' expr                                          # meetsExpr
+    | expr 'within' expr                                         # withinExpr
+    | expr '??' expr                                             # coalesceExpr
+    | expr op=('+' | '-' | 'union' | 'except') expr              # addExpr
+    | expr op=('*' | '/' | '%' | 'intersect') expr               # mulExpr
+    | '-' expr                                                   # negExpr
+    | expr '.' (ident | 'none')                                  # memberExpr
+    | ident '(' (expr (',' expr)*)? ')'                          # callExpr
+    | '{' expr 'for' ident 'in' expr ('where' expr)? '}'         # comprehensionExpr
+    | '{' ident 'in' expr 'where' expr '}'                       # filterExpr
+    | '[' (expr (',' expr)* ','?)? ']'                           # setLiteral
+    | '(' expr ')'                                               # parenExpr
+    | literal                                                    # literalExpr
+    | ident                                                      # nameExpr
+    ;
+
+literal : INT | STRING | DATE | 'true' | 'false' | 'none' | 'today' ;
+
+// Soft keywords: words that are keywords in one place but names elsewhere.
+ident : ID | 'set' | 'module' | 'alias' | 'extend' | 'setting' | PARENT ;
+
+PARENT : 'parent' ;
+RULE : 'rule' ;
+ACTION : 'action' ;
+NOT : 'not' ;
+
+DATE : [0-9] [0-9] [0-9] [0-9] '-' [0-9] [0-9] '-' [0-9] [0-9] ;
+INT : [0-9]+ ;
+STRING : '"' (~["\\\r\n] | '\\' .)* '"' ;
+ID : [a-zA-Z_] [a-zA-Z_0-9]* ;
+
+DOC_COMMENT : '///' ~[\r\n]* -> channel(2) ;
+LINE_COMMENT : '//' ~[\r\n]* -> channel(2) ;
+BLOCK_COMMENT : '/*' .*? '*/' -> channel(2) ;
+WS : [ \t\r\n]+ -> skip ;
+// Anything else is one bad character: the parser reports it with its position.
+ERROR_CHAR : . ;
