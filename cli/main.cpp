@@ -1,20 +1,26 @@
-#include "compiler/parse.hpp"
+// keyplan: check, format, decide, explain and simulate access policies.
+#include "cli/commands.hpp"
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 int main(int argc, char** argv) {
-  auto sm = std::make_shared<keyplan::SourceManager>();
-  keyplan::Diagnostics d;
-  for (int i = 1; i < argc; ++i) {
-    std::ifstream in(argv[i]);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    int id = sm->add(argv[i], ss.str());
-    auto f = keyplan::parse_file(*sm, id, d);
-    if (f) std::cout << argv[i] << ": " << f->decls.size() << " decls\n";
+  CLI::App app{"keyplan: a policy-as-data compiler and simulator for workplace access control"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "keyplan 0.1");
+  int status = 0;
+  keyplan::cli::add_check_command(app, status);
+  keyplan::cli::add_fmt_command(app, status);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
   }
-  std::cout << d.render_text(*sm);
-  return d.has_errors() ? 2 : 0;
+  return status;
 }

@@ -59,23 +59,9 @@ typeRef
     | ident                                         # namedType
     ;
 
-// Alternatives are ordered by binding strength, loosest first.
+// ANTLR gives earlier alternatives higher precedence: tightest first.
 expr
-    : 'if' expr 'then' expr 'else' expr                          # ifExpr
-    | quantifier=('any' | 'all') ident 'in' expr ':' expr        # quantExpr
-    | <assoc=right> expr 'implies' expr                          # impliesExpr
-    | expr 'or' expr                                             # orExpr
-    | expr 'and' expr                                            # andExpr
-    | 'not' expr                                                 # notExpr
-    | expr op=('==' | '!=' | '<' | '<=' | '>' | '>=') expr       # compareExpr
-    | expr NOT? 'in' expr                                        # inExpr
-    | expr 'meets' expr                                          # meetsExpr
-    | expr 'within' expr                                         # withinExpr
-    | expr '??' expr                                             # coalesceExpr
-    | expr op=('+' | '-' | 'union' | 'except') expr              # addExpr
-    | expr op=('*' | '/' | '%' | 'intersect') expr               # mulExpr
-    | '-' expr                                                   # negExpr
-    | expr '.' (ident | 'none')                                  # memberExpr
+    : expr '.' (ident | 'none')                                  # memberExpr
     | ident '(' (expr (',' expr)*)? ')'                          # callExpr
     | '{' expr 'for' ident 'in' expr ('where' expr)? '}'         # comprehensionExpr
     | '{' ident 'in' expr 'where' expr '}'                       # filterExpr
@@ -83,6 +69,20 @@ expr
     | '(' expr ')'                                               # parenExpr
     | literal                                                    # literalExpr
     | ident                                                      # nameExpr
+    | '-' expr                                                   # negExpr
+    | expr op=('*' | '/' | '%' | 'intersect') expr               # mulExpr
+    | expr op=('+' | '-' | 'union' | 'except') expr              # addExpr
+    | expr '??' expr                                             # coalesceExpr
+    | expr 'within' expr                                         # withinExpr
+    | expr 'meets' expr                                          # meetsExpr
+    | expr NOT? 'in' expr                                        # inExpr
+    | expr op=('==' | '!=' | '<' | '<=' | '>' | '>=') expr       # compareExpr
+    | 'not' expr                                                 # notExpr
+    | expr 'and' expr                                            # andExpr
+    | expr 'or' expr                                             # orExpr
+    | <assoc=right> expr 'implies' expr                          # impliesExpr
+    | quantifier=('any' | 'all') ident 'in' expr ':' expr        # quantExpr
+    | 'if' expr 'then' expr 'else' expr                          # ifExpr
     ;
 
 literal : INT | STRING | DATE | 'true' | 'false' | 'none' | 'today' ;

@@ -1,0 +1,50 @@
+// keyplan check: parse and check policies; diagnostics as text or JSON.
+#include "cli/commands.hpp"
+#include "compiler/compile.hpp"
+
+#include <fmt/format.h>
+#include <iostream>
+#include <unistd.h>
+
+namespace keyplan::cli {
+
+void add_check_command(CLI::App& app, int& status) {
+  struct Opts {
+    std::vector<std::string> files;
+    std::string format = "text";
+    bool strict = false;
+    std::vector<std::string> path;
+  };
+  auto opts = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand("check", "Check policies: syntax, names, types, cycles; every error at once");
+  cmd->add_option("policy", opts->files, "Policy files (.kp) or module names (std.desk_booking)")->required();
+  cmd->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_flag("--strict", opts->strict, "Exit 1 when there are warnings");
+  cmd->add_option("--path", opts->path, "Extra directories to search for imported modules");
+  cmd->callback([opts, &status]() {
+    int errors = 0, warnings = 0;
+    std::string json_items;
+    for (const auto& f : opts->files) {
+      CompileOptions co;
+      co.search_path = opts->path;
+      CompileResult res = compile_policy(f, co);
+      errors += res.diags.error_count();
+      warnings += res.diags.warning_count();
+      if (opts->format == "json") {
+        std::cout << res.diags.render_json(*res.sources);
+      } else {
+        std::cerr << res.diags.render_text(*res.sources, isatty(2));
+        if (!res.diags.has_errors() && res.policy) {
+          const auto& p = *res.policy;
+          std::cout << fmt::format("{}: ok ({} modules, {} entity types, {} rules, {} actions, {} invariants{})\n", f,
+                                   p.modules.size(), p.entities.size(), p.rules.size() - p.actions().size(),
+                                   p.actions().size(), p.invariants.size(),
+                                   res.diags.warning_count() ? fmt::format(", {} warnings", res.diags.warning_count()) : "");
+        }
+      }
+    }
+    status = errors ? 2 : (warnings && opts->strict ? 1 : 0);
+  });
+}
+
+} // namespace keyplan::cli

@@ -1,0 +1,14 @@
+// The keyplan subcommands. Each file cmd_<name>.cpp registers one on the
+// CLI11 app; its callback stores the process exit code in `status`:
+// 0 success, 1 a check failed (expectation, --strict warning, fmt --check),
+// 2 bad input (with file:line:col diagnostics on stderr).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace keyplan::cli {
+
+void add_check_command(CLI::App& app, int& status);
+void add_fmt_command(CLI::App& app, int& status);
+
+} // namespace keyplan::cli

@@ -1,0 +1,159 @@
+// Module loading: find each imported module, parse every file once, order
+// them imports-first (an import cycle is an error), then analyze.
+#include "compiler/compile.hpp"
+
+#include "compiler/parse.hpp"
+#include "compiler/sema.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace keyplan {
+
+std::vector<std::string> standard_search_path() {
+  std::vector<std::string> out;
+  if (const char* env = std::getenv("KEYPLAN_PATH")) {
+    std::stringstream ss(env);
+    std::string dir;
+    while (std::getline(ss, dir, ':'))
+      if (!dir.empty()) out.push_back(dir);
+  }
+  out.push_back(std::string(KEYPLAN_SOURCE_DIR) + "/policies");
+  return out;
+}
+
+namespace {
+
+constexpr size_t kMaxFileBytes = 16u << 20;
+
+bool read_file(const std::string& path, std::string& text) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return false;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  text = ss.str();
+  return true;
+}
+
+class Loader {
+public:
+  Loader(CompileResult& r, const CompileOptions& o) : res_(r), opts_(o) {}
+
+  // Loads `path` (already read into `text`) and, first, everything it imports.
+  void load(const std::string& path, std::string text, const std::string& module_name) {
+    if (text.size() > kMaxFileBytes) {
+      Span s;
+      res_.diags.error(s, fmt::format("{}: file is larger than {} MiB", path, kMaxFileBytes >> 20));
+      return;
+    }
+    int id = res_.sources->add(path, std::move(text));
+    auto file = parse_file(*res_.sources, id, res_.diags);
+    if (!file) return;
+    in_progress_[module_name] = true;
+    fs::path dir = fs::path(path).parent_path();
+    for (const auto& imp : file->imports) {
+      if (auto it = in_progress_.find(imp.text); it != in_progress_.end()) {
+        if (it->second)
+          res_.diags.error(imp.span, fmt::format("module '{}' imports itself (an import cycle)", imp.text),
+                           "modules must form a tree: move the shared declarations to a third module");
+        continue; // already loaded
+      }
+      std::string found = find_module(imp.text, dir);
+      if (found.empty()) {
+        res_.diags.error(imp.span, fmt::format("cannot find module '{}'", imp.text), search_hint(imp.text, dir));
+        continue;
+      }
+      std::string t;
+      if (!read_file(found, t)) {
+        res_.diags.error(imp.span, fmt::format("cannot read '{}'", found));
+        continue;
+      }
+      load(found, std::move(t), imp.text);
+    }
+    in_progress_[module_name] = false;
+    std::string name = file->module ? file->module->text : module_name;
+    res_.files.push_back(std::move(*file));
+    inputs_.push_back({module_name == path ? name : module_name, path});
+  }
+
+  std::string find_module(const std::string& name, const fs::path& dir) const {
+    std::string rel = name;
+    for (char& c : rel)
+      if (c == '.') c = '/';
+    rel += ".kp";
+    std::vector<fs::path> dirs{dir};
+    for (const auto& d : opts_.search_path) dirs.emplace_back(d);
+    for (const auto& d : standard_search_path()) dirs.emplace_back(d);
+    for (const auto& d : dirs) {
+      std::error_code ec;
+      fs::path p = d / rel;
+      if (fs::is_regular_file(p, ec)) return p.lexically_normal().string();
+    }
+    return {};
+  }
+
+  std::string search_hint(const std::string& name, const fs::path& dir) const {
+    std::string rel = name;
+    for (char& c : rel)
+      if (c == '.') c = '/';
+    std::string where = (dir.empty() ? fs::path(".") : dir).string();
+    for (const auto& d : opts_.search_path) where += ", " + d;
+    for (const auto& d : standard_search_path()) where += ", " + d;
+    return fmt::format("looked for {}.kp in {}", rel, where);
+  }
+
+  std::vector<std::pair<std::string, std::string>> inputs_; // module name, path
+
+private:
+  CompileResult& res_;
+  const CompileOptions& opts_;
+  std::map<std::string, bool> in_progress_;
+};
+
+void finish(CompileResult& res, Loader& loader) {
+  if (res.diags.has_errors()) return;
+  std::vector<SemaInput> inputs;
+  for (size_t i = 0; i < res.files.size(); ++i)
+    inputs.push_back({&res.files[i], loader.inputs_[i].first, loader.inputs_[i].second});
+  res.policy = analyze(inputs, res.sources, res.diags);
+}
+
+} // namespace
+
+CompileResult compile_source(const std::string& path, const std::string& text, const CompileOptions& options) {
+  CompileResult res;
+  Loader loader(res, options);
+  loader.load(path, text, path);
+  finish(res, loader);
+  return res;
+}
+
+CompileResult compile_policy(const std::string& target, const CompileOptions& options) {
+  CompileResult res;
+  Loader loader(res, options);
+  std::string text;
+  if (read_file(target, text)) {
+    loader.load(target, std::move(text), target);
+  } else if (target.find('/') == std::string::npos && target.find(".kp") == std::string::npos &&
+             !loader.find_module(target, fs::path(".")).empty()) {
+    std::string path = loader.find_module(target, fs::path("."));
+    read_file(path, text);
+    loader.load(path, std::move(text), target);
+  } else {
+    res.diags.error(Span{}, fmt::format("cannot read policy '{}'", target),
+                    "expected a .kp file or a module name such as std.desk_booking");
+    return res;
+  }
+  finish(res, loader);
+  return res;
+}
+
+} // namespace keyplan

@@ -1,0 +1,110 @@
+// Internal to semantic analysis: the state shared by its passes
+// (sema_decls.cpp, sema_expr.cpp, sema_rules.cpp).
+#pragma once
+
+#include "compiler/sema.hpp"
+
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+namespace keyplan::sema {
+
+using ir::TypeId;
+
+struct RuleInfo {
+  const ast::Decl* decl = nullptr;
+  int module = -1;
+  enum State { Unchecked, InProgress, Done } state = Unchecked;
+  bool signature_ok = true;
+  int calls = 0;    // how often other rules or invariants call it
+  int32_t order = -1; // position in the final, callee-first order
+};
+
+struct AliasInfo {
+  const ast::Decl* decl = nullptr;
+  int32_t entity = -1;
+};
+
+struct Var {
+  std::string name;
+  int32_t slot;
+  TypeId type;
+  Span span;
+  bool used = false;
+  bool is_param = false;
+};
+
+// The variables in scope while checking one rule or invariant body.
+struct Scope {
+  std::vector<Var> vars;
+  int32_t next_slot = 0;
+  int32_t frame_size = 0;
+  int32_t current_rule = -1; // index into Context::rules, -1 outside rules
+  bool allow_vars = true;    // false in constant contexts (defaults, settings)
+  const Var* find(const std::string& n) const;
+  Var* find(const std::string& n);
+};
+
+class Context {
+public:
+  Context(std::shared_ptr<SourceManager> sm, Diagnostics& d) : sources(std::move(sm)), diags(d) {
+    policy.sources = sources;
+  }
+
+  std::shared_ptr<SourceManager> sources;
+  Diagnostics& diags;
+  ir::Policy policy;
+
+  std::vector<RuleInfo> rules; // parallel to policy.rules until reordering
+  std::map<std::string, AliasInfo> aliases;
+  std::map<std::string, Span> type_names;    // enum and entity names → declaration
+  std::vector<const ast::Decl*> instance_decls;
+  std::vector<std::vector<const ast::Attribute*>> entity_attrs; // per entity, entity + extends
+  std::vector<const ast::Decl*> setting_decls;                  // parallel to policy.settings
+  std::vector<std::pair<const ast::Decl*, int>> extend_decls;
+  std::vector<std::pair<const ast::Decl*, int>> set_overrides;
+
+  // --- sema_decls.cpp
+  void declare(const std::vector<SemaInput>& files);
+  void resolve_signatures();
+  void evaluate_constants();
+  TypeId resolve_type(const ast::TypeRef& t);
+
+  // --- sema_expr.cpp
+  ir::ExprPtr check(const ast::Expr& e, Scope& scope, TypeId expected = 0);
+  // Checks a constant (attribute default, setting, instance value) of type `want`.
+  std::optional<ir::Value> constant(const ast::Expr& e, TypeId want, const std::string& what);
+  bool assignable(TypeId from, TypeId to) const;
+  ir::ExprPtr check_name(const ast::Expr& e, Scope& scope, TypeId expected);
+  ir::ExprPtr check_member(const ast::Expr& e, Scope& scope, TypeId expected);
+  ir::ExprPtr check_call(const ast::Expr& e, Scope& scope, TypeId expected);
+  ir::ExprPtr check_builtin(const ast::Expr& e, Scope& scope, TypeId expected);
+  ir::ExprPtr check_binary(const ast::Expr& e, Scope& scope, TypeId expected);
+  ir::ExprPtr check_binder(const ast::Expr& e, Scope& scope, TypeId expected);
+  // Quantifier domains: a set, or an entity type name meaning all its instances.
+  ir::ExprPtr check_domain(const ast::Expr& e, Scope& scope);
+  std::string type_name(TypeId t) const { return policy.type_name(t); }
+
+  // --- sema_rules.cpp
+  void check_rules();
+  void check_invariants(const std::vector<const ast::Decl*>& invariants);
+  void warn_unused();
+  void reorder_rules();
+  void check_rule(int32_t index); // on demand, callee first
+
+  std::vector<const ast::Decl*> invariant_decls;
+  int32_t next_order_ = 0;
+
+  // helpers
+  std::vector<std::string> visible_names(const Scope& scope) const;
+  std::vector<std::string> implements_of(const std::vector<ast::Annotation>& annotations);
+  std::string doc_of(const ast::Decl& d) const;
+  std::vector<const ast::Comment*> doc_comments; // every /// comment of every file
+  bool is_ordered(TypeId t) const;
+  int32_t entity_of(TypeId t) const; // entity index of T or T?, else -1
+  std::vector<int32_t> ancestor_types(int32_t entity) const;
+};
+
+} // namespace keyplan::sema
