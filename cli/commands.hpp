@@ -10,5 +10,8 @@ namespace keyplan::cli {
 
 void add_check_command(CLI::App& app, int& status);
 void add_fmt_command(CLI::App& app, int& status);
+void add_simulate_command(CLI::App& app, int& status);
+void add_decide_command(CLI::App& app, int& status);
+void add_explain_command(CLI::App& app, int& status);
 
 } // namespace keyplan::cli

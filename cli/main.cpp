@@ -10,6 +10,9 @@ int main(int argc, char** argv) {
   int status = 0;
   keyplan::cli::add_check_command(app, status);
   keyplan::cli::add_fmt_command(app, status);
+  keyplan::cli::add_simulate_command(app, status);
+  keyplan::cli::add_decide_command(app, status);
+  keyplan::cli::add_explain_command(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,372 @@
+#include "runtime/data_loader.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <yaml-cpp/yaml.h>
+
+namespace keyplan::rt {
+
+namespace {
+
+Span span_of(const YAML::Node& n, int file, const Span& fallback = {}) {
+  YAML::Mark m = n.Mark();
+  if (m.is_null() || m.line < 0) return fallback.valid() ? fallback : Span{file, 1, 1, 1, 2, 0, 1};
+  Span s;
+  s.file = file;
+  s.line = static_cast<uint32_t>(m.line) + 1;
+  s.col = static_cast<uint32_t>(m.column) + 1;
+  s.begin = static_cast<uint32_t>(m.pos);
+  uint32_t width = 1;
+  if (n.IsScalar()) {
+    width = static_cast<uint32_t>(n.Scalar().size()) + (n.Tag() == "!" ? 2 : 0);
+    if (width == 0) width = 1;
+  }
+  s.end = s.begin + width;
+  s.end_line = s.line;
+  s.end_col = s.col + width;
+  return s;
+}
+
+std::string describe(const YAML::Node& n) {
+  if (n.IsNull()) return "nothing";
+  if (n.IsSequence()) return "a list";
+  if (n.IsMap()) return "a map";
+  return fmt::format("'{}'", n.Scalar());
+}
+
+struct Item {
+  int32_t type;
+  int32_t row = -1;
+  bool is_new = false;
+  std::string id;
+  YAML::Node node;
+  Span span;
+};
+
+class Loader {
+public:
+  Loader(const Snapshot& sn, int file, Diagnostics& diags) : sn_(sn), file_(file), diags_(diags) {}
+
+  int errors() const { return errors_; }
+
+  void error(const Span& s, std::string message, std::string hint = {}) {
+    diags_.error(s, std::move(message), std::move(hint));
+    ++errors_;
+  }
+
+  std::optional<ir::Value> value(ir::TypeId t, const YAML::Node& n, const Span& at,
+                                 const std::string& what) {
+    const ir::Policy& p = sn_.policy();
+    const ir::TypeTable& tt = p.types;
+    Span s = span_of(n, file_, at);
+    if (tt.is_optional(t)) {
+      if (n.IsNull()) return ir::Value::none();
+      ir::TypeId inner = tt[t].elem;
+      if (n.IsScalar() && n.Tag() != "!" && n.Scalar() == "none" && !names_none(inner))
+        return ir::Value::none();
+      auto v = value(inner, n, at, what);
+      if (v && v->tag == ir::Value::Tag::Int && v->num == kNone) {
+        error(s, fmt::format("{}: {} is reserved for none", what, v->num));
+        return std::nullopt;
+      }
+      return v;
+    }
+    const ir::Type& ty = tt[t];
+    if (ty.kind == ir::TypeKind::Set) {
+      if (!n.IsSequence()) {
+        error(s, fmt::format("{} expects a list of {}, got {}", what, p.type_name(ty.elem),
+                             describe(n)));
+        return std::nullopt;
+      }
+      std::vector<ir::Value> elems;
+      bool ok = true;
+      for (const auto& e : n) {
+        auto v = value(ty.elem, e, s, what);
+        if (v) elems.push_back(std::move(*v));
+        else ok = false;
+      }
+      if (!ok) return std::nullopt;
+      return ir::Value::set(std::move(elems));
+    }
+    if (!n.IsScalar()) {
+      error(s, fmt::format("{} expects {}, got {}", what, expected(t), describe(n)));
+      return std::nullopt;
+    }
+    const std::string& text = n.Scalar();
+    switch (ty.kind) {
+    case ir::TypeKind::Bool:
+      if (text == "true" || text == "True" || text == "TRUE") return ir::Value::boolean(true);
+      if (text == "false" || text == "False" || text == "FALSE") return ir::Value::boolean(false);
+      break;
+    case ir::TypeKind::Int: {
+      int64_t v = 0;
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (!text.empty() && ec == std::errc() && ptr == text.data() + text.size())
+        return ir::Value::integer(v);
+      break;
+    }
+    case ir::TypeKind::String: return ir::Value::string(text);
+    case ir::TypeKind::Date: {
+      int64_t days = 0;
+      if (ir::parse_date(text, days)) return ir::Value::date(days);
+      error(s, fmt::format("{} expects a date (YYYY-MM-DD), got '{}'", what, text));
+      return std::nullopt;
+    }
+    case ir::TypeKind::Enum: {
+      const ir::EnumType& e = p.enums[static_cast<size_t>(ty.ref)];
+      for (size_t i = 0; i < e.members.size(); ++i)
+        if (e.members[i] == text) return ir::Value::enumerator(ty.ref, static_cast<int64_t>(i));
+      error(s, fmt::format("unknown {} member '{}' for {}", e.name, text, what),
+            did_you_mean(text, e.members));
+      return std::nullopt;
+    }
+    case ir::TypeKind::Entity: {
+      int32_t row = sn_.find(ty.ref, text);
+      if (row >= 0) return ir::Value::entity(ty.ref, row);
+      error(s, fmt::format("unknown {} '{}' for {}", p.entities[static_cast<size_t>(ty.ref)].name,
+                           text, what),
+            did_you_mean(text, sn_.table(ty.ref).ids));
+      return std::nullopt;
+    }
+    default: break;
+    }
+    error(s, fmt::format("{} expects {}, got '{}'", what, expected(t), text));
+    return std::nullopt;
+  }
+
+private:
+  std::string expected(ir::TypeId t) const {
+    const ir::Policy& p = sn_.policy();
+    switch (p.types.kind(t)) {
+    case ir::TypeKind::Bool: return "a bool (true or false)";
+    case ir::TypeKind::Int: return "an int";
+    case ir::TypeKind::String: return "a string";
+    case ir::TypeKind::Date: return "a date (YYYY-MM-DD)";
+    case ir::TypeKind::Enum: return fmt::format("a {} member", p.type_name(t));
+    case ir::TypeKind::Entity: return fmt::format("a {} id", p.type_name(t));
+    default: return "a " + p.type_name(t);
+    }
+  }
+  // Whether `none` is a member or id of type t (then it means that).
+  bool names_none(ir::TypeId t) const {
+    const ir::Type& ty = sn_.policy().types[t];
+    if (ty.kind == ir::TypeKind::Enum) {
+      const auto& m = sn_.policy().enums[static_cast<size_t>(ty.ref)].members;
+      return std::find(m.begin(), m.end(), "none") != m.end();
+    }
+    if (ty.kind == ir::TypeKind::Entity) return sn_.find(ty.ref, "none") >= 0;
+    return ty.kind == ir::TypeKind::String;
+  }
+
+  const Snapshot& sn_;
+  int file_;
+  Diagnostics& diags_;
+  int errors_ = 0;
+};
+
+bool has_implicit_default(const ir::Policy& p, const ir::Attribute& a) {
+  return a.default_value || p.types.is_optional(a.type) || p.types.is_set(a.type);
+}
+
+// Parent cycles: every instance's parent chain must end.
+void check_cycles(const Snapshot& sn, const std::map<std::pair<int32_t, int32_t>, Span>& given,
+                  Loader& loader) {
+  const ir::Policy& p = sn.policy();
+  const ir::TypeTable& tt = p.types;
+  std::vector<std::vector<uint8_t>> state(static_cast<size_t>(sn.entity_count()));
+  for (int32_t t = 0; t < sn.entity_count(); ++t) state[static_cast<size_t>(t)].assign(static_cast<size_t>(sn.count(t)), 0);
+  for (int32_t t0 = 0; t0 < sn.entity_count(); ++t0) {
+    for (int32_t r0 = 0; r0 < sn.count(t0); ++r0) {
+      std::vector<std::pair<int32_t, int32_t>> path;
+      int32_t t = t0, r = r0;
+      while (true) {
+        uint8_t& st = state[static_cast<size_t>(t)][static_cast<size_t>(r)];
+        if (st == 2) break;
+        if (st == 1) { // back on the current path: a cycle
+          auto start = std::find(path.begin(), path.end(), std::make_pair(t, r));
+          std::vector<std::string> names;
+          Span at;
+          for (auto it = start; it != path.end(); ++it) {
+            names.push_back(fmt::format("{} '{}'", p.entities[static_cast<size_t>(it->first)].name,
+                                        sn.id(it->first, it->second)));
+            auto g = given.find(*it);
+            if (!at.valid() && g != given.end()) at = g->second;
+          }
+          names.push_back(names.front());
+          loader.error(at, fmt::format("parent cycle: {}", fmt::join(names, " > ")),
+                       "a parent chain must end at an instance without a parent");
+          break;
+        }
+        st = 1;
+        path.emplace_back(t, r);
+        const EntityTable& tab = sn.table(t);
+        if (tab.parent_attr < 0) break;
+        const Column& c = tab.columns[static_cast<size_t>(tab.parent_attr)];
+        int64_t parent = c.scalars[static_cast<size_t>(r)];
+        if (c.optional && parent == kNone) break;
+        int32_t pt = tt[tt.strip_optional(c.type)].ref;
+        if (pt < 0 || parent < 0 || parent >= sn.count(pt)) break;
+        t = pt;
+        r = static_cast<int32_t>(parent);
+      }
+      for (auto& [t1, r1] : path) state[static_cast<size_t>(t1)][static_cast<size_t>(r1)] = 2;
+    }
+  }
+}
+
+} // namespace
+
+bool load_data(Snapshot& snapshot, const YAML::Node& root, int file, Diagnostics& diags) {
+  const ir::Policy& p = snapshot.policy();
+  Snapshot stage = snapshot;
+  Loader loader(stage, file, diags);
+  Span root_span = span_of(root, file);
+  if (root.IsNull()) return true;
+  if (!root.IsMap()) {
+    loader.error(root_span, "data must map entity type names to lists of instances");
+    return false;
+  }
+  std::vector<std::string> type_names;
+  for (const auto& e : p.entities) type_names.push_back(e.name);
+
+  // Pass 1: types, ids, duplicates; new ids are appended to the stage.
+  std::vector<Item> items;
+  std::vector<std::vector<std::string>> new_ids(p.entities.size());
+  std::map<std::pair<int32_t, std::string>, Span> seen;
+  for (const auto& kv : root) {
+    std::string tname = kv.first.IsScalar() ? kv.first.Scalar() : std::string{};
+    Span tspan = span_of(kv.first, file, root_span);
+    int32_t type = p.find_entity(tname);
+    if (type < 0) {
+      loader.error(tspan, fmt::format("unknown entity type '{}'", tname),
+                   did_you_mean(tname, type_names));
+      continue;
+    }
+    const YAML::Node& list = kv.second;
+    if (list.IsNull()) continue;
+    if (!list.IsSequence()) {
+      loader.error(span_of(list, file, tspan),
+                   fmt::format("{} expects a list of instances, got {}", tname, describe(list)));
+      continue;
+    }
+    for (const auto& inst : list) {
+      Span ispan = span_of(inst, file, tspan);
+      if (!inst.IsMap()) {
+        loader.error(ispan, fmt::format("a {} must be a map with an id, got {}", tname,
+                                        describe(inst)));
+        continue;
+      }
+      YAML::Node idn = inst["id"];
+      if (!idn || !idn.IsScalar() || idn.Scalar().empty()) {
+        loader.error(idn ? span_of(idn, file, ispan) : ispan,
+                     fmt::format("a {} needs an id", tname));
+        continue;
+      }
+      Item item{type, -1, false, idn.Scalar(), inst, ispan};
+      Span idspan = span_of(idn, file, ispan);
+      auto [it, fresh] = seen.emplace(std::make_pair(type, item.id), idspan);
+      if (!fresh) {
+        loader.error(idspan, fmt::format("duplicate {} id '{}'", tname, item.id));
+        diags.note(it->second, "first given here");
+        continue;
+      }
+      if (stage.find(type, item.id) < 0) {
+        item.is_new = true;
+        new_ids[static_cast<size_t>(type)].push_back(item.id);
+      }
+      items.push_back(std::move(item));
+    }
+  }
+  stage.append(new_ids);
+
+  // Pass 2: attributes, resolved against the stage (so references may point
+  // forward within the document).
+  std::map<std::pair<int32_t, int32_t>, Span> given_parent;
+  for (Item& item : items) {
+    const ir::EntityType& et = p.entities[static_cast<size_t>(item.type)];
+    item.row = stage.find(item.type, item.id);
+    std::vector<std::string> names{"id"};
+    for (const auto& a : et.attributes) names.push_back(a.name);
+    std::vector<bool> set_here(et.attributes.size(), false);
+    for (const auto& kv : item.node) {
+      std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string{};
+      if (key == "id") continue;
+      Span kspan = span_of(kv.first, file, item.span);
+      int32_t a = et.find_attribute(key);
+      if (a < 0) {
+        loader.error(kspan, fmt::format("{} has no attribute '{}'", et.name, key),
+                     did_you_mean(key, names));
+        continue;
+      }
+      if (set_here[static_cast<size_t>(a)]) {
+        loader.error(kspan, fmt::format("attribute '{}' of {} '{}' given twice", key, et.name,
+                                        item.id));
+        continue;
+      }
+      set_here[static_cast<size_t>(a)] = true;
+      const ir::Attribute& attr = et.attributes[static_cast<size_t>(a)];
+      auto v = loader.value(attr.type, kv.second, kspan, fmt::format("{}.{}", et.name, key));
+      if (!v) continue;
+      stage.set(item.type, item.row, a, *v);
+      if (a == et.parent_attr) given_parent[{item.type, item.row}] = span_of(kv.second, file, kspan);
+    }
+    if (!item.is_new) continue;
+    for (size_t a = 0; a < et.attributes.size(); ++a)
+      if (!set_here[a] && !has_implicit_default(p, et.attributes[a]))
+        loader.error(item.span, fmt::format("{} '{}' is missing required attribute '{}'", et.name,
+                                            item.id, et.attributes[a].name),
+                     fmt::format("{}: {}", et.attributes[a].name, p.type_name(et.attributes[a].type)));
+  }
+
+  if (loader.errors() == 0) check_cycles(stage, given_parent, loader);
+  if (loader.errors() > 0) return false;
+  snapshot = std::move(stage);
+  return true;
+}
+
+bool load_data(Snapshot& snapshot, const std::string& text, const std::string& path,
+               Diagnostics& diags, SourceManager& sources) {
+  int file = sources.add(path, text);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    Span s = e.mark.is_null() ? Span{file, 1, 1, 1, 2, 0, 1}
+                              : Span{file,
+                                     static_cast<uint32_t>(e.mark.line) + 1,
+                                     static_cast<uint32_t>(e.mark.column) + 1,
+                                     static_cast<uint32_t>(e.mark.line) + 1,
+                                     static_cast<uint32_t>(e.mark.column) + 2,
+                                     static_cast<uint32_t>(e.mark.pos),
+                                     static_cast<uint32_t>(e.mark.pos) + 1};
+    diags.error(s, fmt::format("invalid YAML: {}", e.msg));
+    return false;
+  }
+  return load_data(snapshot, root, file, diags);
+}
+
+bool load_data_file(Snapshot& snapshot, const std::string& path, Diagnostics& diags,
+                    SourceManager& sources) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diags.error(Span{}, fmt::format("cannot read data file '{}'", path));
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return load_data(snapshot, ss.str(), path, diags, sources);
+}
+
+std::optional<ir::Value> yaml_value(const Snapshot& snapshot, ir::TypeId type,
+                                    const YAML::Node& node, int file, Diagnostics& diags,
+                                    const std::string& what) {
+  Loader loader(snapshot, file, diags);
+  return loader.value(type, node, span_of(node, file), what);
+}
+
+} // namespace keyplan::rt

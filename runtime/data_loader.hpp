@@ -1,0 +1,56 @@
+// Tenant data in YAML, merged into a snapshot. The format: a map from entity
+// type names to lists of instances; each instance a map with `id` and
+// attributes by their declared names (a parent by its attribute name):
+//
+//   User:
+//     - {id: mueller, name: "Herr Müller", groups: [ALL, IT]}
+//   Floor:
+//     - {id: first_floor, building: example_building, groups: [Legal]}
+//
+// Values: bool true/false, ints, strings, dates YYYY-MM-DD, enum members by
+// name, instances by id (declared in the policy, loaded before, or anywhere
+// in this document: references may point forward), sets as YAML lists, a
+// YAML null (`~`) or `none` for the none of an optional.
+//
+// An instance whose id already exists in the snapshot (declared by the
+// policy or loaded before) is a what-if edit: only the attributes it gives
+// change. A new instance gets the declared defaults and must give every
+// attribute without one. Ids must be unique within one document.
+//
+// Errors (every one reported, with the YAML position): unknown entity type,
+// attribute, enum member or referenced id (with "did you mean"), wrong value
+// types, duplicate ids and attributes, missing required attributes, parent
+// cycles. On any error the snapshot is left unchanged: data is built into a
+// copy and committed at the end.
+#pragma once
+
+#include "compiler/diagnostics.hpp"
+#include "runtime/snapshot.hpp"
+
+#include <optional>
+#include <string>
+
+namespace YAML {
+class Node;
+}
+
+namespace keyplan::rt {
+
+// Registers `text` as `path` in `sources` (so diagnostics show the line),
+// parses it and merges it. True when it was loaded.
+bool load_data(Snapshot& snapshot, const std::string& text, const std::string& path,
+               Diagnostics& diags, SourceManager& sources);
+// Reads the file, then as above; an unreadable file is an error.
+bool load_data_file(Snapshot& snapshot, const std::string& path, Diagnostics& diags,
+                    SourceManager& sources);
+// Data embedded in another YAML document (a scenario's `data:` map): `file`
+// is that document's id in the source manager; marks are relative to it.
+bool load_data(Snapshot& snapshot, const YAML::Node& data, int file, Diagnostics& diags);
+
+// One YAML value of type `type` (also for scenarios: settings, parameters);
+// errors name `what` (e.g. "Floor.published") and point into file `file`.
+std::optional<ir::Value> yaml_value(const Snapshot& snapshot, ir::TypeId type,
+                                    const YAML::Node& node, int file, Diagnostics& diags,
+                                    const std::string& what);
+
+} // namespace keyplan::rt

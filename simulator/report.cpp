@@ -1,0 +1,156 @@
+#include "simulator/report.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace keyplan::sim {
+
+namespace {
+
+const char* word(bool allowed) { return allowed ? "allow" : "deny"; }
+
+// Display width in code points, so that ü does not skew the table.
+size_t width(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string pad(const std::string& s, size_t w) { return s + std::string(w > width(s) ? w - width(s) : 0, ' '); }
+
+std::string indent(const std::string& text, const std::string& by) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    out += by + line + "\n";
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+    case '&': o += "&amp;"; break;
+    case '<': o += "&lt;"; break;
+    case '>': o += "&gt;"; break;
+    case '"': o += "&quot;"; break;
+    default: o += c;
+    }
+  }
+  return o;
+}
+
+std::string explanation_text(const CaseResult& c, const SourceManager* sm) {
+  if (!c.error.empty()) return fmt::format("denied: {}\n", c.error);
+  if (!c.explanation) return {};
+  rt::RenderOptions ro;
+  ro.sources = sm;
+  return rt::render_text(*c.explanation, ro);
+}
+
+} // namespace
+
+std::string render_text(const RunReport& rep, bool explain_all) {
+  std::string out;
+  for (const auto& r : rep.results) {
+    const Scenario& sc = *r.scenario;
+    out += fmt::format("{}  ({})\n", sc.name, sc.file);
+    if (!r.loaded) {
+      out += "  not run: the policy, data or settings have errors (see above)\n\n";
+      continue;
+    }
+    size_t wcall = 4, wnote = 0;
+    for (const auto& c : r.cases) wcall = std::max(wcall, width(c.call)), wnote = std::max(wnote, width(c.c->note));
+    out += fmt::format("  {:>3}  {}  {:<8} {:<8} {:<6} {}\n", "#", pad("case", wcall), "decision", "expected", "result",
+                       wnote ? "note" : "");
+    for (size_t i = 0; i < r.cases.size(); ++i) {
+      const auto& c = r.cases[i];
+      std::string expected = c.c->expect ? word(*c.c->expect) : "-";
+      std::string result = c.c->expect ? (c.passed ? "pass" : "FAIL") : "-";
+      out += fmt::format("  {:>3}  {}  {:<8} {:<8} {:<6} {}\n", i + 1, pad(c.call, wcall), word(c.allowed), expected,
+                         result, c.c->note);
+      if (!c.error.empty()) out += fmt::format("       ! {}\n", c.error);
+    }
+    for (size_t i = 0; i < r.cases.size(); ++i) {
+      const auto& c = r.cases[i];
+      if (c.passed && !explain_all && !c.c->explain) continue;
+      out += fmt::format("\n  case {}: {} -> {}{}\n", i + 1, c.call, word(c.allowed),
+                         c.passed ? "" : fmt::format(" (expected {})", word(*c.c->expect)));
+      out += indent(explanation_text(c, nullptr), "    ");
+    }
+    out += "\n";
+  }
+  out += fmt::format("{} cases: {} passed, {} failed{}\n", rep.passed + rep.failed, rep.passed, rep.failed,
+                     rep.unresolved ? fmt::format(", {} requests did not resolve (denied)", rep.unresolved) : "");
+  return out;
+}
+
+std::string render_json(const RunReport& rep, bool explain_all) {
+  nlohmann::json root;
+  root["passed"] = rep.passed;
+  root["failed"] = rep.failed;
+  root["unresolved"] = rep.unresolved;
+  root["scenarios"] = nlohmann::json::array();
+  for (const auto& r : rep.results) {
+    nlohmann::json s;
+    s["name"] = r.scenario->name;
+    s["file"] = r.scenario->file;
+    s["policy"] = r.scenario->policy;
+    s["loaded"] = r.loaded;
+    s["cases"] = nlohmann::json::array();
+    for (const auto& c : r.cases) {
+      nlohmann::json j;
+      j["action"] = c.c->action;
+      j["args"] = c.c->args;
+      j["call"] = c.call;
+      j["decision"] = word(c.allowed);
+      if (c.c->expect) j["expected"] = word(*c.c->expect);
+      j["passed"] = c.passed;
+      if (!c.c->note.empty()) j["note"] = c.c->note;
+      if (!c.error.empty()) j["error"] = c.error;
+      j["line"] = c.c->span.line;
+      if (c.explanation && (explain_all || !c.passed || c.c->explain)) j["explanation"] = rt::to_json(*c.explanation);
+      s["cases"].push_back(j);
+    }
+    root["scenarios"].push_back(s);
+  }
+  return root.dump(2) + "\n";
+}
+
+std::string render_junit(const RunReport& rep) {
+  std::string body;
+  int tests = 0, failures = 0;
+  for (const auto& r : rep.results) {
+    int sf = 0;
+    std::string cases;
+    for (const auto& c : r.cases) {
+      ++tests;
+      cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\">\n", xml_escape(r.scenario->name), xml_escape(c.call));
+      if (!c.passed) {
+        ++sf;
+        ++failures;
+        cases += fmt::format("      <failure message=\"{} but expected {}\">{}</failure>\n", word(c.allowed),
+                             word(*c.c->expect), xml_escape(explanation_text(c, nullptr)));
+      }
+      cases += "    </testcase>\n";
+    }
+    if (!r.loaded) {
+      ++tests;
+      ++failures;
+      ++sf;
+      cases += fmt::format("    <testcase classname=\"{}\" name=\"load\"><error message=\"the policy, data or settings have errors\"/></testcase>\n",
+                           xml_escape(r.scenario->name));
+    }
+    body += fmt::format("  <testsuite name=\"{}\" file=\"{}\" tests=\"{}\" failures=\"{}\">\n{}  </testsuite>\n",
+                        xml_escape(r.scenario->name), xml_escape(r.scenario->file), r.cases.size() + (r.loaded ? 0 : 1), sf, cases);
+  }
+  return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"keyplan simulate\" tests=\"{}\" failures=\"{}\">\n{}</testsuites>\n",
+                     tests, failures, body);
+}
+
+} // namespace keyplan::sim

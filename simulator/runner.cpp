@@ -1,0 +1,117 @@
+#include "simulator/runner.hpp"
+
+#include "runtime/data_loader.hpp"
+#include "runtime/request.hpp"
+
+#include <fmt/format.h>
+
+namespace keyplan::sim {
+
+bool RunReport::input_errors() const {
+  if (diags.has_errors()) return true;
+  for (const auto& [sm, d] : policy_diags)
+    if (d.has_errors()) return true;
+  return false;
+}
+
+bool load_tenant(Tenant& t, const std::string& policy, const RunOptions& options) {
+  CompileOptions co;
+  co.search_path = options.search_path;
+  t.compiled = std::make_unique<CompileResult>(compile_policy(policy, co));
+  if (!t.compiled->policy) return false;
+  t.snapshot = std::make_unique<rt::Snapshot>(*t.compiled->policy);
+  return true;
+}
+
+namespace {
+
+std::string format_call(const std::string& action, const std::map<std::string, std::string>& args,
+                        const ir::Policy* policy, const rt::Snapshot* snap, const rt::ResolvedRequest* req) {
+  std::string s = action + "(";
+  if (req && req->ok() && policy && snap) {
+    const auto& rule = policy->rules[static_cast<size_t>(req->rule)];
+    for (size_t i = 0; i < rule.params.size(); ++i)
+      s += fmt::format("{}{} = {}", i ? ", " : "", rule.params[i].name, snap->format(req->args[i]));
+  } else {
+    bool first = true;
+    for (const auto& [k, v] : args) {
+      s += fmt::format("{}{} = {}", first ? "" : ", ", k, v);
+      first = false;
+    }
+  }
+  return s + ")";
+}
+
+} // namespace
+
+RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions& options) {
+  RunReport rep;
+  for (const auto& f : files) {
+    auto scs = load_scenarios(f, *rep.sources, rep.diags);
+    for (auto& s : scs) rep.scenarios.push_back(std::move(s));
+  }
+  // Compiled once per policy; each scenario gets its own snapshot.
+  std::map<std::string, std::unique_ptr<CompileResult>> compiled;
+  for (const auto& sc : rep.scenarios) {
+    ScenarioResult res;
+    res.scenario = &sc;
+    auto it = compiled.find(sc.policy);
+    if (it == compiled.end()) {
+      CompileOptions co;
+      co.search_path = options.search_path;
+      auto cr = std::make_unique<CompileResult>(compile_policy(sc.policy, co));
+      if (cr->diags.items().size()) rep.policy_diags.emplace_back(cr->sources, cr->diags);
+      if (!cr->policy && !cr->diags.has_errors())
+        rep.diags.error(sc.policy_span, fmt::format("cannot load policy '{}'", sc.policy));
+      it = compiled.emplace(sc.policy, std::move(cr)).first;
+    }
+    if (!it->second->policy) {
+      if (it->second->diags.items().empty() || !it->second->diags.items().front().span.valid())
+        rep.diags.error(sc.policy_span, fmt::format("cannot load policy '{}'", sc.policy),
+                        "expected a std module such as std.desk_booking, or a .kp path relative to the scenario");
+      rep.results.push_back(std::move(res));
+      continue;
+    }
+    const ir::Policy& policy = *it->second->policy;
+    rt::Snapshot snap(policy);
+    int errors_before = rep.diags.error_count();
+    for (const auto& df : sc.data_files) rt::load_data_file(snap, df, rep.diags, *rep.sources);
+    if (sc.inline_data) rt::load_data(snap, *sc.inline_data, sc.data_file_id, rep.diags);
+    for (const auto& [name, value] : sc.settings) {
+      std::string err;
+      if (!snap.set_setting(name, value, &err))
+        rep.diags.error(sc.setting_spans.at(name), err);
+    }
+    if (rep.diags.error_count() > errors_before) {
+      rep.results.push_back(std::move(res));
+      continue;
+    }
+    res.loaded = true;
+    rt::EvalOptions eo;
+    if (sc.today) eo.today = *sc.today;
+    eo.explain = true;
+    for (const auto& c : sc.cases) {
+      CaseResult cr;
+      cr.c = &c;
+      auto req = rt::resolve_request(policy, snap, c.action, c.args, eo.today);
+      cr.call = format_call(c.action, c.args, &policy, &snap, &req);
+      if (!req.ok()) {
+        cr.allowed = false;
+        cr.error = req.error;
+        ++rep.unresolved;
+      } else {
+        rt::Decision d = rt::evaluate(policy, snap, req.rule, rt::to_rt_args(snap, policy.rules[static_cast<size_t>(req.rule)], req.args), eo);
+        cr.allowed = d.allowed;
+        cr.error = d.error;
+        cr.explanation = std::move(d.explanation);
+      }
+      cr.passed = !c.expect || *c.expect == cr.allowed;
+      (cr.passed ? rep.passed : rep.failed)++;
+      res.cases.push_back(std::move(cr));
+    }
+    rep.results.push_back(std::move(res));
+  }
+  return rep;
+}
+
+} // namespace keyplan::sim

@@ -1,0 +1,56 @@
+// Replays scenarios: compiles each scenario's policy (once per policy),
+// builds its tenant snapshot (policy instances + data + settings), and
+// decides every case with the reference interpreter, with explanations.
+#pragma once
+
+#include "compiler/compile.hpp"
+#include "runtime/explanation.hpp"
+#include "runtime/snapshot.hpp"
+#include "simulator/scenario.hpp"
+
+#include <map>
+#include <memory>
+
+namespace keyplan::sim {
+
+struct CaseResult {
+  const Case* c = nullptr;
+  std::string call;   // book(user = mueller, object = TABLE_1, on = 2026-11-23)
+  bool allowed = false;
+  std::string error;  // the request did not resolve: a deny with this reason
+  bool passed = true; // no expectation counts as passed
+  std::optional<rt::Explanation> explanation;
+};
+
+struct ScenarioResult {
+  const Scenario* scenario = nullptr;
+  bool loaded = false; // false: the policy, data or settings had errors
+  std::vector<CaseResult> cases;
+};
+
+struct RunOptions {
+  std::vector<std::string> search_path;
+};
+
+struct RunReport {
+  std::shared_ptr<SourceManager> sources = std::make_shared<SourceManager>(); // scenarios and data
+  Diagnostics diags;                                 // scenario and data errors
+  std::vector<std::pair<std::shared_ptr<SourceManager>, Diagnostics>> policy_diags;
+  std::vector<Scenario> scenarios;
+  std::vector<ScenarioResult> results;
+  int passed = 0, failed = 0, unresolved = 0;
+  bool input_errors() const;
+};
+
+RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions& options);
+
+// A compiled policy with a snapshot of its own instances, data and settings:
+// what `decide` and `explain` need too.
+struct Tenant {
+  std::unique_ptr<CompileResult> compiled;
+  std::unique_ptr<rt::Snapshot> snapshot;
+};
+// Compiles `policy`; false (with diagnostics in compiled->diags) on errors.
+bool load_tenant(Tenant& t, const std::string& policy, const RunOptions& options);
+
+} // namespace keyplan::sim

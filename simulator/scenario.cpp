@@ -1,0 +1,175 @@
+#include "simulator/scenario.hpp"
+
+#include "compiler/value.hpp"
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace keyplan::sim {
+
+Span node_span(const YAML::Node& n, int file_id) {
+  Span s;
+  s.file = file_id;
+  auto m = n.Mark();
+  if (m.line < 0) return s;
+  s.line = static_cast<uint32_t>(m.line) + 1;
+  s.col = static_cast<uint32_t>(m.column) + 1;
+  s.begin = static_cast<uint32_t>(m.pos);
+  size_t width = n.IsScalar() ? std::max<size_t>(1, n.Scalar().size()) : 1;
+  s.end = s.begin + static_cast<uint32_t>(width);
+  s.end_line = s.line;
+  s.end_col = s.col + static_cast<uint32_t>(width);
+  return s;
+}
+
+namespace {
+
+// Scalars and flow lists of scalars as the text the runtime parses.
+std::string as_text(const YAML::Node& n) {
+  if (n.IsScalar()) return n.Scalar();
+  if (n.IsSequence()) {
+    std::string s = "[";
+    for (size_t i = 0; i < n.size(); ++i) s += (i ? ", " : "") + as_text(n[i]);
+    return s + "]";
+  }
+  if (n.IsNull()) return "none";
+  return {};
+}
+
+std::string resolve(const std::string& base_dir, const std::string& rel) {
+  fs::path p(rel);
+  if (p.is_relative()) p = fs::path(base_dir) / p;
+  return p.lexically_normal().string();
+}
+
+const std::set<std::string> kScenarioKeys = {"name", "policy", "settings", "today", "data", "cases", "description"};
+const std::set<std::string> kCaseKeys = {"action", "expect", "note", "explain"};
+
+} // namespace
+
+std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm, Diagnostics& diags) {
+  std::vector<Scenario> out;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diags.error(Span{}, fmt::format("cannot read scenario file '{}'", path));
+    return out;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  int fid = sm.add(path, ss.str());
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(sm.file(fid).text);
+  } catch (const YAML::Exception& e) {
+    Span s;
+    s.file = fid;
+    s.line = static_cast<uint32_t>(e.mark.line) + 1;
+    s.col = static_cast<uint32_t>(e.mark.column) + 1;
+    s.end_line = s.line;
+    s.end_col = s.col + 1;
+    diags.error(s, fmt::format("invalid YAML: {}", e.msg));
+    return out;
+  }
+  std::string base = fs::path(path).parent_path().string();
+  for (size_t d = 0; d < docs.size(); ++d) {
+    const YAML::Node& doc = docs[d];
+    if (doc.IsNull()) continue;
+    Scenario sc;
+    sc.file = path;
+    sc.span = node_span(doc, fid);
+    sc.data_file_id = fid;
+    sc.name = fmt::format("{} #{}", fs::path(path).filename().string(), d + 1);
+    if (!doc.IsMap()) {
+      diags.error(sc.span, "a scenario must be a map", "expected keys policy, today, data, settings, cases");
+      continue;
+    }
+    for (const auto& kv : doc) {
+      std::string k = kv.first.as<std::string>();
+      if (!kScenarioKeys.count(k))
+        diags.error(node_span(kv.first, fid), fmt::format("unknown scenario key '{}'", k),
+                    did_you_mean(k, {kScenarioKeys.begin(), kScenarioKeys.end()}).empty()
+                        ? "expected one of: name, policy, settings, today, data, cases"
+                        : did_you_mean(k, {kScenarioKeys.begin(), kScenarioKeys.end()}));
+    }
+    if (doc["name"]) sc.name = as_text(doc["name"]);
+    if (!doc["policy"] || !doc["policy"].IsScalar()) {
+      diags.error(sc.span, "the scenario has no policy", "expected e.g. `policy: std.desk_booking` or a .kp path");
+      continue;
+    }
+    sc.policy_span = node_span(doc["policy"], fid);
+    std::string pol = doc["policy"].Scalar();
+    bool is_path = pol.find('/') != std::string::npos || pol.size() > 3 && pol.substr(pol.size() - 3) == ".kp";
+    sc.policy = is_path ? resolve(base, pol) : pol;
+    if (auto t = doc["today"]) {
+      int64_t days = 0;
+      if (!t.IsScalar() || !ir::parse_date(t.Scalar(), days))
+        diags.error(node_span(t, fid), "today must be a date", "expected YYYY-MM-DD");
+      else sc.today = days;
+    }
+    if (auto s = doc["settings"]) {
+      if (!s.IsMap()) diags.error(node_span(s, fid), "settings must be a map", "e.g. settings: {floor_needs_building: false}");
+      else
+        for (const auto& kv : s) {
+          std::string k = kv.first.as<std::string>();
+          sc.settings[k] = as_text(kv.second);
+          sc.setting_spans[k] = node_span(kv.first, fid);
+        }
+    }
+    if (auto dnode = doc["data"]) {
+      if (dnode.IsScalar()) sc.data_files.push_back(resolve(base, dnode.Scalar()));
+      else if (dnode.IsSequence())
+        for (const auto& f : dnode) {
+          if (f.IsScalar()) sc.data_files.push_back(resolve(base, f.Scalar()));
+          else diags.error(node_span(f, fid), "a data list holds file names");
+        }
+      else if (dnode.IsMap()) sc.inline_data = dnode;
+      else diags.error(node_span(dnode, fid), "data must be a map of entity types, or a file name");
+    }
+    auto cases = doc["cases"];
+    if (!cases || !cases.IsSequence()) {
+      diags.error(sc.span, "the scenario has no cases", "expected `cases:` with a list of {action: ..., expect: ...}");
+      continue;
+    }
+    for (const auto& c : cases) {
+      Case cs;
+      cs.span = node_span(c, fid);
+      if (!c.IsMap()) {
+        diags.error(cs.span, "a case must be a map", "e.g. {action: book, user: mueller, object: TABLE_1, expect: allow}");
+        continue;
+      }
+      if (!c["action"] || !c["action"].IsScalar()) {
+        diags.error(cs.span, "the case has no action");
+        continue;
+      }
+      cs.action = c["action"].Scalar();
+      if (auto e = c["expect"]) {
+        std::string v = e.IsScalar() ? e.Scalar() : "";
+        if (v == "allow" || v == "true") cs.expect = true;
+        else if (v == "deny" || v == "false") cs.expect = false;
+        else diags.error(node_span(e, fid), fmt::format("expect must be allow or deny, not '{}'", v));
+      }
+      if (c["note"]) cs.note = as_text(c["note"]);
+      if (auto x = c["explain"]) cs.explain = x.IsScalar() && (x.Scalar() == "true" || x.Scalar() == "yes");
+      for (const auto& kv : c) {
+        std::string k = kv.first.as<std::string>();
+        if (kCaseKeys.count(k)) continue;
+        if (!kv.second.IsScalar() && !kv.second.IsSequence()) {
+          diags.error(node_span(kv.second, fid), fmt::format("the value of '{}' must be an id or a value", k));
+          continue;
+        }
+        cs.args[k] = as_text(kv.second);
+        cs.arg_spans[k] = node_span(kv.second, fid);
+      }
+      sc.cases.push_back(std::move(cs));
+    }
+    out.push_back(std::move(sc));
+  }
+  return out;
+}
+
+} // namespace keyplan::sim

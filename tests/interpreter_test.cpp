@@ -1,0 +1,393 @@
+// The reference interpreter: the semantics of every IR op (the JIT must
+// match these bit for bit), the desk-booking model's DOMAIN rules, and
+// explanations. Request resolution is tested at the end (Request*).
+#include "compiler/compile.hpp"
+#include "runtime/data_loader.hpp"
+#include "runtime/interpreter.hpp"
+#include "runtime/request.hpp"
+#include "runtime/value_text.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace keyplan;
+
+namespace {
+
+int64_t day(const char* text) {
+  int64_t d = 0;
+  EXPECT_TRUE(ir::parse_date(text, d)) << text;
+  return d;
+}
+
+// A compiled policy and its snapshot (the policy must not move: the
+// snapshot points to it).
+struct Env {
+  explicit Env(const std::string& src, const std::string& path = "test.kp") {
+    result = std::make_unique<CompileResult>(compile_source(path, src));
+    if (!result->policy) {
+      ADD_FAILURE() << result->diags.render_text(*result->sources);
+      return;
+    }
+    snap = std::make_unique<rt::Snapshot>(*result->policy);
+  }
+  const ir::Policy& policy() const { return *result->policy; }
+  rt::Snapshot& snapshot() { return *snap; }
+
+  void load(const std::string& yaml) {
+    Diagnostics d;
+    EXPECT_TRUE(rt::load_data(*snap, yaml, "data.yaml", d, *result->sources))
+        << d.render_text(*result->sources);
+  }
+  // Rule `name` (first overload) on arguments written as text.
+  rt::Decision call(const std::string& name, const std::vector<std::string>& args = {},
+                    int64_t today = day("2026-11-23"), bool explain = false) {
+    auto rules = policy().find_rules(name);
+    if (rules.empty()) {
+      ADD_FAILURE() << "no rule " << name;
+      return {};
+    }
+    const ir::Rule& r = policy().rules[static_cast<size_t>(rules[0])];
+    std::vector<rt::RtValue> rt_args;
+    for (size_t i = 0; i < args.size(); ++i) {
+      std::string err;
+      auto v = rt::parse_value_text(*snap, r.params[i].type, args[i], err);
+      EXPECT_TRUE(v) << err;
+      rt_args.push_back(rt::to_rt(v.value_or(ir::Value{}), r.params[i].type, *snap));
+    }
+    return rt::evaluate(policy(), *snap, rules[0], rt_args, {today, explain});
+  }
+  std::string value(const std::string& name, const std::vector<std::string>& args = {},
+                    int64_t today = day("2026-11-23")) {
+    auto d = call(name, args, today);
+    return d.error.empty() ? snap->format(d.value) : "error: " + d.error;
+  }
+  std::unique_ptr<CompileResult> result;
+  std::unique_ptr<rt::Snapshot> snap;
+};
+
+// Declarations shared by the op tests: a location tree of one self-parented
+// type, enums, optionals and sets of every representation.
+const char* kOps = R"(
+enum Color { red, green, blue }
+entity Site {
+  parent up: Site?
+  n: int = 0
+  tags: set<Color> = []
+  nums: set<int> = []
+  words: set<string> = []
+  label: string?
+  flag: bool = false
+  on: date?
+}
+Site root {
+  n: 1  tags: [red, blue]  nums: [1, 2, 3]  words: ["b", "a"]  label: "top"  flag: true
+  Site mid {
+    n: 2  tags: [green]
+    Site leaf { n: 3  nums: [3, 4]  on: 2026-01-31 }
+  }
+}
+Site other { n: 4 }
+)";
+
+struct Case {
+  std::string rule; // declared after kOps; the probe is named `p`
+  std::vector<std::string> args;
+  std::string expected;
+};
+
+void run_cases(const std::vector<Case>& cases) {
+  for (const auto& c : cases) {
+    Env env(std::string(kOps) + c.rule + "\n");
+    if (!env.snap) continue;
+    EXPECT_EQ(env.value("p", c.args), c.expected) << c.rule;
+  }
+}
+
+} // namespace
+
+TEST(InterpOps, IntArithmeticWrapsAndIsTotal) {
+  run_cases({
+      {"rule p(x: int, y: int) = x + y", {"9223372036854775807", "1"}, "-9223372036854775808"},
+      {"rule p(x: int, y: int) = x - y", {"-9223372036854775808", "1"}, "9223372036854775807"},
+      {"rule p(x: int, y: int) = x * y", {"4611686018427387904", "2"}, "-9223372036854775808"},
+      {"rule p(x: int) = -x", {"-9223372036854775808"}, "-9223372036854775808"},
+      {"rule p(x: int, y: int) = x / y", {"7", "0"}, "0"},
+      {"rule p(x: int, y: int) = x % y", {"7", "0"}, "0"},
+      {"rule p(x: int, y: int) = x / y", {"-7", "2"}, "-3"},
+      {"rule p(x: int, y: int) = x % y", {"-7", "2"}, "-1"},
+      {"rule p(x: int, y: int) = x / y", {"-9223372036854775808", "-1"}, "-9223372036854775808"},
+      {"rule p(x: int, y: int) = x % y", {"-9223372036854775808", "-1"}, "0"},
+  });
+}
+
+TEST(InterpOps, DateArithmetic) {
+  run_cases({
+      {"rule p(a: date, b: date) = a - b", {"2026-03-01", "2026-02-01"}, "28"},
+      {"rule p(a: date, b: date) = a - b", {"2024-02-01", "2024-03-01"}, "-29"},
+      {"rule p(a: date, n: int) = a + n", {"2026-12-31", "1"}, "2027-01-01"},
+      {"rule p(a: date, n: int) = n + a", {"2026-12-31", "1"}, "2027-01-01"},
+      {"rule p(a: date, n: int) = a - n", {"2026-03-01", "1"}, "2026-02-28"},
+      {"rule p() = today", {}, "2026-11-23"},
+  });
+}
+
+TEST(InterpOps, ComparisonsAndOrder) {
+  run_cases({
+      {"rule p(a: int, b: int) = a < b", {"-1", "0"}, "true"},
+      {"rule p(a: int, b: int) = a >= b", {"0", "0"}, "true"},
+      {"rule p(a: date, b: date) = a > b", {"2026-01-02", "2026-01-01"}, "true"},
+      {"rule p(a: Color, b: Color) = a < b", {"red", "blue"}, "true"},
+      {"rule p(a: Color, b: Color) = a <= b", {"blue", "green"}, "false"},
+      // Strings compare bytewise: upper case before lower case, UTF-8 last.
+      {"rule p(a: string, b: string) = a < b", {"B", "a"}, "true"},
+      {"rule p(a: string, b: string) = a > b", {"ä", "z"}, "true"},
+      {"rule p(a: string, b: string) = a == b", {"x", "x"}, "true"},
+      {"rule p(a: Site, b: Site) = a != b", {"root", "mid"}, "true"},
+      {"rule p(a: set<int>, b: set<int>) = a == b", {"[2, 1]", "[1, 2, 2]"}, "true"},
+      {"rule p(a: set<Color>, b: set<Color>) = a == b", {"[red]", "[red, blue]"}, "false"},
+  });
+}
+
+TEST(InterpOps, ShortCircuitLeftToRight) {
+  run_cases({
+      {"rule p(a: bool, b: bool) = a and b", {"true", "false"}, "false"},
+      {"rule p(a: bool, b: bool) = a or b", {"false", "true"}, "true"},
+      {"rule p(a: bool, b: bool) = a implies b", {"false", "false"}, "true"},
+      {"rule p(a: bool, b: bool) = a implies b", {"true", "false"}, "false"},
+      {"rule p(a: bool) = not a", {"true"}, "false"},
+      {"rule p(a: bool) = if a then 1 else 2", {"false"}, "2"},
+  });
+  // The right operand is not evaluated: it is absent from the explanation.
+  Env env(std::string(kOps) + "rule p(a: bool, s: Site) = a and s.flag\n");
+  auto d = env.call("p", {"false", "root"}, day("2026-11-23"), true);
+  ASSERT_TRUE(d.explanation);
+  const auto& conj = d.explanation->root.kids.at(0);
+  EXPECT_EQ(conj.op, "and");
+  ASSERT_EQ(conj.kids.size(), 1u);
+  EXPECT_EQ(conj.kids[0].text, "a");
+}
+
+TEST(InterpOps, OptionalsPropagateThroughAttr) {
+  run_cases({
+      {"rule p(s: Site) = s.up.n", {"root"}, "none"},
+      {"rule p(s: Site) = s.up.up.n", {"leaf"}, "1"},
+      {"rule p(s: Site) = s.up.up.up.up.n ?? 7", {"leaf"}, "7"},
+      {"rule p(s: Site) = s.up == none", {"root"}, "true"},
+      {"rule p(s: Site) = s.up == s", {"root"}, "false"},
+      {"rule p(s: Site) = s.up != none", {"mid"}, "true"},
+      {"rule p(s: Site) = s.up == root", {"mid"}, "true"},
+      {"rule p(s: Site) = s.label ?? \"-\"", {"mid"}, "\"-\""},
+      {"rule p(s: Site) = s.label", {"root"}, "\"top\""},
+      {"rule p(s: Site) = s.up.label == none", {"mid"}, "false"},
+      {"rule p(s: Site) = s.on in [2026-01-31]", {"root"}, "false"},
+      {"rule p(s: Site) = s.on in [2026-01-31]", {"leaf"}, "true"},
+      {"rule p(s: Site) = s.up in [root, mid]", {"root"}, "false"},
+  });
+}
+
+TEST(InterpOps, SetsAsBitsetsAndSortedValues) {
+  run_cases({
+      {"rule p(s: Site) = blue in s.tags", {"root"}, "true"},
+      {"rule p(s: Site) = green in s.tags", {"root"}, "false"},
+      {"rule p(s: Site, t: Site) = s.tags meets t.tags", {"root", "mid"}, "false"},
+      {"rule p(s: Site, t: Site) = s.nums meets t.nums", {"root", "leaf"}, "true"},
+      {"rule p(s: Site, t: Site) = s.nums intersect t.nums", {"root", "leaf"}, "[3]"},
+      {"rule p(s: Site, t: Site) = s.nums union t.nums", {"root", "leaf"}, "[1, 2, 3, 4]"},
+      {"rule p(s: Site, t: Site) = s.nums except t.nums", {"root", "leaf"}, "[1, 2]"},
+      {"rule p(s: Site, t: Site) = s.tags union t.tags", {"root", "mid"}, "[red, green, blue]"},
+      {"rule p(s: Site) = s.tags except [red]", {"root"}, "[blue]"},
+      {"rule p(s: Site) = s.tags intersect [red, green]", {"root"}, "[red]"},
+      {"rule p(s: Site) = \"a\" in s.words", {"root"}, "true"},
+      {"rule p(s: Site) = count(s.words)", {"root"}, "2"},
+      {"rule p(a: int, b: int) = [a, b, a]", {"2", "1"}, "[1, 2]"},
+      {"rule p(s: Site) = [s, root]", {"root"}, "[root]"},
+      {"rule p() = count(Site)", {}, "4"},
+      {"rule p() = Site", {}, "[root, mid, leaf, other]"},
+      {"rule p(s: Site) = s in Site", {"other"}, "true"},
+  });
+}
+
+TEST(InterpOps, CountMaxMin) {
+  run_cases({
+      {"rule p(s: Site) = max(s.nums)", {"root"}, "3"},
+      {"rule p(s: Site) = min(s.nums)", {"leaf"}, "3"},
+      {"rule p(s: Site) = max(s.nums)", {"other"}, "none"},
+      {"rule p(s: Site) = min(s.tags)", {"other"}, "none"},
+      {"rule p(s: Site) = max(s.tags)", {"root"}, "blue"},
+      {"rule p(s: Site) = min(s.tags)", {"root"}, "red"},
+      {"rule p(s: Site) = max(s.words)", {"root"}, "\"b\""},
+      {"rule p(s: Site) = count(s.tags)", {"root"}, "2"},
+      {"rule p(a: int, b: int) = max(a, b)", {"3", "-4"}, "3"},
+      {"rule p(a: date, b: date) = min(a, b)", {"2026-01-02", "2025-12-31"}, "2025-12-31"},
+      {"rule p(a: Color, b: Color) = max(a, b)", {"green", "red"}, "green"},
+      {"rule p() = max({x.n for x in Site})", {}, "4"},
+  });
+}
+
+TEST(InterpOps, QuantifiersMapFilter) {
+  run_cases({
+      {"rule p() = any x in Site: x.n > 3", {}, "true"},
+      {"rule p() = all x in Site: x.n > 0", {}, "true"},
+      {"rule p(s: Site) = any x in s.nums: x > 5", {"root"}, "false"},
+      {"rule p(s: Site) = all c in s.tags: c != green", {"root"}, "true"},
+      {"rule p(s: Site) = any c in s.tags: true", {"other"}, "false"},
+      {"rule p(s: Site) = all c in s.tags: false", {"other"}, "true"},
+      {"rule p() = {x.n * 10 for x in Site where x.flag}", {}, "[10]"},
+      {"rule p() = {x.n for x in Site}", {}, "[1, 2, 3, 4]"},
+      {"rule p() = {x in Site where x.n % 2 == 0}", {}, "[mid, other]"},
+      {"rule p(s: Site) = {c in s.tags where c != red}", {"root"}, "[blue]"},
+      {"rule p() = {x.up ?? x for x in Site}", {}, "[root, mid, other]"},
+      {"rule p() = all x in Site: any y in Site: x.n <= y.n", {}, "true"},
+  });
+}
+
+TEST(InterpOps, WithinWalksTheParentChain) {
+  run_cases({
+      {"rule p(a: Site, b: Site) = a within b", {"leaf", "root"}, "true"},
+      {"rule p(a: Site, b: Site) = a within b", {"leaf", "leaf"}, "true"},
+      {"rule p(a: Site, b: Site) = a within b", {"root", "leaf"}, "false"},
+      {"rule p(a: Site, b: Site) = a within b", {"other", "root"}, "false"},
+      {"rule p(a: Site) = a.up within root", {"root"}, "false"},
+  });
+}
+
+TEST(InterpOps, CallsOverloadsAndSettings) {
+  run_cases({
+      {"rule twice(x: int) = x * 2\nrule p(x: int) = twice(twice(x))", {"3"}, "12"},
+      {"rule f(x: int) = 1\nrule f(x: Color) = 2\nrule p() = f(red) * 10 + f(5)", {}, "21"},
+      {"setting limit: int = 3\nrule p(x: int) = x < limit", {"2"}, "true"},
+      {"setting limit: int = 3\nset limit = 1\nrule p(x: int) = x < limit", {"2"}, "false"},
+  });
+  Env env(std::string(kOps) + "setting limit: int = 3\nrule p(x: int) = x < limit\n");
+  std::string err;
+  ASSERT_TRUE(env.snapshot().set_setting("limit", std::string("10"), &err)) << err;
+  EXPECT_EQ(env.value("p", {"5"}), "true");
+}
+
+TEST(InterpOps, AllOfIncludesDataInstances) {
+  Env env(std::string(kOps) + "rule p() = count(Site)\nrule q(s: Site) = s within root\n");
+  env.load("Site:\n  - {id: extra, up: leaf, n: 9}\n");
+  EXPECT_EQ(env.value("p"), "5");
+  EXPECT_EQ(env.value("q", {"extra"}), "true");
+}
+
+TEST(InterpOps, FailsClosedOnBadArguments) {
+  Env env(std::string(kOps) + "rule p(s: Site) = s.flag\n");
+  int32_t p = env.policy().find_rules("p")[0];
+  auto d = rt::evaluate(env.policy(), env.snapshot(), p, {rt::RtValue::entity(0, 99)});
+  EXPECT_FALSE(d.allowed);
+  EXPECT_NE(d.error.find("argument 's' of p(s: Site) is not a Site"), std::string::npos) << d.error;
+  d = rt::evaluate(env.policy(), env.snapshot(), p, {});
+  EXPECT_FALSE(d.allowed);
+  EXPECT_NE(d.error.find("takes 1 argument"), std::string::npos) << d.error;
+  d = rt::evaluate(env.policy(), env.snapshot(), p, {rt::RtValue::none()});
+  EXPECT_FALSE(d.allowed);
+  EXPECT_FALSE(d.error.empty());
+}
+
+// ------------------------------------------------------------ desk model
+
+namespace {
+
+std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::filesystem::path data(const std::string& name) {
+  return std::filesystem::path(KEYPLAN_TEST_DATA) / "runtime" / name;
+}
+
+struct Desk : Env {
+  Desk() : Env(read(data("worked_example.kp")), data("worked_example.kp").string()) {}
+  rt::Decision ask(const std::string& action, std::map<std::string, std::string> args,
+                   const char* today = "2026-11-23", bool explain = false) {
+    return rt::decide(policy(), snapshot(), action, args, {day(today), explain});
+  }
+  bool allows(const std::string& action, std::map<std::string, std::string> args,
+              const char* today = "2026-11-23") {
+    auto d = ask(action, std::move(args), today);
+    EXPECT_TRUE(d.error.empty()) << d.error;
+    return d.allowed;
+  }
+};
+
+} // namespace
+
+TEST(InterpDesk, F_A3_ObjectWhitelist) {
+  Desk desk;
+  EXPECT_TRUE(desk.allows("book", {{"user", "mueller"}, {"object", "TABLE_1"}}));
+  EXPECT_FALSE(desk.allows("book", {{"user", "mueller"}, {"object", "TABLE_2"}}));
+}
+
+TEST(InterpDesk, F_A8_StatusVisibleWithoutBookingRight) {
+  Desk desk;
+  EXPECT_TRUE(desk.allows("see_status", {{"user", "mueller"}, {"object", "TABLE_2"}}));
+}
+
+TEST(InterpDesk, F_A4_PriorityWindowIsTodayToTodayPlusNMinusOne) {
+  Desk desk;
+  desk.load("Object:\n  - {id: TABLE_2, ignore_groups_within: 3}\n");
+  auto books = [&](const char* on) {
+    return desk.allows("book", {{"user", "mueller"}, {"object", "TABLE_2"}, {"on", on}});
+  };
+  EXPECT_FALSE(books("2026-11-22")); // the past is outside the window
+  EXPECT_TRUE(books("2026-11-23"));  // today
+  EXPECT_TRUE(books("2026-11-25"));  // today + N - 1
+  EXPECT_FALSE(books("2026-11-26")); // today + N: whitelist again
+  desk.load("Object:\n  - {id: TABLE_2, ignore_groups_within: 0}\n");
+  EXPECT_FALSE(books("2026-11-23")); // N = 0 turns it off
+}
+
+TEST(InterpDesk, F_A9_PublishedAndFlexible) {
+  Desk desk;
+  desk.load("Floor:\n  - {id: first_floor, published: false}\n");
+  EXPECT_FALSE(desk.allows("book", {{"user", "mueller"}, {"object", "TABLE_1"}}));
+  Desk d2;
+  d2.load("Object:\n  - {id: TABLE_1, status: blocked}\n");
+  EXPECT_FALSE(d2.allows("book", {{"user", "mueller"}, {"object", "TABLE_1"}}));
+  EXPECT_TRUE(d2.allows("see_status", {{"user", "mueller"}, {"object", "TABLE_1"}}));
+}
+
+TEST(InterpDesk, F_G2_AllIsEveryoneSetting) {
+  Desk desk;
+  // Schmidt does not list ALL; the floor has ALL.
+  EXPECT_TRUE(desk.allows("see", {{"user", "schmidt"}, {"target", "first_floor"}}));
+  ASSERT_TRUE(desk.snapshot().set_setting("all_is_everyone", std::string("false")));
+  EXPECT_FALSE(desk.allows("see", {{"user", "schmidt"}, {"target", "first_floor"}}));
+}
+
+TEST(InterpDesk, F_A2_FloorNeedsBuilding) {
+  Desk desk;
+  desk.load("Building:\n  - {id: example_building, groups: [IT]}\n");
+  EXPECT_FALSE(desk.allows("see", {{"user", "schmidt"}, {"target", "first_floor"}}));
+  ASSERT_TRUE(desk.snapshot().set_setting("floor_needs_building", std::string("false")));
+  EXPECT_TRUE(desk.allows("see", {{"user", "schmidt"}, {"target", "first_floor"}}));
+}
+
+TEST(InterpDesk, DataUsersAndWithinAcrossTypes) {
+  Desk desk;
+  desk.load("User:\n  - {id: rob, groups: [IT]}\nObject:\n  - {id: TABLE_3, floor: first_floor, "
+            "groups: [IT]}\n");
+  EXPECT_TRUE(desk.allows("book", {{"user", "rob"}, {"object", "TABLE_3"}}));
+  EXPECT_FALSE(desk.allows("book", {{"user", "schmidt"}, {"object", "TABLE_3"}}));
+}
+
+TEST(InterpExplain, Scratch) {
+  Desk desk;
+  desk.load("Floor:\n  - {id: first_floor, groups: [Legal]}\n");
+  auto d = desk.ask("book", {{"user", "mueller"}, {"object", "TABLE_1"}}, "2026-11-23", true);
+  ASSERT_TRUE(d.explanation);
+  rt::RenderOptions o;
+  o.sources = desk.result->sources.get();
+  std::cout << rt::render_text(*d.explanation, o);
+  std::cout << rt::to_json(*d.explanation, o.sources).dump(1).substr(0, 1500) << "\n";
+  d = desk.ask("book", {{"user", "mueller"}, {"object", "TABLE_1"}}, "2026-11-23", true);
+}
