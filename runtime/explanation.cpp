@@ -8,7 +8,9 @@ namespace keyplan::rt {
 
 namespace {
 
-void add_leaf(const ExplainNode& n, std::optional<bool> want, const ExplainNode* rule,
+using RuleStack = std::vector<const ExplainNode*>;
+
+void add_leaf(const ExplainNode& n, std::optional<bool> want, const RuleStack& rules,
               std::vector<Reason>& out) {
   Reason r;
   r.text = n.kind == NodeKind::Rule ? n.signature : n.text;
@@ -16,10 +18,10 @@ void add_leaf(const ExplainNode& n, std::optional<bool> want, const ExplainNode*
   r.truth = n.truth.value_or(false);
   r.details = n.details;
   if (want && n.truth && *n.truth != *want) r.change = *want ? n.hint_true : n.hint_false;
-  if (rule) {
-    r.rule = rule->signature;
-    r.implements = rule->implements;
-  }
+  if (!rules.empty()) r.rule = rules.back()->signature;
+  for (const ExplainNode* x : rules) r.via.push_back(x->text);
+  for (auto it = rules.rbegin(); it != rules.rend() && r.implements.empty(); ++it)
+    r.implements = (*it)->implements;
   for (const auto& o : out)
     if (o.text == r.text && o.span.begin == r.span.begin && o.span.file == r.span.file &&
         o.details == r.details)
@@ -29,16 +31,17 @@ void add_leaf(const ExplainNode& n, std::optional<bool> want, const ExplainNode*
 
 // Why node `n` has its truth value: the leaves that decided it. `want` is the
 // value the caller needs from `n` (for hints), unknown under a condition.
-void collect(const ExplainNode& n, std::optional<bool> want, const ExplainNode* rule,
+void collect(const ExplainNode& n, std::optional<bool> want, RuleStack& rule,
              std::vector<Reason>& out) {
   bool t = n.truth.value_or(false);
   auto flip = [&]() { return want ? std::optional<bool>(!*want) : std::nullopt; };
   auto same = [&](const ExplainNode& k) { return k.truth && *k.truth == t; };
   size_t before = out.size();
   if (n.kind == NodeKind::Rule || n.kind == NodeKind::Element) {
-    const ExplainNode* scope = n.kind == NodeKind::Rule ? &n : rule;
+    if (n.kind == NodeKind::Rule) rule.push_back(&n);
     for (const auto& k : n.kids)
-      if (same(k)) collect(k, want, scope, out);
+      if (same(k)) collect(k, want, rule, out);
+    if (n.kind == NodeKind::Rule) rule.pop_back();
     if (out.size() == before && n.kind == NodeKind::Rule) add_leaf(n, want, rule, out);
     return;
   }
@@ -139,7 +142,8 @@ std::vector<std::string> changes(const Explanation& e) {
 void compute_reasons(Explanation& e) {
   e.reasons.clear();
   if (!e.root.truth) return;
-  collect(e.root, e.allowed ? std::nullopt : std::optional<bool>(true), nullptr, e.reasons);
+  RuleStack rules;
+  collect(e.root, e.allowed ? std::nullopt : std::optional<bool>(true), rules, e.reasons);
 }
 
 std::string render_text(const Explanation& e, const RenderOptions& o) {
@@ -147,11 +151,13 @@ std::string render_text(const Explanation& e, const RenderOptions& o) {
   render_node(e.root, 0, o, out);
   if (!e.reasons.empty()) out += e.allowed ? "because:\n" : "failing:\n";
   for (const auto& r : e.reasons) {
-    out += fmt::format("  {} {}", mark(r.truth, o.unicode), r.text);
-    if (!r.rule.empty() && r.rule != r.text) out += fmt::format("  (in {}{})", r.rule, ids(r.implements));
+    out += fmt::format("  {} {}\n", mark(r.truth, o.unicode), r.text);
+    std::string where = r.via.empty() ? std::string{} : "in " + fmt::format("{}", fmt::join(r.via, " > "));
+    where += ids(r.implements);
     if (o.sources && r.span.valid() && r.span.file < o.sources->count())
-      out += fmt::format("  at {}:{}:{}", o.sources->file(r.span.file).path, r.span.line, r.span.col);
-    out += '\n';
+      where += fmt::format("{}at {}:{}:{}", where.empty() ? "" : ", ",
+                           o.sources->file(r.span.file).path, r.span.line, r.span.col);
+    if (!where.empty()) out += fmt::format("      {}\n", where);
     if (o.details)
       for (const auto& d : r.details) out += fmt::format("      {}\n", d);
   }
@@ -177,6 +183,7 @@ nlohmann::json to_json(const Explanation& e, const SourceManager* sm) {
     rj["details"] = r.details;
     if (!r.change.empty()) rj["change"] = r.change;
     if (!r.rule.empty()) rj["rule"] = r.rule;
+    rj["via"] = r.via;
     rj["implements"] = r.implements;
     if (r.span.valid()) rj["span"] = span_json(r.span, sm);
     reasons.push_back(rj);

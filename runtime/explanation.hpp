@@ -47,8 +47,9 @@ struct Reason {
   bool truth = false;
   std::vector<std::string> details;
   std::string change; // denials: what would have to change (may be empty)
-  std::string rule;   // the enclosing rule's signature
-  std::vector<std::string> implements; // the enclosing rule's DOMAIN ids
+  std::string rule;             // the enclosing rule's signature
+  std::vector<std::string> via; // the rules called on the way, outermost first
+  std::vector<std::string> implements; // DOMAIN ids of the nearest enclosing rule having any
 };
 
 struct Explanation {
