@@ -1,6 +1,7 @@
 #include "compiler/diagnostics.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <tuple>
@@ -54,8 +55,14 @@ static std::string location(const SourceManager& sm, const Span& s) {
 static std::string excerpt(const SourceManager& sm, const Span& s) {
   if (!s.valid() || s.line == 0) return {};
   std::string_view line = sm.file(s.file).line(s.line);
+  // Columns count code points; pad with one space per code point before it.
   std::string marker;
-  for (uint32_t i = 1; i < s.col && i <= line.size(); ++i) marker += line[i - 1] == '\t' ? '\t' : ' ';
+  uint32_t cp = 1;
+  for (size_t i = 0; i < line.size() && cp < s.col; ++i) {
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
+    marker += line[i] == '\t' ? '\t' : ' ';
+    ++cp;
+  }
   uint32_t width = 1;
   if (s.end_line == s.line && s.end_col > s.col) width = s.end_col - s.col;
   else if (s.end_line > s.line && line.size() >= s.col) width = static_cast<uint32_t>(line.size()) - s.col + 1;

@@ -66,7 +66,7 @@ bool needs_parens(const Expr& e, const Pos& p) {
     return p.follow >= (e.uop == ast::UnOp::Not ? kNotLevel : kNegLevel);
   case ExprKind::If:
   case ExprKind::Quant:
-    return p.follow > 0;
+    return false;
   default:
     return false;
   }
@@ -659,7 +659,7 @@ std::string Formatter::run() {
   for (const auto& d : file_.decls) {
     Lines body;
     decl(d, body);
-    piece(&d, d.span.begin, static_cast<int>(d.kind), body);
+    piece(&d, d.span.begin, static_cast<int>(d.kind) * 2 + d.is_action, body); // rule != action
   }
   end(&file_, "", out);
   std::string text;

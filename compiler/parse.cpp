@@ -398,10 +398,47 @@ bool scan_tokens(antlr4::CommonTokenStream& tokens, int file, const Positions& p
   return ok;
 }
 
+// The byte offset of the first invalid UTF-8 sequence, or npos. ANTLR's
+// input stream throws on invalid UTF-8, so it is rejected before.
+size_t invalid_utf8(const std::string& t) {
+  size_t i = 0;
+  while (i < t.size()) {
+    unsigned char c = static_cast<unsigned char>(t[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > t.size()) return i;
+    uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+    for (size_t k = 1; k < n; ++k) {
+      unsigned char cc = static_cast<unsigned char>(t[i + k]);
+      if ((cc & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    bool overlong = (n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += n;
+  }
+  return std::string::npos;
+}
+
 } // namespace
 
 std::optional<ast::File> parse_file(const SourceManager& sm, int file_id, Diagnostics& diags) {
   const SourceFile& src = sm.file(file_id);
+  if (size_t bad = invalid_utf8(src.text); bad != std::string::npos) {
+    Span s;
+    s.file = file_id;
+    s.line = 1;
+    for (size_t i = 0; i < bad; ++i)
+      if (src.text[i] == '\n') ++s.line;
+    size_t line_start = src.line_starts[s.line - 1];
+    s.col = 1;
+    for (size_t i = line_start; i < bad; ++i) s.col += (static_cast<unsigned char>(src.text[i]) & 0xC0) != 0x80;
+    s.begin = static_cast<uint32_t>(bad);
+    s.end = s.begin + 1;
+    s.end_line = s.line;
+    s.end_col = s.col + 1;
+    diags.error(s, "the file is not valid UTF-8", "save it as UTF-8");
+    return std::nullopt;
+  }
   Positions pos(src.text);
   antlr4::ANTLRInputStream input(src.text);
   parser::KeyplanLexer lexer(&input);

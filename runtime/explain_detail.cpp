@@ -131,9 +131,10 @@ std::string bound_name(const ir::Policy& policy, const Expr& q) {
 
 void describe_clause(ExplainNode& n, const Expr& e, const RtValue& r, const ClauseContext& ctx) {
   auto show = [&](const Expr& k, const RtValue& v) {
-    if (k.op != Op::Const) // a literal shows its value already
-      n.details.push_back(fmt::format("{} = {}", source_text(ctx.policy, k.span),
-                                      short_format(v, ctx.snapshot)));
+    if (k.op == Op::Const) return; // a literal shows its value already
+    // An attribute read names the instance: `Object TABLE_1.status = blocked`.
+    std::string label = k.op == Op::Attr ? subject(k, ctx) : source_text(ctx.policy, k.span);
+    n.details.push_back(fmt::format("{} = {}", label, short_format(v, ctx.snapshot)));
   };
   auto fmtv = [&](const RtValue& v) { return short_format(v, ctx.snapshot); };
   switch (e.op) {

@@ -313,21 +313,27 @@ TEST(FmtParens, AddsOnlyWhatTheTreeNeeds) {
   EXPECT_EQ(format_expr(*bin(BinOp::Add, a(), cond())), "a + if a then b else c");
 }
 
+// A value in [lo, hi), uniform whatever RapidCheck's size (which would keep
+// small cases to the first alternatives).
+template <typename T> T pick(T lo, T hi) {
+  return *rc::gen::resize(100, rc::gen::inRange(lo, hi));
+}
+
 // A random expression tree of at most `depth` levels, with every kind of
 // node, operator and literal.
 ExprPtr gen_expr(int depth) {
   static const std::vector<std::string> names = {"a", "b", "x", "foo", "set", "parent", "module"};
-  auto pick_name = [] { return names[*rc::gen::inRange<size_t>(0, names.size())]; };
-  int kind = *rc::gen::inRange(0, depth <= 0 ? 2 : 17);
+  auto pick_name = [] { return names[pick<size_t>(0, names.size())]; };
+  int kind = pick(0, depth <= 0 ? 2 : 17);
   switch (kind) {
   case 0:
     return name(pick_name());
   case 1: {
     auto e = node(ExprKind::Literal);
-    e->lit = static_cast<ast::LitKind>(*rc::gen::inRange(0, 7));
+    e->lit = static_cast<ast::LitKind>(pick(0, 7));
     switch (e->lit) {
     case ast::LitKind::Int:
-      e->text = std::to_string(*rc::gen::inRange(0, 100000));
+      e->text = std::to_string(pick(0, 100000));
       break;
     case ast::LitKind::String:
       e->text =
@@ -355,7 +361,7 @@ ExprPtr gen_expr(int depth) {
   case 3:
   case 4:
   case 5: {
-    auto op = static_cast<BinOp>(*rc::gen::inRange(0, static_cast<int>(BinOp::Intersect) + 1));
+    auto op = static_cast<BinOp>(pick(0, static_cast<int>(BinOp::Intersect) + 1));
     return bin(op, gen_expr(depth - 1), gen_expr(depth - 1));
   }
   case 6:
@@ -366,23 +372,23 @@ ExprPtr gen_expr(int depth) {
     return node(ExprKind::If, kids(gen_expr(depth - 1), gen_expr(depth - 1), gen_expr(depth - 1)));
   case 9: {
     auto e = node(ExprKind::Quant, kids(gen_expr(depth - 1), gen_expr(depth - 1)));
-    e->quant_all = *rc::gen::arbitrary<bool>();
+    e->quant_all = pick(0, 2) == 1;
     e->name.text = pick_name();
     return e;
   }
   case 10:
-    return member(gen_expr(depth - 1), *rc::gen::arbitrary<bool>() ? "none" : pick_name());
+    return member(gen_expr(depth - 1), pick(0, 2) == 1 ? "none" : pick_name());
   case 11:
   case 12: {
     auto e = node(kind == 11 ? ExprKind::Call : ExprKind::SetLit);
-    int n = *rc::gen::inRange(0, 4);
+    int n = pick(0, 4);
     for (int i = 0; i < n; ++i) e->kids.push_back(gen_expr(depth - 1));
     e->name.text = kind == 11 ? pick_name() : "";
     return e;
   }
   case 13: {
     auto e = node(ExprKind::Comprehension, kids(gen_expr(depth - 1), gen_expr(depth - 1)));
-    if (*rc::gen::arbitrary<bool>()) e->kids.push_back(gen_expr(depth - 1));
+    if (pick(0, 2) == 1) e->kids.push_back(gen_expr(depth - 1));
     e->name.text = pick_name();
     return e;
   }
@@ -404,7 +410,7 @@ RC_GTEST_PROP(FmtProperty, RandomExpressionsReparseToTheSameTree, ()) {
   ast::Decl d;
   d.kind = ast::DeclKind::Rule;
   d.name.text = "r";
-  d.value = gen_expr(*rc::gen::inRange(0, 7));
+  d.value = gen_expr(pick(0, 8));
   file.decls.push_back(std::move(d));
   SourceManager none;
   std::string out = format_file(file, none);
@@ -414,6 +420,8 @@ RC_GTEST_PROP(FmtProperty, RandomExpressionsReparseToTheSameTree, ()) {
   if (!same_expr(*file.decls[0].value, *back->file->decls[0].value, true))
     RC_FAIL("another tree after parsing back:\n" + out);
   RC_ASSERT(format_file(*back->file, back->sm) == out);
+  RC_CLASSIFY(std::count(out.begin(), out.end(), '\n') > 2, "broken over lines");
+  RC_CLASSIFY(out.find('(', 9) != std::string::npos, "with parentheses");
   RC_ASSERT(format_expr(*back->file->decls[0].value) == format_expr(*file.decls[0].value));
 }
 
@@ -436,12 +444,13 @@ RC_GTEST_PROP(FmtProperty, CommentsAnywhereSurvive, ()) {
     }
     return v;
   }();
-  auto at = *rc::gen::container<std::vector<size_t>>(rc::gen::inRange<size_t>(0, gaps.size()));
+  auto at = *rc::gen::container<std::vector<size_t>>(
+      rc::gen::resize(100, rc::gen::inRange<size_t>(0, gaps.size())));
   std::sort(at.begin(), at.end());
   at.erase(std::unique(at.begin(), at.end()), at.end());
   std::string text = base;
   for (size_t k = at.size(); k-- > 0;) {
-    int style = *rc::gen::inRange(0, 3);
+    int style = pick(0, 3);
     std::string id = std::to_string(k);
     std::string c = style == 0   ? " //c" + id + "\n"
                     : style == 1 ? " /*c" + id + "*/ "

@@ -380,14 +380,214 @@ TEST(InterpDesk, DataUsersAndWithinAcrossTypes) {
   EXPECT_FALSE(desk.allows("book", {{"user", "schmidt"}, {"object", "TABLE_3"}}));
 }
 
-TEST(InterpExplain, Scratch) {
+// ----------------------------------------------------------- explanations
+
+namespace {
+
+const rt::Explanation& explained(const rt::Decision& d) {
+  EXPECT_TRUE(d.explanation) << d.error;
+  static const rt::Explanation empty;
+  return d.explanation ? *d.explanation : empty;
+}
+
+std::vector<std::string> changes(const rt::Decision& d) {
+  std::vector<std::string> out;
+  for (const auto& r : explained(d).reasons)
+    if (!r.change.empty()) out.push_back(r.change);
+  return out;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+} // namespace
+
+// The golden text of a denial: Schmidt books the IT desk outside any
+// priority window (F-A3, F-A4). Regenerate with KEYPLAN_UPDATE_GOLDEN=1 and
+// read the diff.
+TEST(InterpExplain, GoldenDenial_F_A3_F_A4) {
   Desk desk;
-  desk.load("Floor:\n  - {id: first_floor, groups: [Legal]}\n");
+  auto d = desk.ask("book", {{"user", "schmidt"}, {"object", "TABLE_1"}}, "2026-11-23", true);
+  EXPECT_FALSE(d.allowed);
+  std::string text = rt::render_text(explained(d));
+  auto golden = data("explain_deny.expected");
+  if (std::getenv("KEYPLAN_UPDATE_GOLDEN")) std::ofstream(golden) << text;
+  EXPECT_EQ(text, read(golden));
+}
+
+TEST(InterpExplain, MissingGroupNamesTheGroups_F_A3) {
+  Desk desk;
+  auto d = desk.ask("book", {{"user", "schmidt"}, {"object", "TABLE_1"}}, "2026-11-23", true);
+  const auto& ex = explained(d);
+  EXPECT_EQ(ex.call, "book(user = schmidt, object = TABLE_1, on = 2026-11-23)");
+  EXPECT_TRUE(has(changes(d), "groups_of(schmidt) needs one of [IT]"));
+  ASSERT_FALSE(ex.reasons.empty());
+  EXPECT_EQ(ex.reasons[0].text, "groups_of(u) meets whitelist");
+  EXPECT_TRUE(has(ex.reasons[0].details, "no common element"));
+  EXPECT_TRUE(has(ex.reasons[0].details, "whitelist = [IT]"));
+  EXPECT_EQ(ex.reasons[0].via, (std::vector<std::string>{"book", "admitted"}));
+  EXPECT_TRUE(has(ex.reasons[0].implements, "F-A3"));
+}
+
+TEST(InterpExplain, UnpublishedFloorMustBePublished_F_A9) {
+  Desk desk;
+  desk.load("Floor:\n  - {id: first_floor, published: false}\n");
   auto d = desk.ask("book", {{"user", "mueller"}, {"object", "TABLE_1"}}, "2026-11-23", true);
-  ASSERT_TRUE(d.explanation);
-  rt::RenderOptions o;
-  o.sources = desk.result->sources.get();
-  std::cout << rt::render_text(*d.explanation, o);
-  std::cout << rt::to_json(*d.explanation, o.sources).dump(1).substr(0, 1500) << "\n";
-  d = desk.ask("book", {{"user", "mueller"}, {"object", "TABLE_1"}}, "2026-11-23", true);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_EQ(changes(d), std::vector<std::string>{"Floor first_floor must be published"});
+  EXPECT_TRUE(has(explained(d).reasons.at(0).details, "Floor first_floor.published = false"));
+}
+
+TEST(InterpExplain, BlockedObjectMustBeFlexible_F_A9) {
+  Desk desk;
+  desk.load("Object:\n  - {id: TABLE_1, status: blocked}\n");
+  auto d = desk.ask("book", {{"user", "mueller"}, {"object", "TABLE_1"}}, "2026-11-23", true);
+  EXPECT_EQ(changes(d),
+            std::vector<std::string>{"Object TABLE_1.status must be flexible (is blocked)"});
+}
+
+TEST(InterpExplain, AllowListsTheDecidingClausesWithoutChanges) {
+  Desk desk;
+  auto d = desk.ask("book", {{"user", "mueller"}, {"object", "TABLE_1"}}, "2026-11-23", true);
+  ASSERT_TRUE(d.allowed);
+  const auto& ex = explained(d);
+  EXPECT_TRUE(ex.allowed);
+  EXPECT_TRUE(changes(d).empty());
+  EXPECT_FALSE(ex.reasons.empty());
+  std::string text = rt::render_text(ex, {.unicode = false});
+  EXPECT_EQ(text.rfind("allow book(user = mueller", 0), 0u) << text;
+  EXPECT_NE(text.find("because:"), std::string::npos);
+  EXPECT_EQ(text.find("✓"), std::string::npos);
+}
+
+TEST(InterpExplain, JsonHasTreeReasonsAndDomainIds) {
+  Desk desk;
+  auto d = desk.ask("see", {{"user", "schmidt"}, {"target", "first_floor"}}, "2026-11-23", true);
+  ASSERT_TRUE(d.allowed);
+  auto j = rt::to_json(explained(d), desk.result->sources.get());
+  EXPECT_EQ(j["decision"], "allow");
+  EXPECT_EQ(j["tree"]["kind"], "rule");
+  EXPECT_EQ(j["tree"]["signature"], "see(user: User, target: Floor)");
+  EXPECT_EQ(j["tree"]["implements"][0], "F-A2");
+  EXPECT_EQ(j["tree"]["args"][1]["value"], "first_floor");
+  EXPECT_EQ(j["tree"]["kids"][0]["op"], "and");
+  EXPECT_TRUE(j["tree"]["kids"][0]["truth"].get<bool>());
+  EXPECT_TRUE(j["reasons"].is_array());
+  EXPECT_TRUE(j["tree"]["span"]["file"].get<std::string>().ends_with("desk_booking.kp"));
+}
+
+TEST(InterpExplain, PlainPathRecordsNothing) {
+  Desk desk;
+  auto d = desk.ask("book", {{"user", "schmidt"}, {"object", "TABLE_1"}});
+  EXPECT_FALSE(d.allowed);
+  EXPECT_FALSE(d.explanation);
+  EXPECT_TRUE(d.error.empty());
+}
+
+TEST(InterpExplain, QuantifiersListDecidingElements) {
+  std::string src = "entity T { n: int = 0 }\n";
+  for (int i = 0; i < 30; ++i) src += "T t" + std::to_string(i) + " { n: " + std::to_string(i) + " }\n";
+  src += "action p(k: int) = all x in T: x.n < k\naction q(k: int) = any x in T: x.n == k\n";
+  Env env(src);
+  auto d = rt::decide(env.policy(), env.snapshot(), "p", {{"k", "25"}}, {day("2026-01-01"), true});
+  EXPECT_FALSE(d.allowed);
+  const auto& all = explained(d).root.kids.at(0);
+  EXPECT_EQ(all.op, "all");
+  EXPECT_EQ(all.kids.back().text, "x = t25"); // the failing element is always listed
+  EXPECT_EQ(all.kids.size() + static_cast<size_t>(all.omitted), 26u);
+  EXPECT_EQ(explained(d).reasons.at(0).text, "x.n < k");
+  d = rt::decide(env.policy(), env.snapshot(), "q", {{"k", "99"}}, {day("2026-01-01"), true});
+  const auto& any = explained(d).root.kids.at(0);
+  EXPECT_EQ(any.omitted, 10);
+  EXPECT_TRUE(has(any.details, "no element satisfies it"));
+  EXPECT_NE(rt::render_text(explained(d)).find("… 10 more element(s)"), std::string::npos);
+}
+
+// ---------------------------------------------------------------- requests
+
+TEST(RequestResolve, PicksTheOverloadByEntityType_F_A1_F_A2) {
+  Desk desk;
+  auto r = rt::resolve_request(desk.policy(), desk.snapshot(), "see",
+                               {{"user", "mueller"}, {"target", "first_floor"}});
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(desk.policy().rules[static_cast<size_t>(r.rule)].signature,
+            "see(user: User, target: Floor)");
+  r = rt::resolve_request(desk.policy(), desk.snapshot(), "see",
+                          {{"user", "mueller"}, {"target", "example_building"}});
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(desk.policy().rules[static_cast<size_t>(r.rule)].signature,
+            "see(user: User, target: Building)");
+}
+
+TEST(RequestResolve, DefaultsAreEvaluatedAndTextIsTyped) {
+  Desk desk;
+  auto r = rt::resolve_request(desk.policy(), desk.snapshot(), "book",
+                               {{"user", "mueller"}, {"object", "TABLE_1"}}, day("2026-11-23"));
+  ASSERT_TRUE(r.ok()) << r.error;
+  ASSERT_EQ(r.args.size(), 3u);
+  EXPECT_EQ(r.args[2], ir::Value::date(day("2026-11-23"))); // on = today
+  r = rt::resolve_request(desk.policy(), desk.snapshot(), "book",
+                          {{"user", "User.mueller"}, {"object", "TABLE_1"}, {"on", "2026-12-01"}});
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.args[2], ir::Value::date(day("2026-12-01")));
+}
+
+TEST(RequestResolve, ErrorsAreStructured) {
+  Desk desk;
+  desk.load("User:\n  - {id: rob}\n");
+  auto check = [&](const std::string& action, std::map<std::string, std::string> args,
+                   rt::RequestStatus status, const std::string& error) {
+    auto r = rt::resolve_request(desk.policy(), desk.snapshot(), action, args);
+    EXPECT_EQ(r.status, status) << rt::status_name(r.status) << ": " << r.error;
+    EXPECT_EQ(r.error, error);
+  };
+  using S = rt::RequestStatus;
+  check("bok", {}, S::UnknownAction, "unknown action 'bok' (did you mean 'book'?)");
+  check("admitted", {}, S::NotAnAction, "'admitted' is a rule, not an action");
+  check("book", {{"usr", "rob"}, {"object", "TABLE_1"}}, S::UnknownParameter,
+        "book(user: User, object: Object, on: date) has no parameter 'usr' (did you mean "
+        "'user'?)");
+  check("book", {{"user", "rob"}}, S::MissingParameter,
+        "missing parameter 'object' of book(user: User, object: Object, on: date)");
+  check("book", {{"user", "bob"}, {"object", "TABLE_1"}}, S::UnknownInstance,
+        "unknown User 'bob' (did you mean 'rob'?)");
+  check("book", {{"user", "rob"}, {"object", "TABLE_1"}, {"on", "2026-02-30"}}, S::BadValue,
+        "parameter 'on' of book(user: User, object: Object, on: date): '2026-02-30' is not a "
+        "date (YYYY-MM-DD)");
+  check("see", {{"user", "rob"}, {"target", "TABLE_1"}}, S::NoMatch,
+        "no overload of 'see' accepts these arguments: unknown Building 'TABLE_1'; unknown "
+        "Floor 'TABLE_1'");
+  check("see", {{"user", "bob"}, {"target", "first_floor"}}, S::UnknownInstance,
+        "unknown User 'bob' (did you mean 'rob'?)");
+}
+
+TEST(RequestResolve, AmbiguityAndQualifiedIds) {
+  Desk desk;
+  // A data floor whose id is also a building's: `see` cannot choose.
+  desk.load("Floor:\n  - {id: example_building, building: example_building}\n");
+  auto r = rt::resolve_request(desk.policy(), desk.snapshot(), "see",
+                               {{"user", "mueller"}, {"target", "example_building"}});
+  EXPECT_EQ(r.status, rt::RequestStatus::Ambiguous);
+  EXPECT_EQ(r.error, "ambiguous request for 'see': it matches see(user: User, target: Building) "
+                     "and see(user: User, target: Floor)");
+  r = rt::resolve_request(desk.policy(), desk.snapshot(), "see",
+                          {{"user", "mueller"}, {"target", "Floor.example_building"}});
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(desk.policy().rules[static_cast<size_t>(r.rule)].signature,
+            "see(user: User, target: Floor)");
+}
+
+TEST(RequestDecide, FailsClosed) {
+  Desk desk;
+  auto d = desk.ask("book", {{"user", "nobody"}, {"object", "TABLE_1"}}, "2026-11-23", true);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_EQ(d.error, "unknown User 'nobody'");
+  EXPECT_FALSE(d.explanation);
+  d = desk.ask("delete_everything", {});
+  EXPECT_FALSE(d.allowed);
+  EXPECT_EQ(d.error, "unknown action 'delete_everything'");
+  d = desk.ask("book", {{"user", "mueller"}, {"object", "TABLE_1"}});
+  EXPECT_TRUE(d.allowed);
+  EXPECT_EQ(d.args.size(), 3u);
 }
