@@ -39,7 +39,7 @@ void add_check_command(CLI::App& app, int& status) {
           std::cout << fmt::format("{}: ok ({} modules, {} entity types, {} rules, {} actions, {} invariants{})\n", f,
                                    p.modules.size(), p.entities.size(), p.rules.size() - p.actions().size(),
                                    p.actions().size(), p.invariants.size(),
-                                   res.diags.warning_count() ? fmt::format(", {} warnings", res.diags.warning_count()) : "");
+                                   res.diags.warning_count() ? fmt::format(", {} warning{}", res.diags.warning_count(), res.diags.warning_count() == 1 ? "" : "s") : "");
         }
       }
     }

@@ -89,9 +89,7 @@ public:
     for (char& c : rel)
       if (c == '.') c = '/';
     rel += ".kp";
-    std::vector<fs::path> dirs{dir};
-    for (const auto& d : opts_.search_path) dirs.emplace_back(d);
-    for (const auto& d : standard_search_path()) dirs.emplace_back(d);
+    std::vector<fs::path> dirs = search_dirs(dir);
     for (const auto& d : dirs) {
       std::error_code ec;
       fs::path p = d / rel;
@@ -104,10 +102,35 @@ public:
     std::string rel = name;
     for (char& c : rel)
       if (c == '.') c = '/';
-    std::string where = (dir.empty() ? fs::path(".") : dir).string();
-    for (const auto& d : opts_.search_path) where += ", " + d;
-    for (const auto& d : standard_search_path()) where += ", " + d;
+    std::string where;
+    for (const auto& d : search_dirs(dir)) where += (where.empty() ? "" : ", ") + d.string();
     return fmt::format("looked for {}.kp in {}", rel, where);
+  }
+
+  // The importing file's directory, the root file's directory (so that
+  // modules of one project import each other by full name), --path, then the
+  // standard library; each once.
+  std::vector<fs::path> search_dirs(const fs::path& dir) const {
+    std::vector<fs::path> raw{dir.empty() ? fs::path(".") : dir, root_dir_};
+    for (const auto& d : opts_.search_path) raw.emplace_back(d);
+    for (const auto& d : standard_search_path()) raw.emplace_back(d);
+    std::vector<fs::path> out;
+    for (auto& d : raw) {
+      fs::path n = (d.empty() ? fs::path(".") : d).lexically_normal();
+      std::error_code ec;
+      fs::path canon = fs::weakly_canonical(n, ec);
+      bool dup = false;
+      for (const auto& o : out) {
+        std::error_code ec2;
+        dup = dup || fs::weakly_canonical(o, ec2) == canon;
+      }
+      if (!dup) out.push_back(n);
+    }
+    return out;
+  }
+  void set_root(const std::string& path) {
+    root_dir_ = fs::path(path).parent_path();
+    if (root_dir_.empty()) root_dir_ = ".";
   }
 
   std::vector<std::pair<std::string, std::string>> inputs_; // module name, path
@@ -116,6 +139,7 @@ private:
   CompileResult& res_;
   const CompileOptions& opts_;
   std::map<std::string, bool> in_progress_;
+  fs::path root_dir_ = ".";
 };
 
 void finish(CompileResult& res, Loader& loader) {
@@ -131,6 +155,7 @@ void finish(CompileResult& res, Loader& loader) {
 CompileResult compile_source(const std::string& path, const std::string& text, const CompileOptions& options) {
   CompileResult res;
   Loader loader(res, options);
+  loader.set_root(path);
   loader.load(path, text, path);
   finish(res, loader);
   return res;
@@ -141,6 +166,7 @@ CompileResult compile_policy(const std::string& target, const CompileOptions& op
   Loader loader(res, options);
   std::string text;
   if (read_file(target, text)) {
+    loader.set_root(target);
     loader.load(target, std::move(text), target);
   } else if (target.find('/') == std::string::npos && target.find(".kp") == std::string::npos &&
              !loader.find_module(target, fs::path(".")).empty()) {

@@ -1,5 +1,6 @@
 #include "compiler/format.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <functional>
 #include <unordered_map>
@@ -59,30 +60,22 @@ Pos rhs_pos(const Expr& e, int follow) {
 }
 
 bool needs_parens(const Expr& e, const Pos& p) {
-  switch (e.kind) {
-  case ExprKind::Binary:
+  if (e.kind == ExprKind::Binary)
     return ast::precedence(e.bop) < p.min || (p.no_compare && is_compare(e.bop));
-  case ExprKind::Unary:
+  if (e.kind == ExprKind::Unary)
     return p.follow >= (e.uop == ast::UnOp::Not ? kNotLevel : kNegLevel);
-  case ExprKind::If:
-  case ExprKind::Quant:
-    return false;
-  default:
-    return false;
-  }
+  return (e.kind == ExprKind::If || e.kind == ExprKind::Quant) && p.follow > 0;
 }
 
 std::string quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\', out += c;
-    else if (c == '\n')
-      out += "\\n";
-    else if (c == '\t')
-      out += "\\t";
-    else
-      out += c;
+    const char* esc = c == '"'    ? "\\\""
+                      : c == '\\' ? "\\\\"
+                      : c == '\n' ? "\\n"
+                      : c == '\t' ? "\\t"
+                                  : nullptr;
+    esc ? out += esc : out += c;
   }
   return out + '"';
 }
@@ -220,26 +213,16 @@ void emit(const Expr& e, const Pos& p, std::string& line, std::vector<std::strin
 }
 
 std::string type(const ast::TypeRef& t) {
-  switch (t.kind) {
-  case ast::TypeRef::Set:
-    return "set<" + type(*t.elem) + ">";
-  case ast::TypeRef::Optional:
-    return type(*t.elem) + "?";
-  case ast::TypeRef::Named:
-    break;
-  }
-  return t.name.text;
+  if (t.kind == ast::TypeRef::Named) return t.name.text;
+  return t.kind == ast::TypeRef::Set ? "set<" + type(*t.elem) + ">" : type(*t.elem) + "?";
 }
 
 // ---------------------------------------------------------------- layout
 
 struct Lines {
   std::vector<std::string> v;
-  bool opened = false; // the last line opens a block
-  void add(std::string s, bool opens = false) {
-    v.push_back(std::move(s));
-    opened = opens;
-  }
+  bool opened = false; // the last line opens a block: no blank line after it
+  void add(std::string s, bool opens = false) { v.push_back(std::move(s)), opened = opens; }
   void blank() {
     if (!v.empty() && !opened && !v.back().empty()) v.push_back("");
   }
@@ -249,10 +232,20 @@ struct Notes {
   std::vector<const Comment*> leading, trailing, end, before_body;
 };
 
+// Something comments attach to; `inner` distributes the comments inside it.
 struct Item {
   Span span;
   const void* key;
-  std::function<void(size_t, size_t)> inner; // distributes the comments inside
+  std::function<void(size_t, size_t)> inner;
+};
+
+// An entry of a block: how it reads in a one-line block, and how it prints
+// on its own line(s) at an indentation.
+struct Entry {
+  const void* key;
+  uint32_t begin;
+  std::string one;
+  std::function<void(const std::string&)> print;
 };
 
 class Formatter {
@@ -269,6 +262,93 @@ private:
   std::string_view text_;
   std::unordered_map<const void*, Notes> notes_;
 
+  // ---- comments to items
+
+  // Comments lo..hi (indices into file_.comments) lie inside `container`:
+  // those before `header_end` lead it, the others lead the item they
+  // precede, trail the item they follow on its line, or end the block.
+  void attach(const void* container, uint32_t header_end, const std::vector<Item>& items, size_t lo,
+              size_t hi, bool has_end) {
+    const auto& cs = file_.comments;
+    size_t k = lo;
+    while (k < hi && cs[k].span.begin < header_end) notes_[container].leading.push_back(&cs[k++]);
+    for (const Item& it : items) {
+      while (k < hi && cs[k].span.begin < it.span.begin) notes_[it.key].leading.push_back(&cs[k++]);
+      size_t in_lo = k;
+      while (k < hi && cs[k].span.begin < it.span.end) ++k;
+      if (it.inner)
+        it.inner(in_lo, k);
+      else
+        attach(it.key, UINT32_MAX, {}, in_lo, k, false);
+      uint32_t pos = it.span.end;
+      while (k < hi && cs[k].span.line == it.span.end_line && gap_is_blank(pos, cs[k].span.begin)) {
+        notes_[it.key].trailing.push_back(&cs[k]);
+        pos = cs[k++].span.end;
+      }
+    }
+    auto& n = notes_[container];
+    for (; k < hi; ++k) (has_end ? n.end : n.leading).push_back(&cs[k]);
+  }
+  bool gap_is_blank(uint32_t from, uint32_t to) const {
+    for (uint32_t i = from; i < to && i < text_.size(); ++i)
+      if (!std::isspace(static_cast<unsigned char>(text_[i])) && text_[i] != ',') return false;
+    return true;
+  }
+  template <class T> static std::vector<Item> leaves(const std::vector<T>& v) {
+    std::vector<Item> items;
+    for (const auto& x : v) items.push_back({x.span, &x, nullptr});
+    return items;
+  }
+  void attach_instance(const ast::InstanceDecl& in, const void* key, size_t lo, size_t hi) {
+    std::vector<Item> items;
+    for (const auto& it : in.items) {
+      const ast::InstanceDecl* c = it.child.get();
+      if (it.value)
+        items.push_back({it.value->span, &*it.value, nullptr});
+      else
+        items.push_back(
+            {c->span, c, [=, this](size_t l, size_t h) { attach_instance(*c, c, l, h); }});
+    }
+    attach(key, in.id.span.end, items, lo, hi, in.has_block);
+  }
+  void attach_decl(const ast::Decl& d, size_t lo, size_t hi) {
+    using K = ast::DeclKind;
+    switch (d.kind) {
+    case K::Enum:
+      return attach(&d, d.name.span.end, leaves(d.members), lo, hi, true);
+    case K::Entity:
+    case K::Extend:
+      return attach(&d, d.name.span.end, leaves(d.attributes), lo, hi, true);
+    case K::Alias:
+      return attach(&d, d.target.span.end, leaves(d.values), lo, hi, has_block(d));
+    case K::Instance:
+      return attach_instance(*d.instance, &d, lo, hi);
+    case K::Rule: {
+      attach(&d, d.name.span.end, leaves(d.params), lo, hi, true);
+      // Comments after the parameters go before the body when parameters
+      // carry comments (to keep their order), else before the rule.
+      Notes& n = notes_[&d];
+      bool params = std::any_of(d.params.begin(), d.params.end(),
+                                [&](const ast::Param& p) { return has_notes(&p); });
+      auto& to = params ? n.before_body : n.leading;
+      to.insert(to.end(), n.end.begin(), n.end.end());
+      return n.end.clear();
+    }
+    default:
+      return attach(&d, UINT32_MAX, {}, lo, hi, false);
+    }
+  }
+  void attach_file() {
+    std::vector<Item> items;
+    if (file_.module) items.push_back({file_.module->span, &*file_.module, nullptr});
+    for (const auto& i : file_.imports) items.push_back({i.span, &i, nullptr});
+    for (const auto& d : file_.decls)
+      items.push_back({d.span, &d, [this, &d](size_t l, size_t h) { attach_decl(d, l, h); }});
+    attach(&file_, 0, items, 0, file_.comments.size(), true);
+  }
+
+  // ---- comments out
+
   const Notes* notes(const void* key) const {
     auto it = notes_.find(key);
     return it == notes_.end() ? nullptr : &it->second;
@@ -277,36 +357,15 @@ private:
     const Notes* n = notes(key);
     return n && (!n->leading.empty() || !n->trailing.empty() || !n->end.empty());
   }
-
-  // --- comments to items
-  bool gap_is_blank(uint32_t from, uint32_t to) const {
-    for (uint32_t i = from; i < to && i < text_.size(); ++i)
-      if (!std::isspace(static_cast<unsigned char>(text_[i])) && text_[i] != ',') return false;
-    return true;
-  }
-  void attach(const void* container, uint32_t header_end, const std::vector<Item>& items, size_t lo,
-              size_t hi, bool has_end);
-  void attach_leaf(const void* key, size_t lo, size_t hi) {
-    for (size_t i = lo; i < hi; ++i) notes_[key].leading.push_back(&file_.comments[i]);
-  }
-  void attach_instance(const ast::InstanceDecl& in, const void* key, size_t lo, size_t hi);
-  void attach_decl(const ast::Decl& d, size_t lo, size_t hi);
-  void attach_file();
-
-  // --- printing
   bool blank_before(uint32_t offset) const {
-    if (text_.empty()) return false;
     int newlines = 0;
     for (size_t i = std::min<size_t>(offset, text_.size()); i > 0; --i) {
       char c = text_[i - 1];
-      if (c == '\n')
-        ++newlines;
-      else if (c != ' ' && c != '\t' && c != '\r')
-        break;
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') break;
+      newlines += c == '\n';
     }
     return newlines >= 2;
   }
-  uint32_t keyword_start(uint32_t offset) const; // `module`/`import` before a name
   static std::string comment(const Comment& c) {
     std::string t = c.text;
     if (t.rfind("/*", 0) != 0)
@@ -319,178 +378,99 @@ private:
       out.add(ind + comment(*c));
     }
   }
-  void leading(const void* key, const std::string& ind, Lines& out) const {
-    if (const Notes* n = notes(key)) comments(n->leading, ind, out);
-  }
-  void trailing(const void* key, Lines& out) const {
-    if (const Notes* n = notes(key))
-      for (const Comment* c : n->trailing) out.v.back() += " " + comment(*c);
-  }
-  void end(const void* key, const std::string& ind, Lines& out) const {
+  void end_comments(const void* key, const std::string& ind, Lines& out) const {
     if (const Notes* n = notes(key)) comments(n->end, ind, out);
   }
-  bool has_end(const void* key) const {
-    const Notes* n = notes(key);
-    return n && !n->end.empty();
-  }
-  // Leading comments, a kept blank line, the item, trailing comments.
+  // Leading comments, a blank line kept, the item, trailing comments.
   template <class F>
   void item(const void* key, uint32_t begin, const std::string& ind, Lines& out, F print) const {
-    leading(key, ind, out);
+    const Notes* n = notes(key);
+    if (n) comments(n->leading, ind, out);
     if (blank_before(begin)) out.blank();
     print();
-    trailing(key, out);
+    for (const Comment* c : n ? n->trailing : std::vector<const Comment*>{})
+      out.v.back() += " " + comment(*c);
   }
 
-  std::vector<bool> quoted_args(const ast::Annotation& a) const;
+  // ---- declarations
+
+  bool has_block(const ast::Decl& alias) const {
+    return !alias.values.empty() || sm_.text(alias.span).ends_with("}");
+  }
+  // `head { a, b }` when allowed, comment-free and fitting, else one entry
+  // per line; `head {}` when empty.
+  void block(const std::string& ind, const std::string& head, const void* key,
+             const std::vector<Entry>& entries, bool one_line, Lines& out) const {
+    std::string one = ind + head + " {";
+    bool comments = notes(key) && !notes(key)->end.empty();
+    for (size_t i = 0; i < entries.size(); ++i) {
+      one += (i ? ", " : " ") + entries[i].one;
+      comments = comments || has_notes(entries[i].key);
+    }
+    one += entries.empty() ? "}" : " }";
+    if (!comments && (one_line || entries.empty()) && width(one) <= kFormatWidth)
+      return out.add(one);
+    out.add(ind + head + " {", true);
+    std::string ind2 = ind + "  ";
+    for (const Entry& e : entries) item(e.key, e.begin, ind2, out, [&] { e.print(ind2); });
+    end_comments(key, ind2, out);
+    out.add(ind + "}");
+  }
+  static Entry value(const ast::AttrValue& v, Lines& out, const char* comma = "") {
+    std::string one = v.name.text + ": " + expr(*v.value, {});
+    return {&v, v.span.begin, one,
+            [&out, one, comma](const std::string& ind) { out.add(ind + one + comma); }};
+  }
+  void instance(const ast::InstanceDecl& in, const void* key, const std::string& ind,
+                Lines& out) const {
+    std::string head = in.type.text + " " + in.id.text;
+    if (!in.has_block) return out.add(ind + head);
+    std::vector<Entry> entries;
+    for (const auto& it : in.items) {
+      const ast::InstanceDecl* c = it.child.get();
+      if (it.value)
+        entries.push_back(value(*it.value, out));
+      else
+        entries.push_back({c, c->span.begin, "",
+                           [=, &out, this](const std::string& i2) { instance(*c, c, i2, out); }});
+    }
+    block(ind, head, key, entries, false, out);
+  }
   void annotations(const std::vector<ast::Annotation>& as, const std::string& ind,
                    Lines& out) const;
   void head_body(const std::string& head, const Expr& body, const Notes* n, Lines& out) const;
   void rule(const ast::Decl& d, Lines& out) const;
-  void instance(const ast::InstanceDecl& in, const void* key, const std::string& ind,
-                Lines& out) const;
   void decl(const ast::Decl& d, Lines& out) const;
 };
-
-// Comments between `lo` and `hi` (indices into file_.comments) lie inside
-// `container`: those before `header_end` lead it, the others lead the item
-// they precede, trail the item they follow on its line, or end the block.
-void Formatter::attach(const void* container, uint32_t header_end, const std::vector<Item>& items,
-                       size_t lo, size_t hi, bool has_end) {
-  const auto& cs = file_.comments;
-  size_t k = lo;
-  while (k < hi && cs[k].span.begin < header_end) notes_[container].leading.push_back(&cs[k++]);
-  for (const Item& it : items) {
-    while (k < hi && cs[k].span.begin < it.span.begin) notes_[it.key].leading.push_back(&cs[k++]);
-    size_t in_lo = k;
-    while (k < hi && cs[k].span.begin < it.span.end) ++k;
-    if (it.inner)
-      it.inner(in_lo, k);
-    else
-      attach_leaf(it.key, in_lo, k);
-    uint32_t pos = it.span.end;
-    while (k < hi && cs[k].span.line == it.span.end_line && gap_is_blank(pos, cs[k].span.begin)) {
-      notes_[it.key].trailing.push_back(&cs[k]);
-      pos = cs[k++].span.end;
-    }
-  }
-  for (; k < hi; ++k) {
-    auto& n = notes_[container];
-    (has_end ? n.end : n.leading).push_back(&cs[k]);
-  }
-}
-
-void Formatter::attach_instance(const ast::InstanceDecl& in, const void* key, size_t lo,
-                                size_t hi) {
-  std::vector<Item> items;
-  for (const auto& it : in.items) {
-    if (it.value) {
-      items.push_back({it.value->span, &*it.value, nullptr});
-    } else {
-      const ast::InstanceDecl* child = it.child.get();
-      items.push_back({child->span, child, [this, child](size_t l, size_t h) {
-                         attach_instance(*child, child, l, h);
-                       }});
-    }
-  }
-  attach(key, in.id.span.end, items, lo, hi, in.has_block);
-}
-
-void Formatter::attach_decl(const ast::Decl& d, size_t lo, size_t hi) {
-  std::vector<Item> items;
-  using K = ast::DeclKind;
-  switch (d.kind) {
-  case K::Enum:
-    for (const auto& m : d.members) items.push_back({m.span, &m, nullptr});
-    return attach(&d, d.name.span.end, items, lo, hi, true);
-  case K::Entity:
-  case K::Extend:
-    for (const auto& a : d.attributes) items.push_back({a.span, &a, nullptr});
-    return attach(&d, d.name.span.end, items, lo, hi, true);
-  case K::Alias:
-    for (const auto& v : d.values) items.push_back({v.span, &v, nullptr});
-    return attach(&d, d.target.span.end, items, lo, hi, sm_.text(d.span).ends_with("}"));
-  case K::Instance:
-    return attach_instance(*d.instance, &d, lo, hi);
-  case K::Rule: {
-    for (const auto& p : d.params) items.push_back({p.span, &p, nullptr});
-    attach(&d, d.name.span.end, items, lo, hi, true);
-    // Comments after the parameters go before the body when parameters
-    // carry comments (to keep their order), else before the rule.
-    Notes& n = notes_[&d];
-    bool params = false;
-    for (const auto& p : d.params) params = params || has_notes(&p);
-    auto& to = params ? n.before_body : n.leading;
-    to.insert(to.end(), n.end.begin(), n.end.end());
-    n.end.clear();
-    return;
-  }
-  default:
-    return attach_leaf(&d, lo, hi);
-  }
-}
-
-void Formatter::attach_file() {
-  std::vector<Item> items;
-  if (file_.module) items.push_back({file_.module->span, &*file_.module, nullptr});
-  for (const auto& i : file_.imports) items.push_back({i.span, &i, nullptr});
-  for (const auto& d : file_.decls)
-    items.push_back({d.span, &d, [this, &d](size_t l, size_t h) { attach_decl(d, l, h); }});
-  attach(&file_, 0, items, 0, file_.comments.size(), true);
-}
-
-uint32_t Formatter::keyword_start(uint32_t offset) const {
-  size_t i = std::min<size_t>(offset, text_.size());
-  while (i > 0 && std::isspace(static_cast<unsigned char>(text_[i - 1]))) --i;
-  while (i > 0 && std::isalpha(static_cast<unsigned char>(text_[i - 1]))) --i;
-  return static_cast<uint32_t>(i);
-}
-
-// How each argument was written: "quoted" or as a name (the tree keeps only
-// the text). Empty when the source does not tell.
-std::vector<bool> Formatter::quoted_args(const ast::Annotation& a) const {
-  std::vector<bool> q;
-  if (text_.empty() || !a.span.valid()) return q;
-  std::string_view t = sm_.text(a.span);
-  size_t i = t.find('(');
-  if (i == std::string_view::npos) return q;
-  auto word = [&](size_t j) {
-    return j < t.size() && (std::isalnum(static_cast<unsigned char>(t[j])) || t[j] == '_');
-  };
-  for (++i; i < t.size();) {
-    if (t[i] == '"') {
-      q.push_back(true);
-      for (++i; i < t.size() && t[i] != '"'; ++i) i += t[i] == '\\';
-      ++i;
-    } else if (t.substr(i, 2) == "//") {
-      i = t.find('\n', i);
-    } else if (t.substr(i, 2) == "/*") {
-      i = t.find("*/", i + 2);
-      i = i == std::string_view::npos ? i : i + 2;
-    } else if (word(i)) {
-      q.push_back(false);
-      while (word(i)) ++i;
-    } else {
-      ++i;
-    }
-  }
-  return q;
-}
 
 void Formatter::annotations(const std::vector<ast::Annotation>& as, const std::string& ind,
                             Lines& out) const {
   for (const auto& a : as) {
-    std::string s = ind + "@" + a.name.text;
-    if (!a.args.empty()) {
-      auto q = quoted_args(a);
-      s += "(";
-      for (size_t i = 0; i < a.args.size(); ++i) {
-        bool quoted = q.size() == a.args.size() ? q[i] : true;
-        s += (i ? ", " : "") + (quoted ? quote(a.args[i]) : a.args[i]);
+    // How each argument was written, "quoted" or as a name: the tree keeps
+    // only the text. Quoted unless the source tells otherwise.
+    std::vector<bool> quoted;
+    std::string_view t = text_.empty() ? "" : sm_.text(a.span);
+    auto word = [&](size_t j) {
+      return j < t.size() && (std::isalnum(static_cast<unsigned char>(t[j])) || t[j] == '_');
+    };
+    for (size_t i = std::min(t.find('('), t.size()) + 1; i < t.size(); ++i) {
+      if (t[i] == '"') {
+        quoted.push_back(true);
+        for (++i; i < t.size() && t[i] != '"'; ++i) i += t[i] == '\\';
+      } else if (t.substr(i, 2) == "//") {
+        i = std::min(t.find('\n', i), t.size());
+      } else if (t.substr(i, 2) == "/*") {
+        i = std::min(t.find("*/", i + 2), t.size()) + 1;
+      } else if (word(i)) {
+        for (quoted.push_back(false); word(i + 1);) ++i;
       }
-      s += ")";
     }
-    out.add(s);
+    std::string s = ind + "@" + a.name.text + (a.args.empty() ? "" : "(");
+    for (size_t i = 0; i < a.args.size(); ++i) {
+      bool q = quoted.size() != a.args.size() || quoted[i];
+      s += (i ? ", " : "") + (q ? quote(a.args[i]) : a.args[i]);
+    }
+    out.add(s + (a.args.empty() ? "" : ")"));
   }
 }
 
@@ -500,10 +480,8 @@ void Formatter::head_body(const std::string& head, const Expr& body, const Notes
                           Lines& out) const {
   std::string flat = expr(body, {});
   bool comments_first = n && !n->before_body.empty();
-  if (!comments_first && width(head) + 1 + width(flat) <= kFormatWidth) {
-    out.add(head + " " + flat);
-    return;
-  }
+  if (!comments_first && width(head) + 1 + width(flat) <= kFormatWidth)
+    return out.add(head + " " + flat);
   out.add(head);
   if (comments_first) comments(n->before_body, "  ", out);
   std::string line = "  ";
@@ -513,6 +491,8 @@ void Formatter::head_body(const std::string& head, const Expr& body, const Notes
   out.add(std::move(line));
 }
 
+// Parameters on the rule's line, or one per line when they carry comments
+// or do not fit.
 void Formatter::rule(const ast::Decl& d, Lines& out) const {
   auto param = [](const ast::Param& p) {
     return p.name.text + ": " + type(p.type) +
@@ -531,70 +511,37 @@ void Formatter::rule(const ast::Decl& d, Lines& out) const {
   } else {
     out.add(head, true);
     for (size_t i = 0; i < d.params.size(); ++i) {
-      const auto& p = d.params[i];
-      item(&p, p.span.begin, "  ", out,
-           [&] { out.add("  " + param(p) + (i + 1 < d.params.size() ? "," : "")); });
+      const char* comma = i + 1 < d.params.size() ? "," : "";
+      item(&d.params[i], d.params[i].span.begin, "  ", out,
+           [&] { out.add("  " + param(d.params[i]) + comma); });
     }
     head = tail;
   }
   head_body(head, *d.value, notes(&d), out);
 }
 
-void Formatter::instance(const ast::InstanceDecl& in, const void* key, const std::string& ind,
-                         Lines& out) const {
-  std::string head = ind + in.type.text + " " + in.id.text;
-  if (!in.has_block) return out.add(head);
-  if (in.items.empty() && !has_end(key)) return out.add(head + " {}");
-  out.add(head + " {", true);
-  std::string ind2 = ind + "  ";
-  for (const auto& it : in.items) {
-    if (it.value) {
-      const auto& v = *it.value;
-      item(&v, v.span.begin, ind2, out,
-           [&] { out.add(ind2 + v.name.text + ": " + expr(*v.value, {})); });
-    } else {
-      const auto* c = it.child.get();
-      item(c, c->span.begin, ind2, out, [&] { instance(*c, c, ind2, out); });
-    }
-  }
-  end(key, ind2, out);
-  out.add(ind + "}");
-}
-
 void Formatter::decl(const ast::Decl& d, Lines& out) const {
   using K = ast::DeclKind;
   annotations(d.annotations, "", out);
+  std::vector<Entry> entries;
   switch (d.kind) {
-  case K::Enum: {
-    std::string one = "enum " + d.name.text + " {";
-    bool comments = has_end(&d);
-    for (size_t i = 0; i < d.members.size(); ++i) {
-      one += (i ? ", " : " ") + d.members[i].text;
-      comments = comments || has_notes(&d.members[i]);
-    }
-    one += d.members.empty() ? "}" : " }";
-    if (!comments && width(one) <= kFormatWidth) return out.add(one);
-    out.add("enum " + d.name.text + " {", true);
+  case K::Enum:
     for (const auto& m : d.members)
-      item(&m, m.span.begin, "  ", out, [&] { out.add("  " + m.text + ","); });
-    end(&d, "  ", out);
-    return out.add("}");
-  }
+      entries.push_back(
+          {&m, m.span.begin, m.text, [&](const std::string& ind) { out.add(ind + m.text + ","); }});
+    return block("", "enum " + d.name.text, &d, entries, true, out);
   case K::Entity:
-  case K::Extend: {
-    std::string head = (d.kind == K::Entity ? "entity " : "extend ") + d.name.text + " {";
-    if (d.attributes.empty() && !has_end(&d)) return out.add(head + "}");
-    out.add(head, true);
+  case K::Extend:
     for (const auto& a : d.attributes) {
-      item(&a, a.span.begin, "  ", out, [&] {
-        annotations(a.annotations, "  ", out);
-        out.add("  " + std::string(a.is_parent ? "parent " : "") + a.name.text + ": " +
-                type(a.type) + (a.default_value ? " = " + expr(*a.default_value, {}) : ""));
-      });
+      entries.push_back({&a, a.span.begin, "", [&](const std::string& ind) {
+                           annotations(a.annotations, ind, out);
+                           out.add(ind + (a.is_parent ? "parent " : "") + a.name.text + ": " +
+                                   type(a.type) +
+                                   (a.default_value ? " = " + expr(*a.default_value, {}) : ""));
+                         }});
     }
-    end(&d, "  ", out);
-    return out.add("}");
-  }
+    return block("", (d.kind == K::Entity ? "entity " : "extend ") + d.name.text, &d, entries,
+                 false, out);
   case K::Setting:
     return head_body("setting " + d.name.text + ": " + type(*d.type) + " =", *d.value, nullptr,
                      out);
@@ -602,22 +549,9 @@ void Formatter::decl(const ast::Decl& d, Lines& out) const {
     return head_body("set " + d.name.text + " =", *d.value, nullptr, out);
   case K::Alias: {
     std::string head = "alias " + d.name.text + " = " + d.target.text;
-    bool block = !d.values.empty() || has_end(&d) || sm_.text(d.span).ends_with("}");
-    if (!block) return out.add(head);
-    std::string one = head + " {";
-    bool comments = has_end(&d);
-    for (size_t i = 0; i < d.values.size(); ++i) {
-      one += (i ? ", " : " ") + d.values[i].name.text + ": " + expr(*d.values[i].value, {});
-      comments = comments || has_notes(&d.values[i]);
-    }
-    one += d.values.empty() ? "}" : " }";
-    if (!comments && width(one) <= kFormatWidth) return out.add(one);
-    out.add(head + " {", true);
-    for (const auto& v : d.values)
-      item(&v, v.span.begin, "  ", out,
-           [&] { out.add("  " + v.name.text + ": " + expr(*v.value, {})); });
-    end(&d, "  ", out);
-    return out.add("}");
+    if (!has_block(d)) return out.add(head);
+    for (const auto& v : d.values) entries.push_back(value(v, out));
+    return block("", head, &d, entries, true, out);
   }
   case K::Rule:
     return rule(d, out);
@@ -625,8 +559,7 @@ void Formatter::decl(const ast::Decl& d, Lines& out) const {
     std::string head = "invariant " + quote(d.name.text) + ":";
     for (size_t i = 0; i < d.params.size(); ++i)
       head += (i ? ", " : " forall ") + d.params[i].name.text + ": " + type(d.params[i].type);
-    if (!d.params.empty()) head += " .";
-    return head_body(head, *d.value, nullptr, out);
+    return head_body(head + (d.params.empty() ? "" : " ."), *d.value, nullptr, out);
   }
   case K::Instance:
     return instance(*d.instance, &d, "", out);
@@ -642,18 +575,22 @@ std::string Formatter::run() {
   auto piece = [&](const void* key, uint32_t begin, int kind, const Lines& body) {
     bool multi = body.v.size() > 1;
     if (!first && (kind != prev_kind || multi || prev_multi)) out.blank();
-    leading(key, "", out);
-    if (blank_before(begin)) out.blank();
-    for (const auto& l : body.v) out.add(l);
-    trailing(key, out);
+    item(key, begin, "", out, [&] {
+      for (const auto& l : body.v) out.add(l);
+    });
     first = false;
     prev_kind = kind;
     prev_multi = multi;
   };
-  if (file_.module) {
-    const auto& m = *file_.module;
-    piece(&m, keyword_start(m.span.begin), -1, Lines{{"module " + m.text}});
-  }
+  // `module` and `import` start before the name the tree records.
+  auto keyword_start = [&](uint32_t offset) {
+    size_t i = std::min<size_t>(offset, text_.size());
+    while (i > 0 && std::isspace(static_cast<unsigned char>(text_[i - 1]))) --i;
+    while (i > 0 && std::isalpha(static_cast<unsigned char>(text_[i - 1]))) --i;
+    return static_cast<uint32_t>(i);
+  };
+  if (const auto& m = file_.module)
+    piece(&*m, keyword_start(m->span.begin), -1, Lines{{"module " + m->text}});
   for (const auto& i : file_.imports)
     piece(&i, keyword_start(i.span.begin), -2, Lines{{"import " + i.text}});
   for (const auto& d : file_.decls) {
@@ -661,7 +598,7 @@ std::string Formatter::run() {
     decl(d, body);
     piece(&d, d.span.begin, static_cast<int>(d.kind) * 2 + d.is_action, body); // rule != action
   }
-  end(&file_, "", out);
+  end_comments(&file_, "", out);
   std::string text;
   for (const auto& l : out.v) text += l + "\n";
   return text;
@@ -675,103 +612,6 @@ std::string format_file(const ast::File& file, const SourceManager& sm) {
 
 std::string format_expr(const ast::Expr& e) {
   return expr(e, {});
-}
-
-// ------------------------------------------------------------ same_ast
-
-namespace {
-
-bool same_type(const ast::TypeRef& a, const ast::TypeRef& b) {
-  if (a.kind != b.kind || a.name.text != b.name.text || !a.elem != !b.elem) return false;
-  return !a.elem || same_type(*a.elem, *b.elem);
-}
-
-bool same_opt(const ast::ExprPtr& a, const ast::ExprPtr& b, bool parens) {
-  if (!a || !b) return !a && !b;
-  return same_expr(*a, *b, parens);
-}
-
-bool same_annotations(const std::vector<ast::Annotation>& a,
-                      const std::vector<ast::Annotation>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i].name.text != b[i].name.text || a[i].args != b[i].args) return false;
-  return true;
-}
-
-bool same_values(const std::vector<ast::AttrValue>& a, const std::vector<ast::AttrValue>& b,
-                 bool parens) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i].name.text != b[i].name.text || !same_opt(a[i].value, b[i].value, parens)) return false;
-  return true;
-}
-
-bool same_instance(const ast::InstanceDecl& a, const ast::InstanceDecl& b, bool parens) {
-  if (a.type.text != b.type.text || a.id.text != b.id.text || a.has_block != b.has_block ||
-      a.items.size() != b.items.size())
-    return false;
-  for (size_t i = 0; i < a.items.size(); ++i) {
-    const auto &x = a.items[i], &y = b.items[i];
-    if (!x.value != !y.value || !x.child != !y.child) return false;
-    if (x.value && (x.value->name.text != y.value->name.text ||
-                    !same_opt(x.value->value, y.value->value, parens)))
-      return false;
-    if (x.child && !same_instance(*x.child, *y.child, parens)) return false;
-  }
-  return true;
-}
-
-bool same_decl(const ast::Decl& a, const ast::Decl& b, bool parens) {
-  if (a.kind != b.kind || a.name.text != b.name.text || a.target.text != b.target.text ||
-      a.is_action != b.is_action || !same_annotations(a.annotations, b.annotations) ||
-      !same_opt(a.value, b.value, parens) || !same_values(a.values, b.values, parens) ||
-      a.members.size() != b.members.size() || a.attributes.size() != b.attributes.size() ||
-      a.params.size() != b.params.size() || !a.type != !b.type || !a.instance != !b.instance)
-    return false;
-  if (a.type && !same_type(*a.type, *b.type)) return false;
-  if (a.instance && !same_instance(*a.instance, *b.instance, parens)) return false;
-  for (size_t i = 0; i < a.members.size(); ++i)
-    if (a.members[i].text != b.members[i].text) return false;
-  for (size_t i = 0; i < a.attributes.size(); ++i) {
-    const auto &x = a.attributes[i], &y = b.attributes[i];
-    if (x.is_parent != y.is_parent || x.name.text != y.name.text || !same_type(x.type, y.type) ||
-        !same_annotations(x.annotations, y.annotations) ||
-        !same_opt(x.default_value, y.default_value, parens))
-      return false;
-  }
-  for (size_t i = 0; i < a.params.size(); ++i) {
-    const auto &x = a.params[i], &y = b.params[i];
-    if (x.name.text != y.name.text || !same_type(x.type, y.type) ||
-        !same_opt(x.default_value, y.default_value, parens))
-      return false;
-  }
-  return true;
-}
-
-} // namespace
-
-bool same_expr(const ast::Expr& a, const ast::Expr& b, bool allow_added_parens) {
-  if (allow_added_parens && b.kind == ExprKind::Paren && a.kind != ExprKind::Paren)
-    return same_expr(a, *b.kids[0], true);
-  if (a.kind != b.kind || a.bop != b.bop || a.uop != b.uop || a.lit != b.lit ||
-      a.quant_all != b.quant_all || a.name.text != b.name.text || a.text != b.text ||
-      a.kids.size() != b.kids.size())
-    return false;
-  for (size_t i = 0; i < a.kids.size(); ++i)
-    if (!same_expr(*a.kids[i], *b.kids[i], allow_added_parens)) return false;
-  return true;
-}
-
-bool same_ast(const ast::File& a, const ast::File& b, bool allow_added_parens) {
-  if (!a.module != !b.module || (a.module && a.module->text != b.module->text) ||
-      a.imports.size() != b.imports.size() || a.decls.size() != b.decls.size())
-    return false;
-  for (size_t i = 0; i < a.imports.size(); ++i)
-    if (a.imports[i].text != b.imports[i].text) return false;
-  for (size_t i = 0; i < a.decls.size(); ++i)
-    if (!same_decl(a.decls[i], b.decls[i], allow_added_parens)) return false;
-  return true;
 }
 
 } // namespace keyplan

@@ -389,8 +389,8 @@ bool scan_tokens(antlr4::CommonTokenStream& tokens, int file, const Positions& p
     bool prefix = text == "not" || text == "-" || text == "if" || text == "then" || text == "else" ||
                   text == "any" || text == "all" || text == "implies";
     prefix_run = prefix ? prefix_run + 1 : (text == ":" || text == "=" ? 0 : prefix_run);
-    if (depth + prefix_run > kMaxNesting * 2) {
-      diags.error(token_span(file, pos, t), fmt::format("expression nested more than {} levels deep", kMaxNesting * 2),
+    if (depth + prefix_run > kMaxNesting) {
+      diags.error(token_span(file, pos, t), fmt::format("expression nested more than {} levels deep", kMaxNesting),
                   "split it into named rules");
       return false;
     }

@@ -47,6 +47,9 @@ struct Scope {
   Var* find(const std::string& n);
 };
 
+// "a" or "an" for a type name in messages.
+std::string article(const std::string& noun);
+
 class Context {
 public:
   Context(std::shared_ptr<SourceManager> sm, Diagnostics& d) : sources(std::move(sm)), diags(d) {

@@ -116,7 +116,7 @@ ir::ExprPtr Context::check(const ast::Expr& e, Scope& scope, TypeId expected) {
     case ast::LitKind::Date: {
       int64_t days = 0;
       if (!ir::parse_date(e.text, days)) {
-        diags.error(e.span, fmt::format("'{}' is not a calendar date", e.text), "expected YYYY-MM-DD");
+        diags.error(e.span, fmt::format("'{}' is not a calendar date", e.text), "that day does not exist (expected YYYY-MM-DD)");
         return error_node(e.span);
       }
       return const_node(ir::Value::date(days), TT::kDate, e.span);

@@ -18,6 +18,10 @@ struct Pending {
 };
 } // namespace
 
+std::string article(const std::string& noun) {
+  return !noun.empty() && std::string("AEIOUaeiou").find(noun[0]) != std::string::npos ? "an" : "a";
+}
+
 std::optional<ir::Value> Context::constant(const ast::Expr& e, TypeId want, const std::string& what) {
   Scope scope;
   scope.allow_vars = false;
@@ -157,9 +161,9 @@ void Context::evaluate_constants() {
       const auto& pent = policy.entities[static_cast<size_t>(p.parent_entity)];
       if (pa < 0 || entity_of(ent.attributes[static_cast<size_t>(pa)].type) != p.parent_entity) {
         diags.error(p.decl->type.span,
-                    fmt::format("a {} cannot be declared inside a {}", ent.name, pent.name),
+                    fmt::format("{} {} cannot be declared inside {} {}", article(ent.name), ent.name, article(pent.name), pent.name),
                     pa < 0 ? fmt::format("{} has no parent attribute", ent.name)
-                           : fmt::format("the parent of a {} is a {}", ent.name,
+                           : fmt::format("the parent of {} {} is {} {}", article(ent.name), ent.name, article(type_name(policy.types.strip_optional(ent.attributes[static_cast<size_t>(pa)].type))),
                                          type_name(policy.types.strip_optional(ent.attributes[static_cast<size_t>(pa)].type))));
       } else if (given[static_cast<size_t>(pa)].valid()) {
         diags.error(given[static_cast<size_t>(pa)],

@@ -126,7 +126,7 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
     if (std::find(anc.begin(), anc.end(), eb) == anc.end()) {
       std::string chain;
       for (int32_t t : anc) chain += (chain.empty() ? "" : " > ") + policy.entities[static_cast<size_t>(t)].name;
-      diags.error(e.span, fmt::format("a {} is never within a {}", type_name(types.strip_optional(at)), type_name(types.strip_optional(bt))),
+      diags.error(e.span, fmt::format("{} {} is never within {} {}", article(type_name(types.strip_optional(at))), type_name(types.strip_optional(at)), article(type_name(types.strip_optional(bt))), type_name(types.strip_optional(bt))),
                   fmt::format("its parent chain is {}", chain));
       return error_node(e.span);
     }

@@ -12,11 +12,19 @@
 
 namespace keyplan::rt::bits {
 
-constexpr uint32_t words_for(size_t n) { return static_cast<uint32_t>((n + 63) / 64); }
+constexpr uint32_t words_for(size_t n) {
+  return static_cast<uint32_t>((n + 63) / 64);
+}
 
-inline bool test(const uint64_t* w, size_t i) { return (w[i / 64] >> (i % 64)) & 1u; }
-inline void set(uint64_t* w, size_t i) { w[i / 64] |= uint64_t{1} << (i % 64); }
-inline void clear(uint64_t* w, size_t i) { w[i / 64] &= ~(uint64_t{1} << (i % 64)); }
+inline bool test(const uint64_t* w, size_t i) {
+  return (w[i / 64] >> (i % 64)) & 1u;
+}
+inline void set(uint64_t* w, size_t i) {
+  w[i / 64] |= uint64_t{1} << (i % 64);
+}
+inline void clear(uint64_t* w, size_t i) {
+  w[i / 64] &= ~(uint64_t{1} << (i % 64));
+}
 
 // `a meets b`: one word-AND per word.
 inline bool intersects(const uint64_t* a, const uint64_t* b, uint32_t n) {

@@ -87,8 +87,10 @@ public:
       bool ok = true;
       for (const auto& e : n) {
         auto v = value(ty.elem, e, s, what);
-        if (v) elems.push_back(std::move(*v));
-        else ok = false;
+        if (v)
+          elems.push_back(std::move(*v));
+        else
+          ok = false;
       }
       if (!ok) return std::nullopt;
       return ir::Value::set(std::move(elems));
@@ -110,7 +112,8 @@ public:
         return ir::Value::integer(v);
       break;
     }
-    case ir::TypeKind::String: return ir::Value::string(text);
+    case ir::TypeKind::String:
+      return ir::Value::string(text);
     case ir::TypeKind::Date: {
       int64_t days = 0;
       if (ir::parse_date(text, days)) return ir::Value::date(days);
@@ -128,12 +131,14 @@ public:
     case ir::TypeKind::Entity: {
       int32_t row = sn_.find(ty.ref, text);
       if (row >= 0) return ir::Value::entity(ty.ref, row);
-      error(s, fmt::format("unknown {} '{}' for {}", p.entities[static_cast<size_t>(ty.ref)].name,
-                           text, what),
+      error(s,
+            fmt::format("unknown {} '{}' for {}", p.entities[static_cast<size_t>(ty.ref)].name,
+                        text, what),
             did_you_mean(text, sn_.table(ty.ref).ids));
       return std::nullopt;
     }
-    default: break;
+    default:
+      break;
     }
     error(s, fmt::format("{} expects {}, got '{}'", what, expected(t), text));
     return std::nullopt;
@@ -143,13 +148,20 @@ private:
   std::string expected(ir::TypeId t) const {
     const ir::Policy& p = sn_.policy();
     switch (p.types.kind(t)) {
-    case ir::TypeKind::Bool: return "a bool (true or false)";
-    case ir::TypeKind::Int: return "an int";
-    case ir::TypeKind::String: return "a string";
-    case ir::TypeKind::Date: return "a date (YYYY-MM-DD)";
-    case ir::TypeKind::Enum: return fmt::format("a {} member", p.type_name(t));
-    case ir::TypeKind::Entity: return fmt::format("a {} id", p.type_name(t));
-    default: return "a " + p.type_name(t);
+    case ir::TypeKind::Bool:
+      return "a bool (true or false)";
+    case ir::TypeKind::Int:
+      return "an int";
+    case ir::TypeKind::String:
+      return "a string";
+    case ir::TypeKind::Date:
+      return "a date (YYYY-MM-DD)";
+    case ir::TypeKind::Enum:
+      return fmt::format("a {} member", p.type_name(t));
+    case ir::TypeKind::Entity:
+      return fmt::format("a {} id", p.type_name(t));
+    default:
+      return "a " + p.type_name(t);
     }
   }
   // Whether `none` is a member or id of type t (then it means that).
@@ -179,7 +191,8 @@ void check_cycles(const Snapshot& sn, const std::map<std::pair<int32_t, int32_t>
   const ir::Policy& p = sn.policy();
   const ir::TypeTable& tt = p.types;
   std::vector<std::vector<uint8_t>> state(static_cast<size_t>(sn.entity_count()));
-  for (int32_t t = 0; t < sn.entity_count(); ++t) state[static_cast<size_t>(t)].assign(static_cast<size_t>(sn.count(t)), 0);
+  for (int32_t t = 0; t < sn.entity_count(); ++t)
+    state[static_cast<size_t>(t)].assign(static_cast<size_t>(sn.count(t)), 0);
   for (int32_t t0 = 0; t0 < sn.entity_count(); ++t0) {
     for (int32_t r0 = 0; r0 < sn.count(t0); ++r0) {
       std::vector<std::pair<int32_t, int32_t>> path;
@@ -257,8 +270,8 @@ bool load_data(Snapshot& snapshot, const YAML::Node& root, int file, Diagnostics
     for (const auto& inst : list) {
       Span ispan = span_of(inst, file, tspan);
       if (!inst.IsMap()) {
-        loader.error(ispan, fmt::format("a {} must be a map with an id, got {}", tname,
-                                        describe(inst)));
+        loader.error(ispan,
+                     fmt::format("a {} must be a map with an id, got {}", tname, describe(inst)));
         continue;
       }
       YAML::Node idn = inst["id"];
@@ -304,8 +317,8 @@ bool load_data(Snapshot& snapshot, const YAML::Node& root, int file, Diagnostics
         continue;
       }
       if (set_here[static_cast<size_t>(a)]) {
-        loader.error(kspan, fmt::format("attribute '{}' of {} '{}' given twice", key, et.name,
-                                        item.id));
+        loader.error(kspan,
+                     fmt::format("attribute '{}' of {} '{}' given twice", key, et.name, item.id));
         continue;
       }
       set_here[static_cast<size_t>(a)] = true;
@@ -313,14 +326,22 @@ bool load_data(Snapshot& snapshot, const YAML::Node& root, int file, Diagnostics
       auto v = loader.value(attr.type, kv.second, kspan, fmt::format("{}.{}", et.name, key));
       if (!v) continue;
       stage.set(item.type, item.row, a, *v);
-      if (a == et.parent_attr) given_parent[{item.type, item.row}] = span_of(kv.second, file, kspan);
+      if (a == et.parent_attr)
+        given_parent[{item.type, item.row}] = span_of(kv.second, file, kspan);
     }
     if (!item.is_new) continue;
     for (size_t a = 0; a < et.attributes.size(); ++a)
-      if (!set_here[a] && !has_implicit_default(p, et.attributes[a]))
-        loader.error(item.span, fmt::format("{} '{}' is missing required attribute '{}'", et.name,
-                                            item.id, et.attributes[a].name),
-                     fmt::format("{}: {}", et.attributes[a].name, p.type_name(et.attributes[a].type)));
+      if (!set_here[a] && !has_implicit_default(p, et.attributes[a])) {
+        // A new id close to an existing one is likely a what-if edit with a typo.
+        std::string hint =
+            item.id.size() >= 4 ? did_you_mean(item.id, snapshot.table(item.type).ids) : "";
+        loader.error(item.span,
+                     fmt::format("{} '{}' is missing required attribute '{}'", et.name, item.id,
+                                 et.attributes[a].name),
+                     hint.empty() ? fmt::format("{}: {}", et.attributes[a].name,
+                                                p.type_name(et.attributes[a].type))
+                                  : fmt::format("a new {} needs it; {}", et.name, hint));
+      }
   }
 
   if (loader.errors() == 0) check_cycles(stage, given_parent, loader);

@@ -159,7 +159,9 @@ void describe_clause(ExplainNode& n, const Expr& e, const RtValue& r, const Clau
     n.hint_false = fmt::format("setting {} must be false", s.name);
     break;
   }
-  case Op::Var: n.details.push_back(fmt::format("{} = {}", n.text, fmtv(r))); break;
+  case Op::Var:
+    n.details.push_back(fmt::format("{} = {}", n.text, fmtv(r)));
+    break;
   case Op::Eq:
   case Op::Ne:
   case Op::Lt:
@@ -211,7 +213,8 @@ void describe_clause(ExplainNode& n, const Expr& e, const RtValue& r, const Clau
     n.details.push_back(fmt::format("{} = {}", source_text(ctx.policy, e.kids[0]->span),
                                     a.is_none() ? "none" : parent_chain(ctx, a)));
     show(*e.kids[1], b);
-    n.hint_true = fmt::format("{} must lie within {}", instance_name(ctx, a), instance_name(ctx, b));
+    n.hint_true =
+        fmt::format("{} must lie within {}", instance_name(ctx, a), instance_name(ctx, b));
     n.hint_false =
         fmt::format("{} must not lie within {}", instance_name(ctx, a), instance_name(ctx, b));
     break;
@@ -233,7 +236,8 @@ void describe_clause(ExplainNode& n, const Expr& e, const RtValue& r, const Clau
     }
     break;
   }
-  default: break;
+  default:
+    break;
   }
 }
 

@@ -152,7 +152,8 @@ std::string render_text(const Explanation& e, const RenderOptions& o) {
   if (!e.reasons.empty()) out += e.allowed ? "because:\n" : "failing:\n";
   for (const auto& r : e.reasons) {
     out += fmt::format("  {} {}\n", mark(r.truth, o.unicode), r.text);
-    std::string where = r.via.empty() ? std::string{} : "in " + fmt::format("{}", fmt::join(r.via, " > "));
+    std::string where =
+        r.via.empty() ? std::string{} : "in " + fmt::format("{}", fmt::join(r.via, " > "));
     where += ids(r.implements);
     if (o.sources && r.span.valid() && r.span.file < o.sources->count())
       where += fmt::format("{}at {}:{}:{}", where.empty() ? "" : ", ",

@@ -32,11 +32,11 @@ struct ExplainNode {
   std::vector<std::string> implements;
   std::vector<std::pair<std::string, std::string>> args; // parameter, rendered value
   // The result.
-  std::string value;         // rendered (`true`, `[ALL, IT]`, `first_floor`)
-  std::optional<bool> truth; // for bool results
-  std::vector<std::string> details; // the data looked at
+  std::string value;                 // rendered (`true`, `[ALL, IT]`, `first_floor`)
+  std::optional<bool> truth;         // for bool results
+  std::vector<std::string> details;  // the data looked at
   std::string hint_true, hint_false; // what would make it true / false
-  int omitted = 0; // quantifiers: elements evaluated but not listed
+  int omitted = 0;                   // quantifiers: elements evaluated but not listed
   std::vector<ExplainNode> kids;
 };
 
@@ -46,9 +46,9 @@ struct Reason {
   Span span;
   bool truth = false;
   std::vector<std::string> details;
-  std::string change; // denials: what would have to change (may be empty)
-  std::string rule;             // the enclosing rule's signature
-  std::vector<std::string> via; // the rules called on the way, outermost first
+  std::string change;                  // denials: what would have to change (may be empty)
+  std::string rule;                    // the enclosing rule's signature
+  std::vector<std::string> via;        // the rules called on the way, outermost first
   std::vector<std::string> implements; // DOMAIN ids of the nearest enclosing rule having any
 };
 
@@ -63,8 +63,8 @@ struct Explanation {
 void compute_reasons(Explanation& e);
 
 struct RenderOptions {
-  bool unicode = true; // ✓/✗ marks; otherwise "yes"/"no" words
-  bool details = true; // the data looked at
+  bool unicode = true;                    // ✓/✗ marks; otherwise "yes"/"no" words
+  bool details = true;                    // the data looked at
   const SourceManager* sources = nullptr; // when set, reasons show file:line:col
 };
 

@@ -96,11 +96,29 @@ public:
 private:
   bool recorded(const Expr& e) const {
     switch (e.op) {
-    case Op::And: case Op::Or: case Op::Not: case Op::Implies: case Op::If:
-    case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
-    case Op::In: case Op::Meets: case Op::Within: case Op::Any: case Op::All: return true;
-    case Op::Attr: case Op::Setting: case Op::Var: return e.type == ir::TypeTable::kBool;
-    default: return false;
+    case Op::And:
+    case Op::Or:
+    case Op::Not:
+    case Op::Implies:
+    case Op::If:
+    case Op::Eq:
+    case Op::Ne:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+    case Op::In:
+    case Op::Meets:
+    case Op::Within:
+    case Op::Any:
+    case Op::All:
+      return true;
+    case Op::Attr:
+    case Op::Setting:
+    case Op::Var:
+      return e.type == ir::TypeTable::kBool;
+    default:
+      return false;
     }
   }
 
@@ -114,14 +132,25 @@ private:
     n.value = detail::short_format(r, sn_);
     if (e.type == ir::TypeTable::kBool) n.truth = r.truth();
     Evaluator<false> plain(in_, today_, nullptr);
-    detail::ClauseContext ctx{in_.policy_, sn_, f,
-                              [&](const Expr& k) { return plain.eval(k, f); }};
+    detail::ClauseContext ctx{in_.policy_, sn_, f, [&](const Expr& k) { return plain.eval(k, f); }};
     detail::describe_clause(n, e, r, ctx);
+    // `x not in S` is Not(In) over one span: one node, with the In's data.
+    if (e.op == Op::Not && n.kids.size() == 1 && n.kids[0].op == "in" &&
+        n.kids[0].span.begin == e.span.begin && n.kids[0].span.end == e.span.end) {
+      ExplainNode in = std::move(n.kids[0]);
+      n.kids = std::move(in.kids);
+      n.op = "not in";
+      n.details = std::move(in.details);
+      n.hint_true = std::move(in.hint_false);
+      n.hint_false = std::move(in.hint_true);
+    }
     rec_->close();
     return r;
   }
 
-  ir::TypeId elem_of(const Expr& set_expr) const { return tt_[tt_.strip_optional(set_expr.type)].elem; }
+  ir::TypeId elem_of(const Expr& set_expr) const {
+    return tt_[tt_.strip_optional(set_expr.type)].elem;
+  }
 
   RtValue attr(int32_t type, int64_t row, int32_t index) {
     const Column& c = sn_.table(type).columns[static_cast<size_t>(index)];
@@ -132,11 +161,16 @@ private:
       if (c.optional && v == kNone) return RtValue::none();
       const ir::Type& base = tt_[tt_.strip_optional(c.type)];
       switch (base.kind) {
-      case ir::TypeKind::Bool: return RtValue::boolean(v != 0);
-      case ir::TypeKind::Date: return RtValue::date(v);
-      case ir::TypeKind::Enum: return RtValue::enumerator(base.ref, v);
-      case ir::TypeKind::Entity: return RtValue::entity(base.ref, v);
-      default: return RtValue::integer(v);
+      case ir::TypeKind::Bool:
+        return RtValue::boolean(v != 0);
+      case ir::TypeKind::Date:
+        return RtValue::date(v);
+      case ir::TypeKind::Enum:
+        return RtValue::enumerator(base.ref, v);
+      case ir::TypeKind::Entity:
+        return RtValue::entity(base.ref, v);
+      default:
+        return RtValue::integer(v);
       }
     }
     case ColumnKind::String:
@@ -176,10 +210,14 @@ private:
     RtValue a = eval(*e.kids[0], f), b = eval(*e.kids[1], f);
     if (a.is_none() || b.is_none()) return RtValue::boolean(false);
     switch (e.op) {
-    case Op::Lt: return RtValue::boolean(rt_less(a, b));
-    case Op::Le: return RtValue::boolean(!rt_less(b, a));
-    case Op::Gt: return RtValue::boolean(rt_less(b, a));
-    default: return RtValue::boolean(!rt_less(a, b));
+    case Op::Lt:
+      return RtValue::boolean(rt_less(a, b));
+    case Op::Le:
+      return RtValue::boolean(!rt_less(b, a));
+    case Op::Gt:
+      return RtValue::boolean(rt_less(b, a));
+    default:
+      return RtValue::boolean(!rt_less(a, b));
     }
   }
 
@@ -187,11 +225,21 @@ private:
     RtValue a = eval(*e.kids[0], f), b = eval(*e.kids[1], f);
     int64_t x = a.num, y = b.num, v = 0;
     switch (e.op) {
-    case Op::Add: v = wrap_add(x, y); break;
-    case Op::Sub: v = wrap_sub(x, y); break;
-    case Op::Mul: v = wrap_mul(x, y); break;
-    case Op::Div: v = total_div(x, y); break;
-    default: v = total_mod(x, y); break;
+    case Op::Add:
+      v = wrap_add(x, y);
+      break;
+    case Op::Sub:
+      v = wrap_sub(x, y);
+      break;
+    case Op::Mul:
+      v = wrap_mul(x, y);
+      break;
+    case Op::Div:
+      v = total_div(x, y);
+      break;
+    default:
+      v = total_mod(x, y);
+      break;
     }
     return tt_.kind(e.type) == ir::TypeKind::Date ? RtValue::date(v) : RtValue::integer(v);
   }
@@ -271,10 +319,14 @@ private:
 
   RtValue op(const Expr& e, Frame& f) {
     switch (e.op) {
-    case Op::Const: return in_.constant(e);
-    case Op::Today: return RtValue::date(today_);
-    case Op::Var: return f[static_cast<size_t>(e.index)];
-    case Op::Setting: return in_.setting(e.index);
+    case Op::Const:
+      return in_.constant(e);
+    case Op::Today:
+      return RtValue::date(today_);
+    case Op::Var:
+      return f[static_cast<size_t>(e.index)];
+    case Op::Setting:
+      return in_.setting(e.index);
     case Op::Attr: {
       RtValue o = eval(*e.kids[0], f);
       if (o.kind != RtKind::Entity) return RtValue::none();
@@ -286,9 +338,12 @@ private:
       for (const auto& k : e.kids) args.push_back(eval(*k, f));
       return call(e.index, std::move(args));
     }
-    case Op::AllOf: return in_.all_of(e.index);
-    case Op::Not: return RtValue::boolean(!eval(*e.kids[0], f).truth());
-    case Op::Neg: return RtValue::integer(wrap_sub(0, eval(*e.kids[0], f).num));
+    case Op::AllOf:
+      return in_.all_of(e.index);
+    case Op::Not:
+      return RtValue::boolean(!eval(*e.kids[0], f).truth());
+    case Op::Neg:
+      return RtValue::integer(wrap_sub(0, eval(*e.kids[0], f).num));
     case Op::And:
     case Op::Or: {
       bool is_and = e.op == Op::And;
@@ -303,14 +358,24 @@ private:
     case Op::Implies:
       if (!eval(*e.kids[0], f).truth()) return RtValue::boolean(true);
       return RtValue::boolean(eval(*e.kids[1], f).truth());
-    case Op::If: return eval(*e.kids[eval(*e.kids[0], f).truth() ? 1 : 2], f);
+    case Op::If:
+      return eval(*e.kids[eval(*e.kids[0], f).truth() ? 1 : 2], f);
     case Op::Eq:
     case Op::Ne: {
       RtValue a = eval(*e.kids[0], f), b = eval(*e.kids[1], f);
       return RtValue::boolean(rt_equal(a, b) == (e.op == Op::Eq));
     }
-    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: return compare(e, f);
-    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Mod: return arith(e, f);
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+      return compare(e, f);
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Div:
+    case Op::Mod:
+      return arith(e, f);
     case Op::In: {
       RtValue x = eval(*e.kids[0], f), s = eval(*e.kids[1], f);
       return RtValue::boolean(rt_contains(s, x));
@@ -319,7 +384,9 @@ private:
       RtValue a = eval(*e.kids[0], f), b = eval(*e.kids[1], f);
       return RtValue::boolean(rt_meets(a, b));
     }
-    case Op::Union: case Op::Intersect: case Op::Except: {
+    case Op::Union:
+    case Op::Intersect:
+    case Op::Except: {
       RtValue a = eval(*e.kids[0], f), b = eval(*e.kids[1], f);
       if (e.op == Op::Union) return rt_union(a, b);
       return e.op == Op::Intersect ? rt_intersect(a, b) : rt_except(a, b);
@@ -330,10 +397,17 @@ private:
       for (const auto& k : e.kids) elems.push_back(eval(*k, f));
       return rt_make_set(elems, elem_of(e), sn_);
     }
-    case Op::Any: case Op::All: return quantifier(e, f);
-    case Op::Count: return RtValue::integer(static_cast<int64_t>(rt_count(eval(*e.kids[0], f))));
-    case Op::Max: case Op::Min: return extremum(e, f);
-    case Op::Map: case Op::Filter: return collect(e, f);
+    case Op::Any:
+    case Op::All:
+      return quantifier(e, f);
+    case Op::Count:
+      return RtValue::integer(static_cast<int64_t>(rt_count(eval(*e.kids[0], f))));
+    case Op::Max:
+    case Op::Min:
+      return extremum(e, f);
+    case Op::Map:
+    case Op::Filter:
+      return collect(e, f);
     case Op::Within: {
       RtValue a = eval(*e.kids[0], f), b = eval(*e.kids[1], f);
       return RtValue::boolean(within(a, b));
@@ -450,8 +524,8 @@ Decision Interpreter::evaluate(int32_t rule, const std::vector<RtValue>& args,
       ex.allowed = r.result == ir::TypeTable::kBool && v.truth();
       std::string call = r.name + "(";
       for (size_t i = 0; i < ex.root.args.size(); ++i)
-        call += fmt::format("{}{} = {}", i ? ", " : "", ex.root.args[i].first,
-                            ex.root.args[i].second);
+        call +=
+            fmt::format("{}{} = {}", i ? ", " : "", ex.root.args[i].first, ex.root.args[i].second);
       ex.call = call + ")";
       compute_reasons(ex);
       d.explanation = std::move(ex);
@@ -478,9 +552,8 @@ std::vector<RtValue> to_rt_args(const Snapshot& snapshot, const ir::Rule& rule,
                                 const std::vector<ir::Value>& args) {
   std::vector<RtValue> out;
   for (size_t i = 0; i < args.size(); ++i)
-    out.push_back(to_rt(args[i], i < rule.params.size() ? rule.params[i].type
-                                                        : ir::TypeTable::kError,
-                        snapshot));
+    out.push_back(to_rt(
+        args[i], i < rule.params.size() ? rule.params[i].type : ir::TypeTable::kError, snapshot));
   return out;
 }
 

@@ -11,15 +11,24 @@ namespace keyplan::rt {
 
 const char* status_name(RequestStatus s) {
   switch (s) {
-  case RequestStatus::Ok: return "ok";
-  case RequestStatus::UnknownAction: return "unknown-action";
-  case RequestStatus::NotAnAction: return "not-an-action";
-  case RequestStatus::UnknownParameter: return "unknown-parameter";
-  case RequestStatus::MissingParameter: return "missing-parameter";
-  case RequestStatus::BadValue: return "bad-value";
-  case RequestStatus::UnknownInstance: return "unknown-instance";
-  case RequestStatus::NoMatch: return "no-match";
-  case RequestStatus::Ambiguous: return "ambiguous";
+  case RequestStatus::Ok:
+    return "ok";
+  case RequestStatus::UnknownAction:
+    return "unknown-action";
+  case RequestStatus::NotAnAction:
+    return "not-an-action";
+  case RequestStatus::UnknownParameter:
+    return "unknown-parameter";
+  case RequestStatus::MissingParameter:
+    return "missing-parameter";
+  case RequestStatus::BadValue:
+    return "bad-value";
+  case RequestStatus::UnknownInstance:
+    return "unknown-instance";
+  case RequestStatus::NoMatch:
+    return "no-match";
+  case RequestStatus::Ambiguous:
+    return "ambiguous";
   }
   return "?";
 }
@@ -32,8 +41,7 @@ std::string with_hint(std::string message, const std::string& hint) {
 
 // Binds the arguments to one overload.
 ResolvedRequest bind(const ir::Policy& policy, const Snapshot& snapshot, Interpreter& in,
-                     int32_t index, const std::map<std::string, std::string>& args,
-                     int64_t today) {
+                     int32_t index, const std::map<std::string, std::string>& args, int64_t today) {
   const ir::Rule& rule = policy.rules[static_cast<size_t>(index)];
   ResolvedRequest r;
   r.rule = index;
@@ -104,8 +112,8 @@ ResolvedRequest resolve_request(const ir::Policy& policy, const Snapshot& snapsh
     std::vector<std::string> sigs;
     for (const auto& r : ok) sigs.push_back(policy.rules[static_cast<size_t>(r.rule)].signature);
     out.status = RequestStatus::Ambiguous;
-    out.error = fmt::format("ambiguous request for '{}': it matches {}", action,
-                            fmt::join(sigs, " and "));
+    out.error =
+        fmt::format("ambiguous request for '{}': it matches {}", action, fmt::join(sigs, " and "));
     return out;
   }
   if (failed.size() == 1) return std::move(failed.front());

@@ -29,13 +29,20 @@ RtValue to_rt(const ir::Value& v, ir::TypeId type, const Snapshot& snapshot) {
   const ir::TypeTable& tt = snapshot.policy().types;
   using Tag = ir::Value::Tag;
   switch (v.tag) {
-  case Tag::None: return RtValue::none();
-  case Tag::Bool: return RtValue::boolean(v.num != 0);
-  case Tag::Int: return RtValue::integer(v.num);
-  case Tag::Date: return RtValue::date(v.num);
-  case Tag::Enum: return RtValue::enumerator(v.ref, v.num);
-  case Tag::Entity: return RtValue::entity(v.ref, v.num);
-  case Tag::String: return RtValue::owned_string(v.str);
+  case Tag::None:
+    return RtValue::none();
+  case Tag::Bool:
+    return RtValue::boolean(v.num != 0);
+  case Tag::Int:
+    return RtValue::integer(v.num);
+  case Tag::Date:
+    return RtValue::date(v.num);
+  case Tag::Enum:
+    return RtValue::enumerator(v.ref, v.num);
+  case Tag::Entity:
+    return RtValue::entity(v.ref, v.num);
+  case Tag::String:
+    return RtValue::owned_string(v.str);
   case Tag::Set: {
     ir::TypeId set_type = tt.strip_optional(type);
     ir::TypeId elem = tt[set_type].elem;
@@ -44,7 +51,8 @@ RtValue to_rt(const ir::Value& v, ir::TypeId type, const Snapshot& snapshot) {
       size_t n = snapshot.domain_size(elem);
       std::vector<uint64_t> w(bits::words_for(n), 0);
       for (const auto& e : v.elems)
-        if (e.num >= 0 && static_cast<size_t>(e.num) < n) bits::set(w.data(), static_cast<size_t>(e.num));
+        if (e.num >= 0 && static_cast<size_t>(e.num) < n)
+          bits::set(w.data(), static_cast<size_t>(e.num));
       return RtValue::owned_bits(et.ref, et.kind == ir::TypeKind::Enum, std::move(w));
     }
     return RtValue::owned_values(v.elems);
@@ -55,19 +63,27 @@ RtValue to_rt(const ir::Value& v, ir::TypeId type, const Snapshot& snapshot) {
 
 ir::Value to_ir(const RtValue& v) {
   switch (v.kind) {
-  case RtKind::None: return ir::Value::none();
-  case RtKind::Bool: return ir::Value::boolean(v.num != 0);
-  case RtKind::Int: return ir::Value::integer(v.num);
-  case RtKind::Date: return ir::Value::date(v.num);
-  case RtKind::Enum: return ir::Value::enumerator(v.ref, v.num);
-  case RtKind::Entity: return ir::Value::entity(v.ref, v.num);
-  case RtKind::String: return ir::Value::string(std::string(v.str()));
+  case RtKind::None:
+    return ir::Value::none();
+  case RtKind::Bool:
+    return ir::Value::boolean(v.num != 0);
+  case RtKind::Int:
+    return ir::Value::integer(v.num);
+  case RtKind::Date:
+    return ir::Value::date(v.num);
+  case RtKind::Enum:
+    return ir::Value::enumerator(v.ref, v.num);
+  case RtKind::Entity:
+    return ir::Value::entity(v.ref, v.num);
+  case RtKind::String:
+    return ir::Value::string(std::string(v.str()));
   case RtKind::Bits: {
     ir::Value s;
     s.tag = ir::Value::Tag::Set;
     for (int64_t i = bits::next(v.words(), v.nwords(), 0); i >= 0;
          i = bits::next(v.words(), v.nwords(), static_cast<size_t>(i) + 1))
-      s.elems.push_back(v.elem_enum ? ir::Value::enumerator(v.ref, i) : ir::Value::entity(v.ref, i));
+      s.elems.push_back(v.elem_enum ? ir::Value::enumerator(v.ref, i)
+                                    : ir::Value::entity(v.ref, i));
     return s; // ascending, as ir::Value orders them
   }
   case RtKind::Values: {
@@ -83,23 +99,31 @@ ir::Value to_ir(const RtValue& v) {
 bool rt_equal(const RtValue& a, const RtValue& b) {
   if (a.kind != b.kind) return false;
   switch (a.kind) {
-  case RtKind::None: return true;
-  case RtKind::String: return a.str() == b.str();
+  case RtKind::None:
+    return true;
+  case RtKind::String:
+    return a.str() == b.str();
   case RtKind::Bits:
     return a.nwords() == b.nwords() && bits::equal(a.words(), b.words(), a.nwords());
-  case RtKind::Values: return a.values() == b.values();
-  default: return a.num == b.num && a.ref == b.ref;
+  case RtKind::Values:
+    return a.values() == b.values();
+  default:
+    return a.num == b.num && a.ref == b.ref;
   }
 }
 
 bool rt_less(const RtValue& a, const RtValue& b) {
   if (a.kind != b.kind) return a.kind < b.kind; // none first
   switch (a.kind) {
-  case RtKind::None: return false;
-  case RtKind::String: return a.str() < b.str();
+  case RtKind::None:
+    return false;
+  case RtKind::String:
+    return a.str() < b.str();
   case RtKind::Bits:
-  case RtKind::Values: return to_ir(a) < to_ir(b);
-  default: return a.num < b.num;
+  case RtKind::Values:
+    return to_ir(a) < to_ir(b);
+  default:
+    return a.num < b.num;
   }
 }
 
@@ -120,9 +144,12 @@ bool rt_meets(const RtValue& a, const RtValue& b) {
   auto i = a.values().begin(), ie = a.values().end();
   auto j = b.values().begin(), je = b.values().end();
   while (i != ie && j != je) {
-    if (*i < *j) ++i;
-    else if (*j < *i) ++j;
-    else return true;
+    if (*i < *j)
+      ++i;
+    else if (*j < *i)
+      ++j;
+    else
+      return true;
   }
   return false;
 }
@@ -165,7 +192,9 @@ RtValue rt_intersect(const RtValue& a, const RtValue& b) {
 RtValue rt_except(const RtValue& a, const RtValue& b) {
   return set_op(a, b, bits::except, [](auto... args) { return std::set_difference(args...); });
 }
-RtValue rt_common(const RtValue& a, const RtValue& b) { return rt_intersect(a, b); }
+RtValue rt_common(const RtValue& a, const RtValue& b) {
+  return rt_intersect(a, b);
+}
 
 RtValue rt_from_elem(const ir::Value& e, ir::TypeId elem, const Snapshot& snapshot,
                      const std::shared_ptr<const void>& keep) {
@@ -179,7 +208,8 @@ RtValue rt_make_set(const std::vector<RtValue>& elems, ir::TypeId elem, const Sn
     size_t n = snapshot.domain_size(elem);
     std::vector<uint64_t> w(bits::words_for(n), 0);
     for (const auto& e : elems)
-      if (e.num >= 0 && static_cast<size_t>(e.num) < n) bits::set(w.data(), static_cast<size_t>(e.num));
+      if (e.num >= 0 && static_cast<size_t>(e.num) < n)
+        bits::set(w.data(), static_cast<size_t>(e.num));
     return RtValue::owned_bits(et.ref, et.kind == ir::TypeKind::Enum, std::move(w));
   }
   std::vector<ir::Value> vals;

@@ -55,7 +55,8 @@ struct RtValue {
     return {RtKind::Bits, elem_enum, elem_ref, n, words, std::move(keep)};
   }
   static RtValue owned_bits(int32_t elem_ref, bool elem_enum, std::vector<uint64_t> words);
-  static RtValue values_view(const std::vector<ir::Value>* v, std::shared_ptr<const void> keep = {}) {
+  static RtValue values_view(const std::vector<ir::Value>* v,
+                             std::shared_ptr<const void> keep = {}) {
     return {RtKind::Values, false, -1, 0, v, std::move(keep)};
   }
   // Sorts and deduplicates.
@@ -63,9 +64,7 @@ struct RtValue {
 
   bool is_none() const { return kind == RtKind::None; }
   bool truth() const { return num != 0; }
-  std::string_view str() const {
-    return {static_cast<const char*>(ptr), static_cast<size_t>(num)};
-  }
+  std::string_view str() const { return {static_cast<const char*>(ptr), static_cast<size_t>(num)}; }
   const uint64_t* words() const { return static_cast<const uint64_t*>(ptr); }
   uint32_t nwords() const { return static_cast<uint32_t>(num); }
   const std::vector<ir::Value>& values() const {

@@ -1,7 +1,7 @@
 #include "runtime/snapshot.hpp"
 
-#include "runtime/bitset.hpp"
 #include "compiler/diagnostics.hpp"
+#include "runtime/bitset.hpp"
 #include "runtime/value_text.hpp"
 
 #include <atomic>
@@ -22,13 +22,15 @@ ColumnKind column_kind(const ir::Policy& policy, ir::TypeId type) {
   const ir::TypeTable& tt = policy.types;
   ir::TypeId base = tt.strip_optional(type);
   switch (tt.kind(base)) {
-  case ir::TypeKind::String: return ColumnKind::String;
+  case ir::TypeKind::String:
+    return ColumnKind::String;
   case ir::TypeKind::Set: {
     ir::TypeKind ek = tt.kind(tt[base].elem);
     return ek == ir::TypeKind::Entity || ek == ir::TypeKind::Enum ? ColumnKind::Bits
                                                                   : ColumnKind::Values;
   }
-  default: return ColumnKind::Scalar;
+  default:
+    return ColumnKind::Scalar;
   }
 }
 
@@ -73,8 +75,12 @@ void Snapshot::init_column(Column& c, ir::TypeId type, size_t rows) {
   c.optional = tt.is_optional(type);
   c.kind = column_kind(*policy_, type);
   switch (c.kind) {
-  case ColumnKind::Scalar: c.scalars.assign(rows, c.optional ? kNone : 0); break;
-  case ColumnKind::String: c.strings.assign(rows, {}); break;
+  case ColumnKind::Scalar:
+    c.scalars.assign(rows, c.optional ? kNone : 0);
+    break;
+  case ColumnKind::String:
+    c.strings.assign(rows, {});
+    break;
   case ColumnKind::Bits: {
     const ir::Type& elem = tt[tt[tt.strip_optional(type)].elem];
     c.elem_ref = elem.ref;
@@ -83,7 +89,9 @@ void Snapshot::init_column(Column& c, ir::TypeId type, size_t rows) {
     c.words.assign(rows * c.stride, 0);
     break;
   }
-  case ColumnKind::Values: c.values.assign(rows, {}); break;
+  case ColumnKind::Values:
+    c.values.assign(rows, {});
+    break;
   }
   if (c.optional && c.kind != ColumnKind::Scalar) c.none.assign(rows, 1);
 }
@@ -155,13 +163,19 @@ void Snapshot::resize_column(Column& c, size_t rows, const std::optional<ir::Val
     int32_t row = static_cast<int32_t>(r);
     const ir::Value& v = *fill;
     switch (c.kind) {
-    case ColumnKind::Scalar: c.scalars[r] = v.tag == ir::Value::Tag::None ? kNone : v.num; break;
-    case ColumnKind::String: c.strings[r] = v.str; break;
+    case ColumnKind::Scalar:
+      c.scalars[r] = v.tag == ir::Value::Tag::None ? kNone : v.num;
+      break;
+    case ColumnKind::String:
+      c.strings[r] = v.str;
+      break;
     case ColumnKind::Bits:
       for (const auto& e : v.elems)
         bits::set(c.words.data() + static_cast<size_t>(row) * c.stride, static_cast<size_t>(e.num));
       break;
-    case ColumnKind::Values: c.values[r] = v.elems; break;
+    case ColumnKind::Values:
+      c.values[r] = v.elems;
+      break;
     }
     if (!c.none.empty()) c.none[r] = v.tag == ir::Value::Tag::None;
   }
@@ -177,14 +191,20 @@ ir::Value Snapshot::get(int32_t type, int32_t row, int32_t attr) const {
   case ColumnKind::Scalar: {
     int64_t v = c.scalars[r];
     switch (base.kind) {
-    case ir::TypeKind::Bool: return ir::Value::boolean(v != 0);
-    case ir::TypeKind::Date: return ir::Value::date(v);
-    case ir::TypeKind::Enum: return ir::Value::enumerator(base.ref, v);
-    case ir::TypeKind::Entity: return ir::Value::entity(base.ref, v);
-    default: return ir::Value::integer(v);
+    case ir::TypeKind::Bool:
+      return ir::Value::boolean(v != 0);
+    case ir::TypeKind::Date:
+      return ir::Value::date(v);
+    case ir::TypeKind::Enum:
+      return ir::Value::enumerator(base.ref, v);
+    case ir::TypeKind::Entity:
+      return ir::Value::entity(base.ref, v);
+    default:
+      return ir::Value::integer(v);
     }
   }
-  case ColumnKind::String: return ir::Value::string(c.strings[r]);
+  case ColumnKind::String:
+    return ir::Value::string(c.strings[r]);
   case ColumnKind::Bits: {
     std::vector<ir::Value> elems;
     const uint64_t* w = c.bits_row(row);
@@ -214,8 +234,12 @@ void Snapshot::set(int32_t type, int32_t row, int32_t attr, const ir::Value& v) 
   bool is_none = v.tag == ir::Value::Tag::None;
   if (!c.none.empty()) c.none[r] = is_none;
   switch (c.kind) {
-  case ColumnKind::Scalar: c.scalars[r] = is_none ? kNone : v.num; break;
-  case ColumnKind::String: c.strings[r] = is_none ? std::string{} : v.str; break;
+  case ColumnKind::Scalar:
+    c.scalars[r] = is_none ? kNone : v.num;
+    break;
+  case ColumnKind::String:
+    c.strings[r] = is_none ? std::string{} : v.str;
+    break;
   case ColumnKind::Bits: {
     uint64_t* w = c.words.data() + r * c.stride;
     for (uint32_t i = 0; i < c.stride; ++i) w[i] = 0;
@@ -224,7 +248,9 @@ void Snapshot::set(int32_t type, int32_t row, int32_t attr, const ir::Value& v) 
         bits::set(w, static_cast<size_t>(e.num));
     break;
   }
-  case ColumnKind::Values: c.values[r] = v.elems; break;
+  case ColumnKind::Values:
+    c.values[r] = v.elems;
+    break;
   }
 }
 
@@ -283,10 +309,14 @@ bool Snapshot::has_type(const ir::Value& v, ir::TypeId t) const {
   const ir::Type& ty = tt[t];
   using Tag = ir::Value::Tag;
   switch (ty.kind) {
-  case ir::TypeKind::Bool: return v.tag == Tag::Bool && (v.num == 0 || v.num == 1);
-  case ir::TypeKind::Int: return v.tag == Tag::Int;
-  case ir::TypeKind::String: return v.tag == Tag::String;
-  case ir::TypeKind::Date: return v.tag == Tag::Date;
+  case ir::TypeKind::Bool:
+    return v.tag == Tag::Bool && (v.num == 0 || v.num == 1);
+  case ir::TypeKind::Int:
+    return v.tag == Tag::Int;
+  case ir::TypeKind::String:
+    return v.tag == Tag::String;
+  case ir::TypeKind::Date:
+    return v.tag == Tag::Date;
   case ir::TypeKind::Enum:
     return v.tag == Tag::Enum && v.ref == ty.ref && v.num >= 0 &&
            static_cast<size_t>(v.num) < policy_->enums[static_cast<size_t>(ty.ref)].members.size();
@@ -299,7 +329,8 @@ bool Snapshot::has_type(const ir::Value& v, ir::TypeId t) const {
       if (i && !(v.elems[i - 1] < v.elems[i])) return false;
     }
     return true;
-  default: return false;
+  default:
+    return false;
   }
 }
 

@@ -48,7 +48,8 @@ std::vector<std::string_view> split_list(std::string_view text) {
 
 } // namespace
 
-std::string unknown_instance_message(const Snapshot& snapshot, int32_t type, const std::string& id) {
+std::string unknown_instance_message(const Snapshot& snapshot, int32_t type,
+                                     const std::string& id) {
   const EntityTable& tab = snapshot.table(type);
   return with_hint(fmt::format("unknown {} '{}'",
                                snapshot.policy().entities[static_cast<size_t>(type)].name, id),
@@ -126,7 +127,9 @@ std::optional<ir::Value> parse_value_text(const Snapshot& snapshot, ir::TypeId t
     }
     return ir::Value::set(std::move(elems));
   }
-  default: error = "values of this type cannot be written as text"; return std::nullopt;
+  default:
+    error = "values of this type cannot be written as text";
+    return std::nullopt;
   }
 }
 

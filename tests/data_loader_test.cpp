@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -125,9 +126,9 @@ TEST(DataLoad, InlineNodeOfAnotherDocument) {
   int file = env.result->sources->add("scenario.yaml", scenario);
   YAML::Node doc = YAML::Load(scenario);
   EXPECT_FALSE(rt::load_data(env.sn(), doc["data"], file, env.diags));
-  EXPECT_EQ(env.errors(), Lines{"4:28: unknown Group 'ITT' for User.groups [did you mean 'IT'?]"});
+  EXPECT_EQ(env.errors(), Lines{"4:26: unknown Group 'ITT' for User.groups [did you mean 'IT'?]"});
   std::string text = env.diags.render_text(*env.result->sources);
-  EXPECT_NE(text.find("scenario.yaml:4:28: error: unknown Group 'ITT' for User.groups\n"
+  EXPECT_NE(text.find("scenario.yaml:4:26: error: unknown Group 'ITT' for User.groups\n"
                       "      - {id: rob, groups: [ITT]}\n"
                       "                           ^~~\n"),
             std::string::npos)
@@ -137,13 +138,13 @@ TEST(DataLoad, InlineNodeOfAnotherDocument) {
 
 TEST(DataLoad, FromFile) {
   Env env;
-  ASSERT_TRUE(rt::load_data_file(env.sn(), data("tenant.yaml").string(), env.diags,
-                                 *env.result->sources))
+  ASSERT_TRUE(
+      rt::load_data_file(env.sn(), data("tenant.yaml").string(), env.diags, *env.result->sources))
       << env.diags.render_text(*env.result->sources);
   EXPECT_EQ(env.get("User", "weber", "groups"), "[Legal]");
   EXPECT_EQ(env.get("Object", "TABLE_3", "ignore_groups_within"), "2");
-  EXPECT_FALSE(rt::load_data_file(env.sn(), data("missing.yaml").string(), env.diags,
-                                  *env.result->sources));
+  EXPECT_FALSE(
+      rt::load_data_file(env.sn(), data("missing.yaml").string(), env.diags, *env.result->sources));
 }
 
 TEST(DataLoad, YamlValueForScenarios) {
@@ -215,14 +216,26 @@ Leave a { start: 2026-01-01 })");
   - {id: e, start: 2026-03-01, start: 2026-03-02}
   - {start: 2026-03-01}
 )"));
-  EXPECT_EQ(env.errors(), (Lines{"2:20: Leave.start expects a date (YYYY-MM-DD), got '2026-02-30'",
-                                 "4:9: duplicate Leave id 'c'",
-                                 "5:5: Leave 'd' is missing required attribute 'start' [start: date]",
-                                 "6:32: attribute 'start' of Leave 'e' given twice",
-                                 "7:5: a Leave needs an id"}));
-  ASSERT_EQ(env.diags.items()[1].notes.size(), 1u);
-  EXPECT_EQ(env.diags.items()[1].notes[0].first.line, 3u);
-  EXPECT_EQ(env.diags.items()[1].notes[0].second, "first given here");
+  EXPECT_EQ(
+      env.errors(),
+      (Lines{"2:20: Leave.start expects a date (YYYY-MM-DD), got '2026-02-30'",
+             "4:10: duplicate Leave id 'c'",
+             "5:5: Leave 'd' is missing required attribute 'start' [start: date]",
+             "6:32: attribute 'start' of Leave 'e' given twice", "7:5: a Leave needs an id"}));
+  auto dup = std::find_if(env.diags.items().begin(), env.diags.items().end(),
+                          [](const Diagnostic& d) { return d.message.starts_with("duplicate"); });
+  ASSERT_NE(dup, env.diags.items().end());
+  ASSERT_EQ(dup->notes.size(), 1u);
+  EXPECT_EQ(dup->notes[0].first.line, 3u);
+  EXPECT_EQ(dup->notes[0].first.col, 10u);
+  EXPECT_EQ(dup->notes[0].second, "first given here");
+}
+
+TEST(DataErrors, ATypoInAnEditedIdIsANewInstance) {
+  Env env;
+  EXPECT_FALSE(env.load("Floor:\n  - {id: frist_floor, groups: [Legal]}\n"));
+  EXPECT_EQ(env.errors(), Lines{"2:5: Floor 'frist_floor' is missing required attribute "
+                                "'building' [a new Floor needs it; did you mean 'first_floor'?]"});
 }
 
 TEST(DataErrors, ParentCycles) {

@@ -425,37 +425,54 @@ RC_GTEST_PROP(FmtProperty, RandomExpressionsReparseToTheSameTree, ()) {
   RC_ASSERT(format_expr(*back->file->decls[0].value) == format_expr(*file.decls[0].value));
 }
 
+// Every policy, with the places where a comment may go: whitespace outside
+// strings and comments.
+struct Sample {
+  std::string text;
+  std::vector<size_t> gaps;
+};
+const std::vector<Sample>& samples() {
+  static const std::vector<Sample> all = [] {
+    std::vector<Sample> out;
+    for (const auto& entry : fs::recursive_directory_iterator(KEYPLAN_SOURCE_DIR "/policies")) {
+      if (entry.path().extension() != ".kp") continue;
+      Sample s{read(entry.path()), {}};
+      const std::string& t = s.text;
+      for (size_t i = 0; i < t.size(); ++i) {
+        if (t[i] == '"') {
+          for (++i; t[i] != '"'; ++i) i += t[i] == '\\';
+        } else if (t.compare(i, 2, "//") == 0) {
+          i = t.find('\n', i);
+        } else if (t.compare(i, 2, "/*") == 0) {
+          i = t.find("*/", i) + 1;
+        } else if (t[i] == ' ' || t[i] == '\n') {
+          s.gaps.push_back(i);
+        }
+      }
+      out.push_back(std::move(s));
+    }
+    return out;
+  }();
+  return all;
+}
+
 // Comments anywhere between tokens survive, in order, and never change the
 // tree or the idempotency.
 RC_GTEST_PROP(FmtProperty, CommentsAnywhereSurvive, ()) {
-  static const std::string base = read(KEYPLAN_SOURCE_DIR "/policies/examples/language_tour.kp");
-  static const std::vector<size_t> gaps = [] {
-    std::vector<size_t> v; // whitespace outside strings and comments
-    for (size_t i = 0; i < base.size(); ++i) {
-      if (base[i] == '"') {
-        for (++i; base[i] != '"'; ++i) i += base[i] == '\\';
-      } else if (base.compare(i, 2, "//") == 0) {
-        i = base.find('\n', i);
-      } else if (base.compare(i, 2, "/*") == 0) {
-        i = base.find("*/", i) + 1;
-      } else if (base[i] == ' ' || base[i] == '\n') {
-        v.push_back(i);
-      }
-    }
-    return v;
-  }();
+  RC_PRE(!samples().empty());
+  const Sample& base = samples()[pick<size_t>(0, samples().size())];
   auto at = *rc::gen::container<std::vector<size_t>>(
-      rc::gen::resize(100, rc::gen::inRange<size_t>(0, gaps.size())));
+      rc::gen::resize(100, rc::gen::inRange<size_t>(0, base.gaps.size())));
   std::sort(at.begin(), at.end());
   at.erase(std::unique(at.begin(), at.end()), at.end());
-  std::string text = base;
+  std::string text = base.text;
   for (size_t k = at.size(); k-- > 0;) {
     int style = pick(0, 3);
     std::string id = std::to_string(k);
     std::string c = style == 0   ? " //c" + id + "\n"
                     : style == 1 ? " /*c" + id + "*/ "
                                  : "\n///d" + id + "\n";
-    text.insert(gaps[at[k]], c);
+    text.insert(base.gaps[at[k]], c);
   }
   std::string problem = roundtrip_problem(text);
   if (!problem.empty()) RC_FAIL(problem);

@@ -12,7 +12,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 using namespace keyplan;
 
@@ -24,8 +23,7 @@ int64_t day(const char* text) {
   return d;
 }
 
-// A compiled policy and its snapshot (the policy must not move: the
-// snapshot points to it).
+// A compiled policy and its snapshot (which points to the policy).
 struct Env {
   explicit Env(const std::string& src, const std::string& path = "test.kp") {
     result = std::make_unique<CompileResult>(compile_source(path, src));
@@ -61,9 +59,8 @@ struct Env {
     }
     return rt::evaluate(policy(), *snap, rules[0], rt_args, {today, explain});
   }
-  std::string value(const std::string& name, const std::vector<std::string>& args = {},
-                    int64_t today = day("2026-11-23")) {
-    auto d = call(name, args, today);
+  std::string value(const std::string& name, const std::vector<std::string>& args = {}) {
+    auto d = call(name, args);
     return d.error.empty() ? snap->format(d.value) : "error: " + d.error;
   }
   std::unique_ptr<CompileResult> result;
@@ -296,9 +293,7 @@ namespace {
 
 std::string read(const std::filesystem::path& p) {
   std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 std::filesystem::path data(const std::string& name) {
@@ -477,6 +472,16 @@ TEST(InterpExplain, JsonHasTreeReasonsAndDomainIds) {
   EXPECT_TRUE(j["tree"]["span"]["file"].get<std::string>().ends_with("desk_booking.kp"));
 }
 
+TEST(InterpExplain, NotInIsOneClause) {
+  Env env(std::string(kOps) + "action p(c: Color, s: Site) = c not in s.tags\n");
+  auto d = env.call("p", {"red", "root"}, day("2026-11-23"), true);
+  const auto& n = explained(d).root.kids.at(0);
+  EXPECT_EQ(n.op, "not in");
+  EXPECT_TRUE(n.kids.empty());
+  EXPECT_TRUE(has(n.details, "Site root.tags = [red, blue]"));
+  EXPECT_EQ(changes(d), std::vector<std::string>{"red must not be in Site root.tags"});
+}
+
 TEST(InterpExplain, PlainPathRecordsNothing) {
   Desk desk;
   auto d = desk.ask("book", {{"user", "schmidt"}, {"object", "TABLE_1"}});
@@ -487,7 +492,8 @@ TEST(InterpExplain, PlainPathRecordsNothing) {
 
 TEST(InterpExplain, QuantifiersListDecidingElements) {
   std::string src = "entity T { n: int = 0 }\n";
-  for (int i = 0; i < 30; ++i) src += "T t" + std::to_string(i) + " { n: " + std::to_string(i) + " }\n";
+  for (int i = 0; i < 30; ++i)
+    src += "T t" + std::to_string(i) + " { n: " + std::to_string(i) + " }\n";
   src += "action p(k: int) = all x in T: x.n < k\naction q(k: int) = any x in T: x.n == k\n";
   Env env(src);
   auto d = rt::decide(env.policy(), env.snapshot(), "p", {{"k", "25"}}, {day("2026-01-01"), true});
