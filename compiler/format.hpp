@@ -1,8 +1,9 @@
 // The canonical formatter behind `keyplan fmt`: prints a parsed file back as
-// keyplan text in one fixed style (2-space indent, one attribute per line,
-// rules on one line when they fit in 100 columns, long and/or/implies chains
-// one operand per line with the operator leading). Every comment of the file
-// is kept, in order; parentheses written by the user are kept and the ones the
+// keyplan text in one fixed style: 2-space indent, one attribute per line,
+// rules on one line when they fit in 100 columns, else the body on the next
+// line with long operator chains (and, or, implies, also union, +, ??, ...)
+// one operand per line, the operator leading. Every comment of the file is
+// kept, in order; parentheses written by the user are kept and the ones the
 // tree needs are added, so that parsing the output gives the same tree.
 #pragma once
 

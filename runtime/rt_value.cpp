@@ -218,6 +218,15 @@ RtValue rt_make_set(const std::vector<RtValue>& elems, ir::TypeId elem, const Sn
   return RtValue::owned_values(std::move(vals));
 }
 
+std::vector<RtValue> rt_elements(const RtValue& set, ir::TypeId elem, const Snapshot& snapshot) {
+  std::vector<RtValue> out;
+  rt_for_each(set, elem, snapshot, [&](const RtValue& e) {
+    out.push_back(e);
+    return true;
+  });
+  return out;
+}
+
 std::string rt_format(const RtValue& v, const Snapshot& snapshot) {
   return snapshot.format(to_ir(v));
 }

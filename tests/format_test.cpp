@@ -136,9 +136,7 @@ Group X {}
 Building b {
   groups: [IT]
   Floor f {
-    desk D1 {
-      status: blocked
-    }
+    desk D1 { status: blocked }
   }
 }
 
@@ -425,7 +423,7 @@ RC_GTEST_PROP(FmtProperty, RandomExpressionsReparseToTheSameTree, ()) {
   RC_ASSERT(format_expr(*back->file->decls[0].value) == format_expr(*file.decls[0].value));
 }
 
-// Every policy, with the places where a comment may go: whitespace outside
+// Every policy and golden input, with the places where a comment may go: whitespace outside
 // strings and comments.
 struct Sample {
   std::string text;
@@ -434,9 +432,13 @@ struct Sample {
 const std::vector<Sample>& samples() {
   static const std::vector<Sample> all = [] {
     std::vector<Sample> out;
-    for (const auto& entry : fs::recursive_directory_iterator(KEYPLAN_SOURCE_DIR "/policies")) {
-      if (entry.path().extension() != ".kp") continue;
-      Sample s{read(entry.path()), {}};
+    std::vector<fs::path> files;
+    for (const auto& e : fs::recursive_directory_iterator(KEYPLAN_SOURCE_DIR "/policies"))
+      if (e.path().extension() == ".kp") files.push_back(e.path());
+    for (const auto& e : fs::directory_iterator(KEYPLAN_TEST_DATA "/fmt"))
+      if (e.path().extension() == ".in") files.push_back(e.path());
+    for (const auto& file : files) {
+      Sample s{read(file), {}};
       const std::string& t = s.text;
       for (size_t i = 0; i < t.size(); ++i) {
         if (t[i] == '"') {

@@ -2,6 +2,7 @@
 // of entities and enum members, settings.
 #include "compiler/compile.hpp"
 #include "runtime/bitset.hpp"
+#include "runtime/rt_value.hpp"
 #include "runtime/snapshot.hpp"
 #include "runtime/value_text.hpp"
 
@@ -244,4 +245,36 @@ TEST(SnapshotValues, TextParsesByType) {
   EXPECT_EQ(parse(types.set_of(thing), "[b, a]"), "[a, b]");
   EXPECT_EQ(parse(types.set_of(ir::TypeTable::kString), "[\"x, y\", z]"), "[\"x, y\", \"z\"]");
   EXPECT_EQ(parse(types.set_of(ir::TypeTable::kInt), "[]"), "[]");
+}
+
+TEST(SnapshotValues, RuntimeValuesConvertAndCompare) {
+  Env env(kKinds);
+  ASSERT_TRUE(env.snap);
+  auto& sn = *env.snap;
+  auto& types = env.result->policy->types;
+  int32_t t = env.type("Thing");
+  ir::TypeId things = types.set_of(types.entity_type(t));
+  ir::Value both = ir::Value::set({ir::Value::entity(t, 1), ir::Value::entity(t, 0)});
+  rt::RtValue bits = rt::to_rt(both, things, sn);
+  EXPECT_EQ(bits.kind, rt::RtKind::Bits);
+  EXPECT_EQ(rt::rt_count(bits), 2u);
+  auto elems = rt::rt_elements(bits, types.entity_type(t), sn);
+  ASSERT_EQ(elems.size(), 2u);
+  EXPECT_EQ(elems[0].num, 0);
+  EXPECT_EQ(rt::to_ir(bits), both);
+  // An attribute's bitset row, borrowed: equal by content to the owned set.
+  const auto& friends = sn.table(t).columns[static_cast<size_t>(env.attr("Thing", "friends"))];
+  rt::RtValue row = rt::RtValue::bits_view(t, false, friends.bits_row(1), friends.stride);
+  EXPECT_TRUE(rt::rt_equal(row, bits));
+  EXPECT_TRUE(rt::rt_meets(row, bits));
+  EXPECT_TRUE(rt::rt_contains(row, rt::RtValue::entity(t, 0)));
+  EXPECT_FALSE(rt::rt_contains(row, rt::RtValue::none()));
+  rt::RtValue nums = rt::to_rt(ir::Value::set({ir::Value::integer(3), ir::Value::integer(1)}),
+                               types.set_of(ir::TypeTable::kInt), sn);
+  EXPECT_EQ(nums.kind, rt::RtKind::Values);
+  EXPECT_EQ(rt::rt_format(nums, sn), "[1, 3]");
+  EXPECT_TRUE(rt::rt_less(rt::RtValue::none(), rt::RtValue::integer(-5)));
+  EXPECT_TRUE(rt::rt_less(rt::RtValue::owned_string("B"), rt::RtValue::owned_string("a")));
+  EXPECT_TRUE(rt::rt_equal(rt::RtValue::none(), rt::RtValue::none()));
+  EXPECT_FALSE(rt::rt_equal(rt::RtValue::none(), rt::RtValue::integer(0)));
 }
