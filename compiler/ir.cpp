@@ -45,6 +45,7 @@ const char* op_name(Op op) {
   case Op::Filter: return "filter";
   case Op::Within: return "within";
   case Op::Coalesce: return "??";
+  case Op::Id: return "id";
   }
   return "?";
 }

@@ -53,6 +53,8 @@ enum class Op : uint8_t {
   Filter,           // {x in domain where cond}: slot `index`; kids: domain, cond
   Within,           // kids[0] is kids[1] or lies below it in the parent hierarchy
   Coalesce,         // kids[0] (optional) unless none, else kids[1]
+  Id,               // the id of entity kids[0] as a string (`x.id` where x's type has no
+                    // attribute named id); optional in, optional out
 };
 
 const char* op_name(Op op);

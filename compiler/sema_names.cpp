@@ -127,6 +127,12 @@ ir::ExprPtr Context::check_member(const ast::Expr& e, Scope& scope, TypeId expec
   }
   const auto& ent = policy.entities[static_cast<size_t>(ent_index)];
   int32_t a = ent.find_attribute(member);
+  if (a < 0 && member == "id") {
+    // Every instance has an id; `.id` reads it unless an attribute is named id.
+    auto x = make(Op::Id, types.is_optional(o->type) ? types.optional_of(TT::kString) : TT::kString, e.span);
+    x->kids.push_back(std::move(o));
+    return x;
+  }
   if (a < 0) {
     std::vector<std::string> names;
     for (const auto& at : ent.attributes) names.push_back(at.name);

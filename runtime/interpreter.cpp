@@ -340,6 +340,11 @@ private:
     }
     case Op::AllOf:
       return in_.all_of(e.index);
+    case Op::Id: {
+      RtValue o = eval(*e.kids[0], f);
+      if (o.kind != RtKind::Entity) return RtValue::none();
+      return RtValue::string_view(sn_.id(o.ref, static_cast<int32_t>(o.num)));
+    }
     case Op::Not:
       return RtValue::boolean(!eval(*e.kids[0], f).truth());
     case Op::Neg:
