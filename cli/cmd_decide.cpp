@@ -3,6 +3,7 @@
 #include "compiler/value.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/request.hpp"
+#include "simulator/engine.hpp"
 #include "simulator/runner.hpp"
 
 #include <fmt/format.h>
@@ -23,6 +24,7 @@ struct DecideOpts {
   std::vector<std::string> args;
   std::string format = "text";
   std::vector<std::string> path;
+  std::string engine = "jit";
 };
 
 void add(CLI::App& app, int& status, bool explain) {
@@ -37,6 +39,8 @@ void add(CLI::App& app, int& status, bool explain) {
   cmd->add_option("--today", opts->today, "The evaluation date (YYYY-MM-DD); default: the current date");
   cmd->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--path", opts->path, "Extra directories to search for imported modules");
+  cmd->add_option("--engine", opts->engine, "Decision engine: jit (native, default) or interp (the reference)")
+      ->check(CLI::IsMember({"jit", "interp"}));
   cmd->callback([opts, &status, explain]() {
     sim::Tenant t;
     sim::RunOptions ro;
@@ -69,7 +73,20 @@ void add(CLI::App& app, int& status, bool explain) {
       status = 2;
       return;
     }
-    rt::Decision d = rt::decide(*t.compiled->policy, *t.snapshot, opts->action, args, eo);
+    const ir::Policy& policy = *t.compiled->policy;
+    rt::ResolvedRequest req = rt::resolve_request(policy, *t.snapshot, opts->action, args, eo.today);
+    rt::Decision d;
+    if (!req.ok()) {
+      d.error = req.error; // fail closed: a request that does not resolve is a deny
+    } else {
+      sim::Engine engine = sim::Engine::Jit;
+      sim::parse_engine(opts->engine, engine);
+      std::unique_ptr<jit::CompiledPolicy> native;
+      std::string jit_error;
+      if (engine == sim::Engine::Jit) native = jit::CompiledPolicy::compile(policy, &jit_error);
+      sim::Decider decider(policy, *t.snapshot, engine, native.get());
+      d = decider.decide(req.rule, req.args, eo.today, explain);
+    }
     if (opts->format == "json") {
       nlohmann::json j;
       j["action"] = opts->action;
@@ -77,7 +94,7 @@ void add(CLI::App& app, int& status, bool explain) {
       j["decision"] = d.allowed ? "allow" : "deny";
       if (!d.error.empty()) j["error"] = d.error;
       if (d.explanation) j["explanation"] = rt::to_json(*d.explanation, t.compiled->sources.get());
-      std::cout << j.dump(2) << "\n";
+      std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
       std::cout << (d.allowed ? "allow" : "deny") << "\n";
       if (!d.error.empty()) std::cout << "  reason: " << d.error << "\n";

@@ -15,6 +15,7 @@ void add_simulate_command(CLI::App& app, int& status) {
     std::string junit;
     bool explain = false;
     std::vector<std::string> path;
+    std::string engine = "jit";
   };
   auto opts = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("simulate", "Replay scenarios (YAML) and check their expectations");
@@ -23,9 +24,12 @@ void add_simulate_command(CLI::App& app, int& status) {
   cmd->add_option("--junit", opts->junit, "Also write a JUnit XML report to this file");
   cmd->add_flag("--explain", opts->explain, "Explain every decision, not only the failing ones");
   cmd->add_option("--path", opts->path, "Extra directories to search for imported modules");
+  cmd->add_option("--engine", opts->engine, "Decision engine: jit (native, default) or interp (the reference)")
+      ->check(CLI::IsMember({"jit", "interp"}));
   cmd->callback([opts, &status]() {
     sim::RunOptions ro;
     ro.search_path = opts->path;
+    sim::parse_engine(opts->engine, ro.engine);
     sim::RunReport rep = sim::run_scenarios(opts->files, ro);
     for (const auto& [sm, d] : rep.policy_diags) std::cerr << d.render_text(*sm, isatty(2));
     std::cerr << rep.diags.render_text(*rep.sources, isatty(2));

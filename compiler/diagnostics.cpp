@@ -117,7 +117,7 @@ std::string Diagnostics::render_json(const SourceManager& sm) const {
   root["diagnostics"] = arr;
   root["errors"] = errors_;
   root["warnings"] = warnings_;
-  return root.dump(2) + "\n";
+  return root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 static size_t edit_distance(const std::string& a, const std::string& b) {

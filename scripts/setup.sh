@@ -9,7 +9,7 @@ packages=(
   uuid-dev libantlr4-runtime-dev antlr4 default-jre-headless
   libyaml-cpp-dev libfmt-dev librapidcheck-dev
   llvm-16-dev
-  libcli11-dev nlohmann-json3-dev libxlsxwriter-dev
+  libcli11-dev nlohmann-json3-dev libxlsxwriter-dev unzip
 )
 
 missing=()

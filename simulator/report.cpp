@@ -119,7 +119,7 @@ std::string render_json(const RunReport& rep, bool explain_all) {
     }
     root["scenarios"].push_back(s);
   }
-  return root.dump(2) + "\n";
+  return root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string render_junit(const RunReport& rep) {

@@ -52,6 +52,7 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
   }
   // Compiled once per policy; each scenario gets its own snapshot.
   std::map<std::string, std::unique_ptr<CompileResult>> compiled;
+  std::map<std::string, std::unique_ptr<jit::CompiledPolicy>> natives;
   for (const auto& sc : rep.scenarios) {
     ScenarioResult res;
     res.scenario = &sc;
@@ -87,6 +88,15 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
       continue;
     }
     res.loaded = true;
+    const jit::CompiledPolicy* native = nullptr;
+    if (options.engine == Engine::Jit) {
+      auto& slot = natives[sc.policy];
+      std::string err;
+      if (!slot) slot = jit::CompiledPolicy::compile(policy, &err);
+      if (!slot) rep.diags.warning(sc.policy_span, "the JIT could not compile this policy; using the interpreter", err);
+      native = slot.get();
+    }
+    Decider decider(policy, snap, options.engine, native);
     rt::EvalOptions eo;
     if (sc.today) eo.today = *sc.today;
     eo.explain = true;
@@ -95,12 +105,17 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
       cr.c = &c;
       auto req = rt::resolve_request(policy, snap, c.action, c.args, eo.today);
       cr.call = format_call(c.action, c.args, &policy, &snap, &req);
+      if (req.status == rt::RequestStatus::UnknownParameter || req.status == rt::RequestStatus::MissingParameter ||
+          req.status == rt::RequestStatus::BadValue || req.status == rt::RequestStatus::NotAnAction) {
+        // A malformed case is a mistake in the scenario, not a decision.
+        rep.diags.error(c.span, fmt::format("case {}: {}", c.action, req.error));
+      }
       if (!req.ok()) {
         cr.allowed = false;
         cr.error = req.error;
         ++rep.unresolved;
       } else {
-        rt::Decision d = rt::evaluate(policy, snap, req.rule, rt::to_rt_args(snap, policy.rules[static_cast<size_t>(req.rule)], req.args), eo);
+        rt::Decision d = decider.decide(req.rule, req.args, eo.today, true);
         cr.allowed = d.allowed;
         cr.error = d.error;
         cr.explanation = std::move(d.explanation);

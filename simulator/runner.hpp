@@ -6,6 +6,7 @@
 #include "compiler/compile.hpp"
 #include "runtime/explanation.hpp"
 #include "runtime/snapshot.hpp"
+#include "simulator/engine.hpp"
 #include "simulator/scenario.hpp"
 
 #include <map>
@@ -30,6 +31,7 @@ struct ScenarioResult {
 
 struct RunOptions {
   std::vector<std::string> search_path;
+  Engine engine = Engine::Jit;
 };
 
 struct RunReport {

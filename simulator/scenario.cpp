@@ -41,6 +41,9 @@ std::string as_text(const YAML::Node& n) {
   return {};
 }
 
+// Keys are scalars; anything else becomes text that matches no key.
+std::string key_text(const YAML::Node& k) { return k.IsScalar() ? k.Scalar() : std::string("<not a name>"); }
+
 std::string resolve(const std::string& base_dir, const std::string& rel) {
   fs::path p(rel);
   if (p.is_relative()) p = fs::path(base_dir) / p;
@@ -89,11 +92,11 @@ std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
       continue;
     }
     for (const auto& kv : doc) {
-      std::string k = kv.first.as<std::string>();
+      std::string k = key_text(kv.first);
       if (!kScenarioKeys.count(k))
         diags.error(node_span(kv.first, fid), fmt::format("unknown scenario key '{}'", k),
                     did_you_mean(k, {kScenarioKeys.begin(), kScenarioKeys.end()}).empty()
-                        ? "expected one of: name, policy, settings, today, data, cases"
+                        ? "expected one of: name, description, policy, settings, today, data, cases"
                         : did_you_mean(k, {kScenarioKeys.begin(), kScenarioKeys.end()}));
     }
     if (doc["name"]) sc.name = as_text(doc["name"]);
@@ -103,7 +106,7 @@ std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
     }
     sc.policy_span = node_span(doc["policy"], fid);
     std::string pol = doc["policy"].Scalar();
-    bool is_path = pol.find('/') != std::string::npos || pol.size() > 3 && pol.substr(pol.size() - 3) == ".kp";
+    bool is_path = pol.find('/') != std::string::npos || (pol.size() > 3 && pol.substr(pol.size() - 3) == ".kp");
     sc.policy = is_path ? resolve(base, pol) : pol;
     if (auto t = doc["today"]) {
       int64_t days = 0;
@@ -115,7 +118,7 @@ std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
       if (!s.IsMap()) diags.error(node_span(s, fid), "settings must be a map", "e.g. settings: {floor_needs_building: false}");
       else
         for (const auto& kv : s) {
-          std::string k = kv.first.as<std::string>();
+          std::string k = key_text(kv.first);
           sc.settings[k] = as_text(kv.second);
           sc.setting_spans[k] = node_span(kv.first, fid);
         }
@@ -154,9 +157,13 @@ std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
         else diags.error(node_span(e, fid), fmt::format("expect must be allow or deny, not '{}'", v));
       }
       if (c["note"]) cs.note = as_text(c["note"]);
-      if (auto x = c["explain"]) cs.explain = x.IsScalar() && (x.Scalar() == "true" || x.Scalar() == "yes");
+      if (auto x = c["explain"]) {
+        std::string v = x.IsScalar() ? x.Scalar() : "";
+        if (v == "true" || v == "yes") cs.explain = true;
+        else if (v != "false" && v != "no") diags.error(node_span(x, fid), "explain must be true or false");
+      }
       for (const auto& kv : c) {
-        std::string k = kv.first.as<std::string>();
+        std::string k = key_text(kv.first);
         if (kCaseKeys.count(k)) continue;
         if (!kv.second.IsScalar() && !kv.second.IsSequence()) {
           diags.error(node_span(kv.second, fid), fmt::format("the value of '{}' must be an id or a value", k));

@@ -333,7 +333,7 @@ TEST(Cli, FmtCheckFlagsUnformattedFiles) {
 //   outputs of simulate (scenario names and notes), decide (arguments) and
 //   check (file paths) do not guard against it: keyplan aborts.
 
-TEST(Cli, DISABLED_SimulateNonScalarYamlKeysAreInputErrors) {
+TEST(Cli, SimulateNonScalarYamlKeysAreInputErrors) {
   Scratch s;
   const std::string policy = (source_root() / kOffice).string();
   for (const char* body : {"cases:\n  - {action: book, [x]: y}\n", "[a]: 1\ncases: []\n",
@@ -345,7 +345,7 @@ TEST(Cli, DISABLED_SimulateNonScalarYamlKeysAreInputErrors) {
   }
 }
 
-TEST(Cli, DISABLED_JsonOutputSurvivesInvalidUtf8) {
+TEST(Cli, JsonOutputSurvivesInvalidUtf8) {
   Scratch s;
   auto f = s.write("latin1.yaml",
                    "name: \"M\xfcller\"\npolicy: " + (source_root() / kOffice).string() +

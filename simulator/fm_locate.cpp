@@ -1,0 +1,47 @@
+#include "simulator/fm_locate.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+namespace keyplan::sim {
+
+void InstanceLocator::add_data_file(const SourceManager& sources, int file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(sources.file(file).text);
+  } catch (const YAML::Exception&) {
+    return; // the data loader has reported it
+  }
+  if (!root.IsMap()) return;
+  for (const auto& kv : root) {
+    if (!kv.second.IsSequence()) continue;
+    std::string type = kv.first.Scalar();
+    for (const auto& inst : kv.second) {
+      if (!inst.IsMap() || !inst["id"] || !inst["id"].IsScalar()) continue;
+      const YAML::Node id = inst["id"];
+      YAML::Mark m = id.Mark();
+      if (m.line < 0) continue;
+      uint32_t len = static_cast<uint32_t>(id.Scalar().size());
+      Span s;
+      s.file = file;
+      s.line = s.end_line = static_cast<uint32_t>(m.line) + 1;
+      s.col = static_cast<uint32_t>(m.column) + 1;
+      s.end_col = s.col + len;
+      s.begin = static_cast<uint32_t>(m.pos);
+      s.end = s.begin + len;
+      data_[{type, id.Scalar()}] = s;
+    }
+  }
+}
+
+Span InstanceLocator::find(const ir::Policy& policy, int32_t type, int32_t row,
+                           const std::string& id) const {
+  const ir::EntityType& et = policy.entities[static_cast<size_t>(type)];
+  auto it = data_.find({et.name, id});
+  if (it != data_.end()) return it->second;
+  if (row >= 0 && static_cast<size_t>(row) < et.instances.size() &&
+      et.instances[static_cast<size_t>(row)].id == id)
+    return et.instances[static_cast<size_t>(row)].span;
+  return Span{};
+}
+
+} // namespace keyplan::sim

@@ -1,0 +1,168 @@
+#include "simulator/fm_reports.hpp"
+
+#include <fmt/format.h>
+
+namespace keyplan::sim {
+
+namespace {
+
+rt::RtValue ent(int32_t type, int32_t row) { return FmModel::ent(type, row); }
+
+std::vector<int32_t> select(FmModel& m, int32_t type, const char* action) {
+  std::vector<int32_t> out;
+  for (int32_t r = 0; r < m.count(type); ++r)
+    if (m.test(action, {ent(type, r)})) out.push_back(r);
+  return out;
+}
+
+std::string join(const std::vector<std::string>& parts, const char* sep = ", ") {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
+  return out;
+}
+
+std::string ids(FmModel& m, int32_t type, const std::vector<int32_t>& rows) {
+  std::vector<std::string> parts;
+  for (int32_t r : rows) parts.push_back(m.id(type, r));
+  return join(parts);
+}
+
+std::string module_text(FmModel& m, int32_t g) {
+  std::string mod = m.text(m.group, g, "module");
+  return mod.empty() ? "-" : mod;
+}
+
+std::string required_text(FmModel& m, int32_t g) {
+  ir::Value v = m.attr(m.group, g, "required");
+  return v.num ? "required" : "optional";
+}
+
+std::string yes(FmModel& m, int32_t g, const char* attr) {
+  return m.attr(m.group, g, attr).num ? "yes" : "no";
+}
+
+Table group_list(FmModel& m, const char* name, const std::string& title,
+                 const std::vector<int32_t>& groups) {
+  Table t;
+  t.name = name;
+  t.title = title;
+  t.headers = {"System group", "Module", "Minimum license", "Description"};
+  for (int32_t g : groups)
+    t.rows.push_back({m.id(m.group, g), module_text(m, g), m.text(m.group, g, "min_license"),
+                      m.text(m.group, g, "description")});
+  return t;
+}
+
+} // namespace
+
+std::string grants_summary(FmModel& m, int32_t group) {
+  int32_t level_enum = m.policy().find_enum("AccessLevel");
+  if (level_enum < 0) return "";
+  const auto& members = m.policy().enums[static_cast<size_t>(level_enum)].members;
+  std::vector<std::vector<std::string>> by_level(members.size());
+  for (int32_t s = 0; s < m.count(m.subject); ++s) {
+    rt::RtValue l = m.call("group_level", {ent(m.group, group), ent(m.subject, s)});
+    if (l.kind == rt::RtKind::Enum && l.num > 0 && static_cast<size_t>(l.num) < members.size())
+      by_level[static_cast<size_t>(l.num)].push_back(m.id(m.subject, s));
+  }
+  std::vector<std::string> parts;
+  for (size_t l = members.size(); l-- > 1;)
+    if (!by_level[l].empty()) parts.push_back(members[l] + ": " + join(by_level[l]));
+  return parts.empty() ? "nothing" : join(parts, "; ");
+}
+
+std::vector<Table> fm_authorization_matrix(FmModel& m) {
+  Table t;
+  t.name = "authorization_matrix";
+  t.title = "Authorization matrix (W-18): every customer profile against every active system group";
+  std::vector<int32_t> profiles = select(m, m.profile, "on_dashboard");
+  std::vector<int32_t> groups = select(m, m.group, "listed");
+  t.headers = {"System group", "Description"};
+  for (int32_t p : profiles) t.headers.push_back(m.id(m.profile, p));
+  std::vector<std::vector<int32_t>> members;
+  for (int32_t p : profiles) members.push_back(m.rows("profile_groups", {ent(m.profile, p)}));
+  for (int32_t g : groups) {
+    std::vector<std::string> row = {m.id(m.group, g), m.text(m.group, g, "description")};
+    for (const auto& mem : members)
+      row.push_back(std::find(mem.begin(), mem.end(), g) != mem.end() ? "x" : "");
+    t.rows.push_back(std::move(row));
+  }
+  for (int32_t p : profiles)
+    t.notes.push_back(fmt::format("{}: {}", m.id(m.profile, p), m.text(m.profile, p, "description")));
+  t.notes.push_back("x: the profile contains the system group");
+  return {t};
+}
+
+std::vector<Table> fm_profile_matrix(FmModel& m) {
+  Table t;
+  t.name = "profile_matrix";
+  t.title = "User profile matrix (W-18): the active system groups, for composing profiles";
+  t.headers = {"System group", "Module",     "Minimum license", "Required",
+               "Key user",     "Contextual", "Grants",          "Description"};
+  for (int32_t g : select(m, m.group, "listed"))
+    t.rows.push_back({m.id(m.group, g), module_text(m, g), m.text(m.group, g, "min_license"),
+                      required_text(m, g), yes(m, g, "key_user"), yes(m, g, "contextual"),
+                      grants_summary(m, g), m.text(m.group, g, "description")});
+  t.notes.push_back("active modules: " + m.setting("active_modules"));
+  return {t};
+}
+
+std::vector<Table> fm_dashboard(FmModel& m, bool* required_missing) {
+  std::vector<Table> out;
+  Table p;
+  p.name = "profiles";
+  p.title = "1. Available user profiles (W-14)";
+  p.headers = {"Profile",      "Description", "System groups", "Navigation menu",
+               "Start board", "Default for", "Additional for"};
+  for (int32_t r : select(m, m.profile, "on_dashboard")) {
+    std::vector<std::string> def, add;
+    for (int32_t u = 0; u < m.count(m.user); ++u) {
+      if (m.ref(m.user, u, "default_profile") == r) def.push_back(m.id(m.user, u));
+      ir::Value extra = m.attr(m.user, u, "additional_profiles");
+      for (const auto& e : extra.elems)
+        if (e.num == r) add.push_back(m.id(m.user, u));
+    }
+    rt::RtValue pv = ent(m.profile, r);
+    p.rows.push_back({m.id(m.profile, r), m.text(m.profile, r, "description"),
+                      ids(m, m.group, m.rows("profile_groups", {pv})),
+                      m.format(m.call("profile_menu", {pv})),
+                      m.format(m.call("profile_start_board", {pv})), join(def), join(add)});
+  }
+  out.push_back(std::move(p));
+
+  std::vector<int32_t> required = select(m, m.group, "required_unassigned");
+  Table req = group_list(m, "required", "2. Required system groups not yet in a profile (W-14, W-17)",
+                         required);
+  if (required.empty())
+    req.notes.push_back("W-17: ok, every required system group is in a profile");
+  else
+    req.notes.push_back(fmt::format("W-17: {} required system group(s) in no profile: the "
+                                    "workflows of their modules break until each is in a profile",
+                                    required.size()));
+  if (required_missing) *required_missing = !required.empty();
+  out.push_back(std::move(req));
+
+  out.push_back(group_list(m, "optional", "3. Optional system groups not yet in a profile (W-14)",
+                           select(m, m.group, "optional_unassigned")));
+
+  Table all;
+  all.name = "active";
+  all.title = "4. All active system groups (W-14)";
+  all.headers = {"System group", "Module", "Minimum license", "Required", "Profiles",
+                 "Description"};
+  std::vector<int32_t> profiles = select(m, m.profile, "on_dashboard");
+  for (int32_t g : select(m, m.group, "listed")) {
+    std::vector<std::string> in;
+    for (int32_t r : profiles) {
+      auto mem = m.rows("profile_groups", {ent(m.profile, r)});
+      if (std::find(mem.begin(), mem.end(), g) != mem.end()) in.push_back(m.id(m.profile, r));
+    }
+    all.rows.push_back({m.id(m.group, g), module_text(m, g), m.text(m.group, g, "min_license"),
+                        required_text(m, g), join(in), m.text(m.group, g, "description")});
+  }
+  all.notes.push_back("active modules: " + m.setting("active_modules"));
+  out.push_back(std::move(all));
+  return out;
+}
+
+} // namespace keyplan::sim

@@ -1,0 +1,32 @@
+// The FM suite's reports (DOMAIN.md W-14, W-17, W-18), built from the rules
+// of policies/std/fm_suite.kp:
+// - the authorization matrix: every listed (active) system group × every
+//   customer profile;
+// - the user profile matrix: every listed system group with its module,
+//   minimum license, required/optional, grants and description;
+// - the profile dashboard: the customer's profiles, required and optional
+//   groups in no profile, all active groups;
+// - effective access (fm_access.cpp): per user, subject × level with the
+//   source of each key and the license caps.
+#pragma once
+
+#include "simulator/fm_model.hpp"
+#include "simulator/table.hpp"
+
+#include <string>
+#include <vector>
+
+namespace keyplan::sim {
+
+std::vector<Table> fm_authorization_matrix(FmModel& model);
+std::vector<Table> fm_profile_matrix(FmModel& model);
+// `required_missing` (optional): set when W-17's list is not empty.
+std::vector<Table> fm_dashboard(FmModel& model, bool* required_missing = nullptr);
+// Every user, or only `users` (ids); unknown ids are reported in `error`.
+std::vector<Table> fm_effective_access(FmModel& model, const std::vector<std::string>& users,
+                                       std::string* error);
+
+// "edit: buildings, areas; view: menu_buildings" (the group's own lists).
+std::string grants_summary(FmModel& model, int32_t group);
+
+} // namespace keyplan::sim
