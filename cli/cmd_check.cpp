@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 namespace keyplan::cli {
@@ -23,7 +24,7 @@ void add_check_command(CLI::App& app, int& status) {
   cmd->add_option("--path", opts->path, "Extra directories to search for imported modules");
   cmd->callback([opts, &status]() {
     int errors = 0, warnings = 0;
-    std::string json_items;
+    nlohmann::json all_json = {{"diagnostics", nlohmann::json::array()}};
     for (const auto& f : opts->files) {
       CompileOptions co;
       co.search_path = opts->path;
@@ -31,7 +32,8 @@ void add_check_command(CLI::App& app, int& status) {
       errors += res.diags.error_count();
       warnings += res.diags.warning_count();
       if (opts->format == "json") {
-        std::cout << res.diags.render_json(*res.sources);
+        auto j = nlohmann::json::parse(res.diags.render_json(*res.sources));
+        for (auto& d : j["diagnostics"]) all_json["diagnostics"].push_back(d);
       } else {
         std::cerr << res.diags.render_text(*res.sources, isatty(2));
         if (!res.diags.has_errors() && res.policy) {
@@ -42,6 +44,12 @@ void add_check_command(CLI::App& app, int& status) {
                                    res.diags.warning_count() ? fmt::format(", {} warning{}", res.diags.warning_count(), res.diags.warning_count() == 1 ? "" : "s") : "");
         }
       }
+    }
+    if (opts->format == "json") {
+      // One document for all files, so that a tool can parse it in one go.
+      all_json["errors"] = errors;
+      all_json["warnings"] = warnings;
+      std::cout << all_json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     }
     status = errors ? 2 : (warnings && opts->strict ? 1 : 0);
   });

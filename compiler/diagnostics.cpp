@@ -135,6 +135,10 @@ static size_t edit_distance(const std::string& a, const std::string& b) {
 }
 
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  // A word that starts a candidate (meeting → meeting_room) is a strong hint.
+  if (word.size() >= 4)
+    for (const auto& c : candidates)
+      if (c.size() > word.size() && c.compare(0, word.size(), word) == 0) return c;
   std::string best;
   size_t best_d = (word.size() <= 3 ? 1 : std::max<size_t>(2, word.size() / 3)) + 1;
   for (const auto& c : candidates) {

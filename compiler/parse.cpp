@@ -4,6 +4,7 @@
 #include "KeyplanParser.h"
 
 #include <fmt/format.h>
+#include <map>
 
 namespace keyplan {
 namespace {
@@ -58,11 +59,16 @@ public:
       s.end_line = s.line;
       s.end_col = s.col + 1;
     }
+    // One syntax error per declaration: ANTLR's recovery reports follow-on
+    // errors that only repeat the first one.
+    uint32_t decl = decl_start(s.line);
+    if (reported_decl_ && *reported_decl_ == decl) return;
+    reported_decl_ = decl;
     std::string message = msg, hint;
     auto at = msg.find(" expecting ");
     if (at != std::string::npos) {
       message = msg.substr(0, at);
-      hint = "expected " + msg.substr(at + 11);
+      hint = "expected " + readable_expected(msg.substr(at + 11));
     }
     if (offending && offending->getType() == antlr4::Token::EOF)
       message = "unexpected end of file";
@@ -71,13 +77,47 @@ public:
     else if (message.rfind("no viable alternative at input ", 0) == 0 && offending)
       message = fmt::format("unexpected '{}'", offending->getText());
     diags_.error(s, "syntax error: " + message, hint);
+    if (offending && offending->getType() == antlr4::Token::EOF)
+      for (const Span& open : unclosed) diags_.note(open, "this bracket is never closed");
   }
   int count = 0;
+  std::vector<uint32_t> decl_lines; // lines where a top-level declaration starts
+  std::vector<Span> unclosed;       // opening brackets without a partner
+
+  uint32_t decl_start(uint32_t line) const {
+    uint32_t best = 0;
+    for (uint32_t l : decl_lines)
+      if (l <= line) best = l;
+    return best;
+  }
+
+  // ANTLR's token names, as a consultant would say them.
+  static std::string readable_expected(std::string s) {
+    bool set = s.size() >= 2 && s.front() == '{' && s.back() == '}';
+    if (set) s = s.substr(1, s.size() - 2);
+    std::vector<std::string> items;
+    for (size_t start = 0; start <= s.size();) {
+      size_t comma = s.find(", ", start);
+      std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      static const std::map<std::string, std::string> names = {
+          {"<EOF>", "end of file"}, {"ID", "a name"},       {"INT", "a number"},     {"STRING", "a string"},
+          {"DATE", "a date"},       {"PARENT", "'parent'"}, {"RULE", "'rule'"},      {"ACTION", "'action'"},
+          {"NOT", "'not'"}};
+      auto it = names.find(item);
+      items.push_back(it == names.end() ? item : it->second);
+      if (comma == std::string::npos) break;
+      start = comma + 2;
+    }
+    std::string out;
+    for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+    return set ? "one of " + out : out;
+  }
 
 private:
   int file_;
   const Positions& pos_;
   Diagnostics& diags_;
+  std::optional<uint32_t> reported_decl_;
 };
 
 class Builder {
@@ -451,6 +491,19 @@ std::optional<ast::File> parse_file(const SourceManager& sm, int file_id, Diagno
   }
   P parser(&tokens);
   ErrorListener listener(file_id, pos, diags);
+  {
+    // Declarations start at column 1 in any readable policy; brackets left
+    // open explain an "unexpected end of file".
+    std::vector<Span> open;
+    for (auto* t : tokens.getTokens()) {
+      if (t->getChannel() != 0 || t->getType() == antlr4::Token::EOF) continue;
+      if (t->getCharPositionInLine() == 0) listener.decl_lines.push_back(static_cast<uint32_t>(t->getLine()));
+      std::string text = t->getText();
+      if (text == "(" || text == "[" || text == "{") open.push_back(token_span(file_id, pos, t));
+      else if ((text == ")" || text == "]" || text == "}") && !open.empty()) open.pop_back();
+    }
+    if (!open.empty()) listener.unclosed.push_back(open.back());
+  }
   parser.removeErrorListeners();
   parser.addErrorListener(&listener);
   P::FileContext* tree = parser.file();

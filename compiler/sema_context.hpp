@@ -99,6 +99,7 @@ public:
 
   std::vector<const ast::Decl*> invariant_decls;
   int32_t next_order_ = 0;
+  std::vector<int32_t> checking_; // rules being checked, outermost first
 
   // helpers
   std::vector<std::string> visible_names(const Scope& scope) const;

@@ -1,6 +1,7 @@
 // Names, member access and calls (rules, actions, built-ins).
 #include "compiler/sema_context.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace keyplan::sema {
@@ -85,6 +86,15 @@ ir::ExprPtr Context::check_name(const ast::Expr& e, Scope& scope, TypeId expecte
   }
   std::string hint = did_you_mean(n, visible_names(scope));
   if (!policy.find_rules(n).empty()) hint = fmt::format("'{}' is a rule: call it with arguments, {}(...)", n, n);
+  if (types.kind(want) == TypeKind::Enum) {
+    // An enum member is expected here: suggest among its members.
+    const auto& en = policy.enums[static_cast<size_t>(types[want].ref)];
+    hint = did_you_mean(n, en.members);
+    if (hint.empty()) {
+      hint = fmt::format("{} has: ", en.name);
+      for (size_t i = 0; i < en.members.size(); ++i) hint += (i ? ", " : "") + en.members[i];
+    }
+  }
   diags.error(e.span, fmt::format("unknown name '{}'", n), hint);
   return error_node(e.span);
 }
@@ -208,7 +218,10 @@ ir::ExprPtr Context::check_call(const ast::Expr& e, Scope& scope, TypeId expecte
   RuleInfo& info = rules[static_cast<size_t>(target)];
   const ir::Rule& r = policy.rules[static_cast<size_t>(target)];
   if (info.state == RuleInfo::InProgress) {
-    diags.error(e.span, fmt::format("'{}' calls itself (directly or through other rules)", r.name),
+    std::string chain;
+    auto it = std::find(checking_.begin(), checking_.end(), target);
+    for (; it != checking_.end(); ++it) chain += policy.rules[static_cast<size_t>(*it)].name + " → ";
+    diags.error(e.span, fmt::format("'{}' calls itself: {}{}", r.name, chain, r.name),
                 "recursion is not allowed: rules must terminate");
     return error_node(e.span);
   }

@@ -14,6 +14,7 @@ void Context::check_rule(int32_t index) {
   RuleInfo& info = rules[static_cast<size_t>(index)];
   if (info.state != RuleInfo::Unchecked) return;
   info.state = RuleInfo::InProgress;
+  checking_.push_back(index);
   const ast::Decl& d = *info.decl;
   ir::Rule& r = policy.rules[static_cast<size_t>(index)];
 
@@ -57,6 +58,7 @@ void Context::check_rule(int32_t index) {
   r.body = std::move(body);
   info.state = RuleInfo::Done;
   info.order = next_order_++;
+  checking_.pop_back();
 }
 
 void Context::check_rules() {
