@@ -12,11 +12,14 @@ void add_shape_options(CLI::App& cmd, sim::DeskTenantShape& s); // cmd_gen.cpp
 void add_bench_command(CLI::App& app, int& status) {
   auto o = std::make_shared<sim::BenchOptions>();
   auto format = std::make_shared<std::string>("text");
-  auto* cmd = app.add_subcommand("bench", "Measure book decisions: interpreter, JIT and hand-written C++");
+  auto* cmd =
+      app.add_subcommand("bench", "Measure book decisions: interpreter, JIT and hand-written C++");
   add_shape_options(*cmd, o->shape);
   cmd->add_option("--data", o->data_file, "Tenant data (YAML) instead of a generated tenant");
-  cmd->add_option("--requests", o->requests, "Random requests (default 1000000)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--requests-file", o->requests_file, "Replay a CSV of user,object pairs and count the allows");
+  cmd->add_option("--requests", o->requests, "Random requests (default 1000000)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--requests-file", o->requests_file,
+                  "Replay a CSV of user,object pairs and count the allows");
   cmd->add_option("--request-seed", o->seed, "Seed of the random requests");
   cmd->add_option("--today", o->today, "The evaluation date (default 2026-11-23)");
   cmd->add_option("--batch", o->batch, "Requests per timed batch, for the median (default 1000)");
@@ -35,8 +38,10 @@ void add_bench_command(CLI::App& app, int& status) {
       status = 2;
       return;
     }
-    if (*format == "json") std::cout << sim::bench_json(r).dump(2) << "\n";
-    else std::cout << sim::bench_text(r);
+    if (*format == "json")
+      std::cout << sim::bench_json(r).dump(2) << "\n";
+    else
+      std::cout << sim::bench_text(r);
     status = 0;
   });
 }

@@ -11,18 +11,24 @@ namespace keyplan::cli {
 void add_shape_options(CLI::App& cmd, sim::DeskTenantShape& s) {
   cmd.add_option("--seed", s.seed, "Random seed (same seed and sizes, same tenant)");
   cmd.add_option("--users", s.users, "Users (default 10000)")->check(CLI::NonNegativeNumber);
-  cmd.add_option("--groups", s.groups, "Groups besides ALL (default 200)")->check(CLI::NonNegativeNumber);
-  cmd.add_option("--buildings", s.buildings, "Buildings (default 10)")->check(CLI::NonNegativeNumber);
-  cmd.add_option("--floors", s.floors, "Floors per building (default 10)")->check(CLI::NonNegativeNumber);
-  cmd.add_option("--desks", s.desks, "Desks per floor (default 100)")->check(CLI::NonNegativeNumber);
+  cmd.add_option("--groups", s.groups, "Groups besides ALL (default 200)")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--buildings", s.buildings, "Buildings (default 10)")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--floors", s.floors, "Floors per building (default 10)")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--desks", s.desks, "Desks per floor (default 100)")
+      ->check(CLI::NonNegativeNumber);
 }
 
 void add_gen_command(CLI::App& app, int& status) {
   auto shape = std::make_shared<sim::DeskTenantShape>();
   auto out = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("gen", "Write a synthetic desk-booking tenant (YAML data for std.desk_booking)");
+  auto* cmd = app.add_subcommand(
+      "gen", "Write a synthetic desk-booking tenant (YAML data for std.desk_booking)");
   add_shape_options(*cmd, *shape);
-  cmd->add_option("-o,--output", *out, "Output file (written atomically); default: standard output");
+  cmd->add_option("-o,--output", *out,
+                  "Output file (written atomically); default: standard output");
   cmd->callback([shape, out, &status]() {
     std::string yaml = sim::generate_desk_tenant(*shape);
     if (out->empty()) {

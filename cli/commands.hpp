@@ -13,6 +13,8 @@ void add_fmt_command(CLI::App& app, int& status);
 void add_simulate_command(CLI::App& app, int& status);
 void add_decide_command(CLI::App& app, int& status);
 void add_explain_command(CLI::App& app, int& status);
+void add_test_command(CLI::App& app, int& status);
+void add_report_command(CLI::App& app, int& status);
 void add_gen_command(CLI::App& app, int& status);
 void add_bench_command(CLI::App& app, int& status);
 

@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   keyplan::cli::add_simulate_command(app, status);
   keyplan::cli::add_decide_command(app, status);
   keyplan::cli::add_explain_command(app, status);
+  keyplan::cli::add_test_command(app, status);
+  keyplan::cli::add_report_command(app, status);
   keyplan::cli::add_gen_command(app, status);
   keyplan::cli::add_bench_command(app, status);
   try {

@@ -50,39 +50,37 @@ public:
     }
   }
 
-  // Marks the calls that made `e` differ from `want`.
-  void blame(const Expr& e, bool want) {
-    if (value(e) == want) return;
-    if (add_call(e, want)) return;
+  // Marks the calls that made `e` differ from `want`; false when none is an
+  // action call the walk can reach.
+  bool blame(const Expr& e, bool want) {
+    if (value(e) == want) return false;
+    if (add_call(e, want)) return true;
+    bool found = false;
     switch (e.op) {
     case Op::Not:
-      blame(*e.kids[0], !want);
-      break;
+      return blame(*e.kids[0], !want);
     case Op::And:
     case Op::Or: {
       bool is_and = e.op == Op::And;
       if (want == is_and) { // and should be true / or should be false: the first deciding kid
         for (const auto& k : e.kids)
-          if (value(*k) != want) {
-            blame(*k, want);
-            break;
-          }
-      } else { // every kid has to change for one to matter: name them all
-        for (const auto& k : e.kids) blame(*k, want);
+          if (value(*k) != want) return blame(*k, want);
+      } else { // every kid would have to change: name them all
+        for (const auto& k : e.kids) found = blame(*k, want) || found;
       }
-      break;
+      return found;
     }
     case Op::Implies:
-      if (want) blame(*e.kids[1], true);
-      else if (!value(*e.kids[0])) blame(*e.kids[0], true);
-      else blame(*e.kids[1], false);
-      break;
+      // `a implies b` should hold: b is to blame, or else a (which held).
+      if (want) return blame(*e.kids[1], true) || blame(*e.kids[0], false);
+      if (!value(*e.kids[0])) return blame(*e.kids[0], true);
+      return blame(*e.kids[1], false);
     case Op::If:
       if (e.kids[1]->type == ir::TypeTable::kBool)
-        blame(value(*e.kids[0]) ? *e.kids[1] : *e.kids[2], want);
-      break;
+        return blame(value(*e.kids[0]) ? *e.kids[1] : *e.kids[2], want);
+      return false;
     default:
-      break;
+      return false;
     }
   }
 
@@ -124,16 +122,26 @@ private:
 // A value as scenario and data YAML write it.
 void emit_value(YAML::Emitter& y, const rt::Snapshot& s, const ir::Value& v) {
   switch (v.tag) {
-  case ir::Value::Tag::None: y << YAML::Null; break;
-  case ir::Value::Tag::Bool: y << (v.num != 0); break;
-  case ir::Value::Tag::Int: y << v.num; break;
-  case ir::Value::Tag::String: y << YAML::DoubleQuoted << v.str; break;
+  case ir::Value::Tag::None:
+    y << YAML::Null;
+    break;
+  case ir::Value::Tag::Bool:
+    y << (v.num != 0);
+    break;
+  case ir::Value::Tag::Int:
+    y << v.num;
+    break;
+  case ir::Value::Tag::String:
+    y << YAML::DoubleQuoted << v.str;
+    break;
   case ir::Value::Tag::Set:
     y << YAML::Flow << YAML::BeginSeq;
     for (const auto& e : v.elems) emit_value(y, s, e);
     y << YAML::EndSeq;
     break;
-  default: y << s.format(v); break;
+  default:
+    y << s.format(v);
+    break;
   }
 }
 

@@ -25,8 +25,8 @@ public:
 private:
   bool admitted(int64_t user, const uint64_t* whitelist) const;
   const uint64_t *user_groups_, *building_groups_, *floor_groups_, *object_groups_;
-  const int64_t *building_published_, *floor_published_, *floor_building_, *object_floor_, *object_kind_,
-      *object_status_, *object_window_;
+  const int64_t *building_published_, *floor_published_, *floor_building_, *object_floor_,
+      *object_kind_, *object_status_, *object_window_;
   int64_t user_stride_, building_stride_, floor_stride_, object_stride_;
   int64_t all_row_, flexible_, home_office_kind_;
   bool all_is_everyone_, floor_needs_building_, home_office_enabled_;
@@ -36,7 +36,7 @@ private:
 
 struct BenchOptions {
   DeskTenantShape shape;
-  std::string data_file;     // a tenant YAML instead of a generated one
+  std::string data_file; // a tenant YAML instead of a generated one
   int64_t requests = 1000000;
   std::string requests_file; // CSV user,object: replay and count allows
   uint64_t seed = 1;         // of the random requests

@@ -41,7 +41,9 @@ struct SplitMix {
     return z ^ (z >> 31);
   }
   // Uniform in [0, n) (n > 0), without modulo bias worth caring about here.
-  uint64_t below(uint64_t n) { return static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64); }
+  uint64_t below(uint64_t n) {
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+  }
   // True with probability percent/100.
   bool chance(int percent) { return below(100) < static_cast<uint64_t>(percent); }
 };

@@ -8,7 +8,9 @@ namespace keyplan::sim {
 namespace {
 
 using Args = std::vector<rt::RtValue>;
-int32_t row(const rt::RtValue& v) { return static_cast<int32_t>(v.num); }
+int32_t row(const rt::RtValue& v) {
+  return static_cast<int32_t>(v.num);
+}
 
 // "'rita' (limited)": an instance id with one of its attributes.
 std::string id_of(FmModel& m, int32_t type, const rt::RtValue& v) {
@@ -25,8 +27,8 @@ std::string sources(FmModel& m, const rt::RtValue& u, const rt::RtValue& g) {
   std::vector<std::string> parts;
   int32_t def = m.ref(m.user, row(u), "default_profile");
   for (int32_t p : m.rows("profiles_granting", {u, g}))
-    parts.push_back(fmt::format("{} profile '{}'", p == def ? "default" : "additional",
-                                m.id(m.profile, p)));
+    parts.push_back(
+        fmt::format("{} profile '{}'", p == def ? "default" : "additional", m.id(m.profile, p)));
   for (int32_t d : m.rows("direct_of", {u}))
     if (d == row(g)) parts.push_back("a direct assignment");
   std::string out;
@@ -80,10 +82,10 @@ const CheckSpec kChecks[] = {
      "a system group can be assigned once its module is activated (setting active_modules)"},
     {"license_exceeded", Severity::Warning,
      [](FmModel& m, const Args& a) {
-       return fmt::format(
-           "user {} has license {} but system group {} (via {}) needs license {}",
-           id_of(m, m.user, a[0]), m.text(m.user, row(a[0]), "license"), id_of(m, m.group, a[1]),
-           sources(m, a[0], a[1]), m.text(m.group, row(a[1]), "min_license"));
+       return fmt::format("user {} has license {} but system group {} (via {}) needs license {}",
+                          id_of(m, m.user, a[0]), m.text(m.user, row(a[0]), "license"),
+                          id_of(m, m.group, a[1]), sources(m, a[0], a[1]),
+                          m.text(m.group, row(a[1]), "min_license"));
      },
      "the group still yields what the license allows (setting over_license_level); raise the "
      "license or remove the group"},
@@ -130,8 +132,8 @@ const CheckSpec kChecks[] = {
        std::string by;
        ir::Value groups = m.attr(m.profile, row(a[0]), "system_groups");
        for (const auto& h : groups.elems)
-         if (by.empty() && m.test("subsumes", {FmModel::ent(m.group, static_cast<int32_t>(h.num)),
-                                               a[1]}))
+         if (by.empty() &&
+             m.test("subsumes", {FmModel::ent(m.group, static_cast<int32_t>(h.num)), a[1]}))
            by = m.id(m.group, static_cast<int32_t>(h.num));
        return fmt::format("profile {}: system group {} is redundant, '{}' grants at least as much",
                           id_of(m, m.profile, a[0]), id_of(m, m.group, a[1]), by);
@@ -211,8 +213,10 @@ void add_diagnostics(const std::vector<FmFinding>& findings, Diagnostics& diags)
     std::string ids;
     for (const auto& id : f.rules) ids += (ids.empty() ? "" : ", ") + id;
     std::string hint = ids.empty() ? f.hint : ids + ": " + f.hint;
-    if (f.severity == Severity::Error) diags.error(f.span, f.message, hint);
-    else diags.warning(f.span, f.message, hint);
+    if (f.severity == Severity::Error)
+      diags.error(f.span, f.message, hint);
+    else
+      diags.warning(f.span, f.message, hint);
   }
 }
 

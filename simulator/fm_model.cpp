@@ -8,12 +8,24 @@ namespace {
 
 // What the reports and checks call: every one must exist.
 const char* const kRequired[][2] = {
-    {"keys", "1"},          {"profiles_granting", "2"}, {"direct_of", "1"},
-    {"group_level", "2"},   {"yield_level", "3"},       {"level", "3"},
-    {"needed_license", "1"}, {"navigation_menu", "1"},  {"profile_menu", "1"},
-    {"profile_start_board", "1"}, {"listed", "1"},      {"required_unassigned", "1"},
-    {"optional_unassigned", "1"}, {"on_dashboard", "1"}, {"active", "1"},
-    {"holds_at", "2"},      {"can_use_system", "1"},    {"subsumes", "2"},
+    {"keys", "1"},
+    {"profiles_granting", "2"},
+    {"direct_of", "1"},
+    {"group_level", "2"},
+    {"yield_level", "3"},
+    {"level", "3"},
+    {"needed_license", "1"},
+    {"navigation_menu", "1"},
+    {"profile_menu", "1"},
+    {"profile_start_board", "1"},
+    {"listed", "1"},
+    {"required_unassigned", "1"},
+    {"optional_unassigned", "1"},
+    {"on_dashboard", "1"},
+    {"active", "1"},
+    {"holds_at", "2"},
+    {"can_use_system", "1"},
+    {"subsumes", "2"},
     {"profile_groups", "1"},
 };
 

@@ -1,12 +1,15 @@
 #include "simulator/fm_reports.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace keyplan::sim {
 
 namespace {
 
-rt::RtValue ent(int32_t type, int32_t row) { return FmModel::ent(type, row); }
+rt::RtValue ent(int32_t type, int32_t row) {
+  return FmModel::ent(type, row);
+}
 
 std::vector<int32_t> select(FmModel& m, int32_t type, const char* action) {
   std::vector<int32_t> out;
@@ -88,7 +91,8 @@ std::vector<Table> fm_authorization_matrix(FmModel& m) {
     t.rows.push_back(std::move(row));
   }
   for (int32_t p : profiles)
-    t.notes.push_back(fmt::format("{}: {}", m.id(m.profile, p), m.text(m.profile, p, "description")));
+    t.notes.push_back(
+        fmt::format("{}: {}", m.id(m.profile, p), m.text(m.profile, p, "description")));
   t.notes.push_back("x: the profile contains the system group");
   return {t};
 }
@@ -112,7 +116,7 @@ std::vector<Table> fm_dashboard(FmModel& m, bool* required_missing) {
   Table p;
   p.name = "profiles";
   p.title = "1. Available user profiles (W-14)";
-  p.headers = {"Profile",      "Description", "System groups", "Navigation menu",
+  p.headers = {"Profile",     "Description", "System groups", "Navigation menu",
                "Start board", "Default for", "Additional for"};
   for (int32_t r : select(m, m.profile, "on_dashboard")) {
     std::vector<std::string> def, add;
@@ -131,8 +135,8 @@ std::vector<Table> fm_dashboard(FmModel& m, bool* required_missing) {
   out.push_back(std::move(p));
 
   std::vector<int32_t> required = select(m, m.group, "required_unassigned");
-  Table req = group_list(m, "required", "2. Required system groups not yet in a profile (W-14, W-17)",
-                         required);
+  Table req = group_list(m, "required",
+                         "2. Required system groups not yet in a profile (W-14, W-17)", required);
   if (required.empty())
     req.notes.push_back("W-17: ok, every required system group is in a profile");
   else
@@ -148,8 +152,8 @@ std::vector<Table> fm_dashboard(FmModel& m, bool* required_missing) {
   Table all;
   all.name = "active";
   all.title = "4. All active system groups (W-14)";
-  all.headers = {"System group", "Module", "Minimum license", "Required", "Profiles",
-                 "Description"};
+  all.headers = {"System group", "Module",   "Minimum license",
+                 "Required",     "Profiles", "Description"};
   std::vector<int32_t> profiles = select(m, m.profile, "on_dashboard");
   for (int32_t g : select(m, m.group, "listed")) {
     std::vector<std::string> in;

@@ -9,9 +9,12 @@ namespace keyplan::sim {
 
 const char* status_name(Status s) {
   switch (s) {
-  case Status::Pass: return "pass";
-  case Status::Fail: return "FAIL";
-  case Status::Skipped: return "skipped";
+  case Status::Pass:
+    return "pass";
+  case Status::Fail:
+    return "FAIL";
+  case Status::Skipped:
+    return "skipped";
   }
   return "?";
 }
@@ -24,7 +27,9 @@ bool binder_domain(const rt::Snapshot& snapshot, ir::TypeId t, const InvariantOp
   ir::TypeId base = p.types.strip_optional(t);
   const ir::Type& ty = p.types[base];
   switch (ty.kind) {
-  case ir::TypeKind::Bool: out.insert(out.end(), {0, 1}); return true;
+  case ir::TypeKind::Bool:
+    out.insert(out.end(), {0, 1});
+    return true;
   case ir::TypeKind::Int:
     for (int64_t i = o.int_min; i <= o.int_max; ++i) out.push_back(i);
     return true;
@@ -88,11 +93,16 @@ ir::Value binder_value(const ir::Policy& policy, ir::TypeId t, int64_t v) {
   if (v == rt::kNone && policy.types.is_optional(t)) return ir::Value::none();
   const ir::Type& ty = policy.types[policy.types.strip_optional(t)];
   switch (ty.kind) {
-  case ir::TypeKind::Bool: return ir::Value::boolean(v != 0);
-  case ir::TypeKind::Date: return ir::Value::date(v);
-  case ir::TypeKind::Enum: return ir::Value::enumerator(ty.ref, v);
-  case ir::TypeKind::Entity: return ir::Value::entity(ty.ref, v);
-  default: return ir::Value::integer(v);
+  case ir::TypeKind::Bool:
+    return ir::Value::boolean(v != 0);
+  case ir::TypeKind::Date:
+    return ir::Value::date(v);
+  case ir::TypeKind::Enum:
+    return ir::Value::enumerator(ty.ref, v);
+  case ir::TypeKind::Entity:
+    return ir::Value::entity(ty.ref, v);
+  default:
+    return ir::Value::integer(v);
   }
 }
 
@@ -124,14 +134,24 @@ std::vector<InvariantOutcome> check_exhaustive(const ir::Policy& policy,
     }
     if (o.jit && !jit_tried) {
       jit_tried = true;
-      jit = make_jit_engine(policy, snapshot, &jit_error);
+      auto compiled = o.compiled ? o.compiled : JitInvariants::compile(policy, &jit_error);
+      if (compiled) jit = compiled->bind(snapshot);
     }
     InvariantEngine* engine = interp.get();
-    if (jit && jit->prepare(res.invariant)) engine = jit.get();
-    else interp->prepare(res.invariant);
+    if (jit && jit->prepare(res.invariant))
+      engine = jit.get();
+    else
+      interp->prepare(res.invariant);
     res.engine = engine->name();
     std::optional<std::vector<int64_t>> witness;
     res.cases = exhaust(*engine, domains, o.today, witness);
+    if (witness && engine != interp.get()) {
+      // The interpreter is the semantics: a JIT failure must reproduce there.
+      interp->prepare(res.invariant);
+      if (interp->holds(witness->data(), o.today))
+        res.note = "internal error: the JIT and the interpreter disagree on this witness "
+                   "(please report it)";
+    }
     if (witness) {
       res.status = Status::Fail;
       for (size_t v = 0; v < inv.vars.size(); ++v) {
@@ -146,11 +166,12 @@ std::vector<InvariantOutcome> check_exhaustive(const ir::Policy& policy,
       src.policy = o.scenario_policy;
       src.today = o.today;
       src.data_files = o.scenario_data;
-      for (int32_t t = 0; t < snapshot.entity_count(); ++t) src.first_row.push_back(snapshot.count(t));
+      for (int32_t t = 0; t < snapshot.entity_count(); ++t)
+        src.first_row.push_back(snapshot.count(t));
       res.scenario_yaml = counterexample_yaml(policy, snapshot, inv, res.witness, ds, src);
     }
-    res.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                 .count();
+    res.ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     out.push_back(std::move(res));
   }
   return out;

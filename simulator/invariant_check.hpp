@@ -14,6 +14,7 @@
 #include "simulator/invariant_engine.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,13 +29,17 @@ struct InvariantOptions {
   // generative mode
   uint64_t seed = 0;
   int max_success = 100;
-  int max_instances = 4; // random instances per entity type
-  int64_t gen_days = 7;  // generative date binders: [today, today + gen_days]
+  int max_instances = 4;    // random instances per entity type
+  int64_t gen_days = 7;     // generative date binders: [today, today + gen_days]
+  int64_t gen_cases = 2000; // per random tenant: all combinations up to this many, else a sample
   // Counterexample scenarios: the policy as they name it (relative to the
   // directory they are written to, or a module name) and, for exhaustive
   // failures, the data files of the tenant.
   std::string scenario_policy;
   std::vector<std::string> scenario_data;
+  // The policy's invariants compiled once (JitInvariants::compile) and shared
+  // by both modes; when null and `jit` is set, each mode compiles them.
+  std::shared_ptr<const JitInvariants> compiled;
 };
 
 enum class Status { Pass, Fail, Skipped };
@@ -74,13 +79,11 @@ uint64_t exhaust(InvariantEngine& engine, const std::vector<std::vector<int64_t>
 ir::Value binder_value(const ir::Policy& policy, ir::TypeId t, int64_t v);
 
 // Exhaustive mode over `snapshot`, one outcome per invariant.
-std::vector<InvariantOutcome> check_exhaustive(const ir::Policy& policy,
-                                               const rt::Snapshot& snapshot,
-                                               const InvariantOptions& o);
+std::vector<InvariantOutcome>
+check_exhaustive(const ir::Policy& policy, const rt::Snapshot& snapshot, const InvariantOptions& o);
 
 // Generative mode: one outcome per invariant (simulator/invariant_generative.cpp).
-std::vector<InvariantOutcome> check_generative(const ir::Policy& policy,
-                                               const rt::Snapshot& base,
+std::vector<InvariantOutcome> check_generative(const ir::Policy& policy, const rt::Snapshot& base,
                                                const InvariantOptions& o);
 
 } // namespace keyplan::sim

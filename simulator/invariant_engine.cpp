@@ -38,11 +38,20 @@ public:
       const ir::Type& t = policy_.types[policy_.types.strip_optional(v.type)];
       rt::RtKind k = rt::RtKind::Int;
       switch (t.kind) {
-      case ir::TypeKind::Bool: k = rt::RtKind::Bool; break;
-      case ir::TypeKind::Date: k = rt::RtKind::Date; break;
-      case ir::TypeKind::Enum: k = rt::RtKind::Enum; break;
-      case ir::TypeKind::Entity: k = rt::RtKind::Entity; break;
-      default: break;
+      case ir::TypeKind::Bool:
+        k = rt::RtKind::Bool;
+        break;
+      case ir::TypeKind::Date:
+        k = rt::RtKind::Date;
+        break;
+      case ir::TypeKind::Enum:
+        k = rt::RtKind::Enum;
+        break;
+      case ir::TypeKind::Entity:
+        k = rt::RtKind::Entity;
+        break;
+      default:
+        break;
       }
       kinds_.push_back(k);
       refs_.push_back(t.ref);
@@ -78,7 +87,9 @@ private:
   std::vector<int32_t> refs_;
 };
 
-ir::ExprPtr clone_or_null(const ir::ExprPtr& e) { return e ? ir::clone(*e) : nullptr; }
+ir::ExprPtr clone_or_null(const ir::ExprPtr& e) {
+  return e ? ir::clone(*e) : nullptr;
+}
 
 std::vector<ir::Param> clone_params(const std::vector<ir::Param>& ps) {
   std::vector<ir::Param> out;
@@ -131,24 +142,20 @@ std::unique_ptr<ir::Policy> with_invariant_actions(const ir::Policy& p) {
 
 class JitEngine final : public InvariantEngine {
 public:
-  JitEngine(std::unique_ptr<ir::Policy> aug, std::unique_ptr<jit::CompiledPolicy> cp,
-            const rt::Snapshot& snapshot, int32_t first)
-      : aug_(std::move(aug)), cp_(std::move(cp)), binding_(*cp_, snapshot), first_(first) {}
+  JitEngine(std::shared_ptr<const JitInvariants> compiled, const rt::Snapshot& snapshot)
+      : compiled_(std::move(compiled)), binding_(compiled_->native(), snapshot) {}
   const char* name() const override { return "jit"; }
   bool prepare(int32_t index) override {
-    rule_ = first_ + index;
-    return scalar_binders(*aug_, aug_->invariants[static_cast<size_t>(index)]) &&
-           cp_->compiled(rule_);
+    rule_ = compiled_->rule_of(index);
+    return compiled_->compiled(index);
   }
   bool holds(const int64_t* vars, int64_t today) override {
     return binding_.decide(rule_, vars, today);
   }
 
 private:
-  std::unique_ptr<ir::Policy> aug_;
-  std::unique_ptr<jit::CompiledPolicy> cp_;
+  std::shared_ptr<const JitInvariants> compiled_;
   jit::Binding binding_;
-  int32_t first_;
   int32_t rule_ = -1;
 };
 
@@ -165,13 +172,32 @@ std::unique_ptr<InvariantEngine> make_interp_engine(const ir::Policy& policy,
   return std::make_unique<InterpEngine>(policy, snapshot);
 }
 
+JitInvariants::JitInvariants(const ir::Policy& policy) : policy_(policy) {}
+JitInvariants::~JitInvariants() = default;
+
+std::shared_ptr<const JitInvariants> JitInvariants::compile(const ir::Policy& policy,
+                                                            std::string* error) {
+  std::shared_ptr<JitInvariants> out(new JitInvariants(policy));
+  out->aug_ = with_invariant_actions(policy);
+  out->first_ = static_cast<int32_t>(policy.rules.size());
+  out->native_ = jit::CompiledPolicy::compile(*out->aug_, error);
+  if (!out->native_) return nullptr;
+  return out;
+}
+
+bool JitInvariants::compiled(int32_t index) const {
+  return scalar_binders(policy_, policy_.invariants[static_cast<size_t>(index)]) &&
+         native_->compiled(rule_of(index));
+}
+
+std::unique_ptr<InvariantEngine> JitInvariants::bind(const rt::Snapshot& snapshot) const {
+  return std::make_unique<JitEngine>(shared_from_this(), snapshot);
+}
+
 std::unique_ptr<InvariantEngine> make_jit_engine(const ir::Policy& policy,
                                                  const rt::Snapshot& snapshot, std::string* error) {
-  auto aug = with_invariant_actions(policy);
-  auto first = static_cast<int32_t>(policy.rules.size());
-  auto cp = jit::CompiledPolicy::compile(*aug, error);
-  if (!cp) return nullptr;
-  return std::make_unique<JitEngine>(std::move(aug), std::move(cp), snapshot, first);
+  auto compiled = JitInvariants::compile(policy, error);
+  return compiled ? compiled->bind(snapshot) : nullptr;
 }
 
 } // namespace keyplan::sim

@@ -17,6 +17,10 @@
 #include <memory>
 #include <string>
 
+namespace keyplan::jit {
+class CompiledPolicy;
+}
+
 namespace keyplan::sim {
 
 class InvariantEngine {
@@ -38,9 +42,31 @@ bool scalar_binders(const ir::Policy& policy, const ir::Invariant& inv);
 // The reference interpreter (always available).
 std::unique_ptr<InvariantEngine> make_interp_engine(const ir::Policy& policy,
                                                     const rt::Snapshot& snapshot);
-// The JIT: every invariant is compiled as a synthetic action of a copy of the
-// policy. nullptr with `error` when LLVM fails; invariants the JIT does not
-// compile (strings, sets of ints, ...) are refused by prepare().
+// The JIT: every invariant of the policy compiled once, as a synthetic action
+// of a copy of the policy (the snapshot layout is the same), then bound to
+// any number of snapshots of the original policy.
+class JitInvariants : public std::enable_shared_from_this<JitInvariants> {
+public:
+  // nullptr with `error` when LLVM fails.
+  static std::shared_ptr<const JitInvariants> compile(const ir::Policy& policy, std::string* error);
+  ~JitInvariants();
+  // Whether invariant `index` runs natively (else: the interpreter).
+  bool compiled(int32_t index) const;
+  std::unique_ptr<InvariantEngine> bind(const rt::Snapshot& snapshot) const;
+  const keyplan::jit::CompiledPolicy& native() const { return *native_; }
+  int32_t rule_of(int32_t index) const { return first_ + index; }
+
+private:
+  explicit JitInvariants(const ir::Policy& policy);
+  const ir::Policy& policy_;
+  std::unique_ptr<ir::Policy> aug_;
+  std::unique_ptr<keyplan::jit::CompiledPolicy> native_;
+  int32_t first_ = 0;
+};
+
+// Compiles and binds in one go. The JIT: every invariant is compiled as a synthetic action of a
+// copy of the policy. nullptr with `error` when LLVM fails; invariants the JIT does not compile
+// (strings, sets of ints, ...) are refused by prepare().
 std::unique_ptr<InvariantEngine> make_jit_engine(const ir::Policy& policy,
                                                  const rt::Snapshot& snapshot, std::string* error);
 

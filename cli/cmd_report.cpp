@@ -1,0 +1,250 @@
+// keyplan report KIND POLICY: tables built from a policy and tenant data
+// (the FM suite's matrices, dashboard, effective access and checks),
+// rendered as a terminal table, CSV, Markdown, JSON or an XLSX workbook.
+#include "cli/commands.hpp"
+#include "compiler/value.hpp"
+#include "runtime/data_loader.hpp"
+#include "simulator/fm_checks.hpp"
+#include "simulator/fm_reports.hpp"
+#include "simulator/roles_report.hpp"
+#include "simulator/runner.hpp"
+#include "simulator/table.hpp"
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <unistd.h>
+
+namespace keyplan::cli {
+
+namespace {
+
+struct ReportOpts {
+  std::string kind;
+  std::string policy;
+  std::vector<std::string> data;
+  std::vector<std::string> sets;
+  std::string today;
+  std::string format = "table";
+  std::string output;
+  bool strict = false;
+  std::vector<std::string> users;
+  std::vector<std::string> add_to_all;
+  std::vector<std::string> path;
+};
+
+// What a report kind gets to build its tables from.
+struct ReportInput {
+  const ir::Policy& policy;
+  const rt::Snapshot& snapshot;
+  int64_t today;
+  sim::FmModel* fm; // set for the FM-suite kinds
+  const ReportOpts& opts;
+  const std::vector<sim::FmFinding>& findings;
+  const SourceManager& sources;
+  bool required_missing = false; // the dashboard's W-17 flag (fails --strict)
+  std::string error;             // a bad request (exit 2)
+};
+
+struct ReportKind {
+  const char* name;
+  const char* help;
+  bool fm; // needs the FM-suite model (std.fm_suite): runs its checks too
+  std::function<std::vector<sim::Table>(ReportInput&)> build;
+};
+
+const std::vector<ReportKind>& report_kinds() {
+  static const std::vector<ReportKind> kinds = {
+      // ---------------- report kinds: one line per kind; add new kinds here ----------------
+      {"authorization-matrix", "W-18: customer profiles x active system groups", true,
+       [](ReportInput& in) { return sim::fm_authorization_matrix(*in.fm); }},
+      {"profile-matrix", "W-18: active system groups for composing profiles", true,
+       [](ReportInput& in) { return sim::fm_profile_matrix(*in.fm); }},
+      {"dashboard", "W-14, W-17: profiles, required/optional groups in no profile", true,
+       [](ReportInput& in) { return sim::fm_dashboard(*in.fm, &in.required_missing); }},
+      {"effective-access", "W-9, W-11, W-12: per user, subject x level with sources", true,
+       [](ReportInput& in) { return sim::fm_effective_access(*in.fm, in.opts.users, &in.error); }},
+      {"checks", "W-2 ... W-17: the FM-suite checks as a table", true,
+       [](ReportInput& in) {
+         return std::vector<sim::Table>{sim::checks_table(in.findings, in.sources)};
+       }},
+      {"roles", "F-R1 ... F-R6: per user with a role, admin actions x scope", false,
+       [](ReportInput& in) { return sim::roles_report(in.policy, in.snapshot, in.today); }},
+      // ---------------------------------------------------------------------------------------
+  };
+  return kinds;
+}
+
+bool write_file(const std::string& path, const std::string& text, std::string* error) {
+  std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out) {
+      *error = "cannot write " + path;
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    *error = "cannot write " + path;
+    return false;
+  }
+  return true;
+}
+
+// W-14: "a system group can be added to all profiles at once", as a what-if
+// edit of the snapshot: every dashboard profile gets the group.
+bool add_to_all_profiles(sim::Tenant& t, const std::string& group, int64_t today,
+                         Diagnostics& diags) {
+  const ir::Policy& policy = *t.compiled->policy;
+  std::string error;
+  std::vector<int32_t> profiles;
+  int32_t g = -1;
+  {
+    auto fm = sim::FmModel::open(policy, *t.snapshot, today, &error);
+    if (!fm) {
+      diags.error(Span{}, "--add-to-all-profiles: " + error);
+      return false;
+    }
+    g = t.snapshot->find(fm->group, group);
+    if (g < 0) {
+      diags.error(Span{}, fmt::format("--add-to-all-profiles: unknown SystemGroup '{}'", group));
+      return false;
+    }
+    for (int32_t p = 0; p < fm->count(fm->profile); ++p)
+      if (fm->test("on_dashboard", {sim::FmModel::ent(fm->profile, p)})) profiles.push_back(p);
+  }
+  int32_t ptype = policy.find_entity("Profile"), gtype = policy.find_entity("SystemGroup");
+  int32_t attr = policy.entities[static_cast<size_t>(ptype)].find_attribute("system_groups");
+  for (int32_t p : profiles) {
+    ir::Value v = t.snapshot->get(ptype, p, attr);
+    std::vector<ir::Value> elems = v.elems;
+    elems.push_back(ir::Value::entity(gtype, g));
+    t.snapshot->set(ptype, p, attr, ir::Value::set(std::move(elems)));
+  }
+  return true;
+}
+
+int run(const ReportOpts& o) {
+  const ReportKind* kind = nullptr;
+  for (const auto& k : report_kinds())
+    if (o.kind == k.name) kind = &k;
+  sim::Tenant t;
+  sim::RunOptions ro;
+  ro.search_path = o.path;
+  if (!sim::load_tenant(t, o.policy, ro)) {
+    std::cerr << t.compiled->diags.render_text(*t.compiled->sources, isatty(2));
+    return 2;
+  }
+  SourceManager& sources = *t.compiled->sources;
+  Diagnostics diags;
+  sim::InstanceLocator locator;
+  for (const auto& f : o.data) {
+    int before = sources.count();
+    rt::load_data_file(*t.snapshot, f, diags, sources);
+    for (int id = before; id < sources.count(); ++id) locator.add_data_file(sources, id);
+  }
+  for (const auto& s : o.sets) {
+    auto eq = s.find('=');
+    std::string err;
+    if (eq == std::string::npos)
+      diags.error(Span{}, fmt::format("--set {}: expected NAME=VALUE", s));
+    else if (!t.snapshot->set_setting(s.substr(0, eq), s.substr(eq + 1), &err))
+      diags.error(Span{}, "--set " + s + ": " + err);
+  }
+  int64_t today = rt::current_date();
+  if (!o.today.empty() && !ir::parse_date(o.today, today))
+    diags.error(Span{}, fmt::format("--today {}: expected a date YYYY-MM-DD", o.today));
+  if (o.format == "xlsx" && o.output.empty())
+    diags.error(Span{}, "--format xlsx needs --output FILE");
+  if (!diags.has_errors())
+    for (const auto& g : o.add_to_all) add_to_all_profiles(t, g, today, diags);
+  if (diags.has_errors()) {
+    std::cerr << diags.render_text(sources, isatty(2));
+    return 2;
+  }
+
+  const ir::Policy& policy = *t.compiled->policy;
+  std::unique_ptr<sim::FmModel> fm;
+  std::vector<sim::FmFinding> findings;
+  Diagnostics checks;
+  if (kind->fm) {
+    std::string error;
+    fm = sim::FmModel::open(policy, *t.snapshot, today, &error);
+    if (!fm) {
+      std::cerr << "error: report " << o.kind << ": " << error << "\n";
+      return 2;
+    }
+    findings = sim::run_fm_checks(*fm, locator);
+    sim::add_diagnostics(findings, checks);
+  }
+  ReportInput in{policy, *t.snapshot, today, fm.get(), o, findings, sources, false, {}};
+  std::vector<sim::Table> tables = kind->build(in);
+  if (!in.error.empty()) {
+    std::cerr << "error: report " << o.kind << ": " << in.error << "\n";
+    return 2;
+  }
+  std::cerr << checks.render_text(sources, isatty(2));
+
+  std::string text, error;
+  if (o.format == "xlsx") {
+    if (!sim::write_xlsx(o.output, tables, &error)) {
+      std::cerr << "error: " << error << "\n";
+      return 2;
+    }
+  } else {
+    if (o.format == "csv")
+      text = sim::render_csv(tables);
+    else if (o.format == "markdown")
+      text = sim::render_markdown(tables);
+    else if (o.format == "json")
+      text = sim::render_json(tables);
+    else
+      text = sim::render_terminal(tables);
+    if (o.output.empty())
+      std::cout << text;
+    else if (!write_file(o.output, text, &error)) {
+      std::cerr << "error: " << error << "\n";
+      return 2;
+    }
+  }
+  if (checks.has_errors()) return 1;
+  if (o.strict && (checks.warning_count() > 0 || in.required_missing)) return 1;
+  return 0;
+}
+
+} // namespace
+
+void add_report_command(CLI::App& app, int& status) {
+  auto opts = std::make_shared<ReportOpts>();
+  std::vector<std::string> names;
+  std::string help = "Report kind:";
+  for (const auto& k : report_kinds()) {
+    names.push_back(k.name);
+    help += fmt::format("\n  {:<22} {}", k.name, k.help);
+  }
+  auto* cmd =
+      app.add_subcommand("report", "Build a report (matrices, dashboard, access) as tables");
+  cmd->add_option("kind", opts->kind, help)->required()->check(CLI::IsMember(names));
+  cmd->add_option("policy", opts->policy, "Policy file (.kp) or module name")->required();
+  cmd->add_option("--data", opts->data, "Tenant data files (YAML)");
+  cmd->add_option("--set", opts->sets, "Override a setting: NAME=VALUE");
+  cmd->add_option("--today", opts->today, "The evaluation date (YYYY-MM-DD); default: today");
+  cmd->add_option("--format", opts->format, "Output format")
+      ->check(CLI::IsMember({"table", "csv", "markdown", "json", "xlsx"}));
+  cmd->add_option("--output,-o", opts->output, "Write to FILE (required for xlsx)");
+  cmd->add_flag("--strict", opts->strict,
+                "Exit 1 on check warnings and on required groups in no profile (W-17)");
+  cmd->add_option("--user", opts->users, "effective-access: only these users");
+  cmd->add_option("--add-to-all-profiles", opts->add_to_all,
+                  "What-if (W-14): add a system group to every customer profile first");
+  cmd->add_option("--path", opts->path, "Extra directories to search for imported modules");
+  cmd->callback([opts, &status]() { status = run(*opts); });
+}
+
+} // namespace keyplan::cli

@@ -1,0 +1,202 @@
+// The C ABI of keyplan.h over the compiler, the snapshot and the JIT. Lives
+// beside the JIT because it links LLVM.
+#include "compiler/codegen/keyplan.h"
+
+#include "compiler/codegen/jit.hpp"
+#include "compiler/compile.hpp"
+#include "runtime/data_loader.hpp"
+#include "runtime/interpreter.hpp"
+#include "runtime/request.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+
+using namespace keyplan;
+
+struct kp_engine {
+  std::unique_ptr<CompileResult> compiled;
+  std::unique_ptr<rt::Snapshot> snapshot;
+  std::unique_ptr<jit::CompiledPolicy> native;
+  std::unique_ptr<jit::Binding> binding;
+  int64_t today = rt::current_date();
+  mutable std::mutex interp_mutex; // the interpreter is not thread-safe
+  std::unique_ptr<rt::Interpreter> interp;
+
+  void rebind() {
+    if (native) binding = std::make_unique<jit::Binding>(*native, *snapshot);
+    interp = std::make_unique<rt::Interpreter>(*compiled->policy, *snapshot);
+  }
+};
+
+namespace {
+
+void set_error(char** error, const std::string& msg) {
+  if (!error) return;
+  *error = static_cast<char*>(std::malloc(msg.size() + 1));
+  if (*error) std::memcpy(*error, msg.c_str(), msg.size() + 1);
+}
+
+// 1 allow, 0 deny, -1 unresolved (reason in `why`).
+int decide_one(const kp_engine& e, const char* action, size_t n, const char* const* names,
+               const char* const* values, std::string& why) {
+  std::map<std::string, std::string> args;
+  for (size_t i = 0; i < n; ++i) args[names[i] ? names[i] : ""] = values[i] ? values[i] : "";
+  const ir::Policy& p = *e.compiled->policy;
+  rt::ResolvedRequest req =
+      rt::resolve_request(p, *e.snapshot, action ? action : "", args, e.today);
+  if (!req.ok()) {
+    why = req.error;
+    return -1;
+  }
+  if (e.binding && e.native->compiled(req.rule)) {
+    int64_t native[16];
+    std::vector<int64_t> more;
+    int64_t* a = native;
+    if (req.args.size() > 16) {
+      more.resize(req.args.size());
+      a = more.data();
+    }
+    for (size_t i = 0; i < req.args.size(); ++i) a[i] = jit::to_native(req.args[i]);
+    return e.binding->decide(req.rule, a, e.today) ? 1 : 0;
+  }
+  std::lock_guard<std::mutex> lock(e.interp_mutex);
+  rt::EvalOptions eo;
+  eo.today = e.today;
+  rt::Decision d = e.interp->evaluate(
+      req.rule, rt::to_rt_args(*e.snapshot, p.rules[static_cast<size_t>(req.rule)], req.args), eo);
+  if (!d.error.empty()) {
+    why = d.error;
+    return -1;
+  }
+  return d.allowed ? 1 : 0;
+}
+
+} // namespace
+
+extern "C" {
+
+int kp_abi_version(void) {
+  return KEYPLAN_ABI_VERSION;
+}
+
+kp_engine* kp_open(const char* policy, const char* const* data_files, size_t n_data_files,
+                   char** error) {
+  try {
+    auto e = std::make_unique<kp_engine>();
+    e->compiled = std::make_unique<CompileResult>(compile_policy(policy ? policy : ""));
+    if (!e->compiled->policy) {
+      set_error(error, e->compiled->diags.render_text(*e->compiled->sources));
+      return nullptr;
+    }
+    e->snapshot = std::make_unique<rt::Snapshot>(*e->compiled->policy);
+    Diagnostics diags;
+    for (size_t i = 0; i < n_data_files; ++i)
+      if (!rt::load_data_file(*e->snapshot, data_files[i], diags, *e->compiled->sources)) {
+        set_error(error, diags.render_text(*e->compiled->sources));
+        return nullptr;
+      }
+    std::string jit_error;
+    e->native = jit::CompiledPolicy::compile(*e->compiled->policy, &jit_error);
+    if (!e->native) {
+      set_error(error, "JIT: " + jit_error);
+      return nullptr;
+    }
+    e->rebind();
+    return e.release();
+  } catch (const std::exception& ex) {
+    set_error(error, ex.what());
+    return nullptr;
+  }
+}
+
+void kp_close(kp_engine* engine) {
+  delete engine;
+}
+void kp_free_string(char* s) {
+  std::free(s);
+}
+
+int kp_load_data(kp_engine* e, const char* yaml_text, char** error) {
+  Diagnostics diags;
+  if (!rt::load_data(*e->snapshot, yaml_text ? yaml_text : "", "<kp_load_data>", diags,
+                     *e->compiled->sources)) {
+    set_error(error, diags.render_text(*e->compiled->sources));
+    return -1;
+  }
+  e->rebind();
+  return 0;
+}
+
+int kp_set_setting(kp_engine* e, const char* name, const char* value, char** error) {
+  std::string err;
+  if (!e->snapshot->set_setting(name ? name : "", std::string(value ? value : ""), &err)) {
+    set_error(error, err);
+    return -1;
+  }
+  e->rebind();
+  return 0;
+}
+
+int kp_set_today(kp_engine* e, const char* date, char** error) {
+  int64_t d = 0;
+  if (!date || !ir::parse_date(date, d)) {
+    set_error(error, std::string("not a date (YYYY-MM-DD): ") + (date ? date : "(null)"));
+    return -1;
+  }
+  e->today = d;
+  return 0;
+}
+
+int kp_is_native(const kp_engine* e, const char* action) {
+  auto rules = e->compiled->policy->find_rules(action ? action : "");
+  if (rules.empty()) return 0;
+  for (int32_t r : rules)
+    if (!e->native->compiled(r)) return 0;
+  return 1;
+}
+
+int kp_decide(const kp_engine* e, const char* action, size_t n_args, const char* const* names,
+              const char* const* values, char** error) {
+  try {
+    std::string why;
+    int r = decide_one(*e, action, n_args, names, values, why);
+    if (r < 0) set_error(error, why);
+    return r;
+  } catch (const std::exception& ex) {
+    set_error(error, ex.what());
+    return -1;
+  }
+}
+
+int64_t kp_decide_batch(const kp_engine* e, const char* action, size_t n_args,
+                        const char* const* names, size_t n, const char* const* values, uint8_t* out,
+                        char** error) {
+  int64_t allowed = 0;
+  bool failed = false;
+  std::string first;
+  for (size_t i = 0; i < n; ++i) {
+    std::string why;
+    int r = -1;
+    try {
+      r = decide_one(*e, action, n_args, names, values + i * n_args, why);
+    } catch (const std::exception& ex) {
+      why = ex.what();
+    }
+    out[i] = r == 1 ? 1 : 0;
+    allowed += r == 1;
+    if (r < 0 && !failed) {
+      failed = true;
+      first = why;
+    }
+  }
+  if (failed) {
+    set_error(error, first);
+    return -1;
+  }
+  return allowed;
+}
+
+} // extern "C"

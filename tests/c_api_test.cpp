@@ -1,0 +1,120 @@
+// The embedding API (compiler/codegen/keyplan.h, embed.hpp) and the
+// desk-booking generator and bench harness it is measured with.
+#include "compiler/codegen/embed.hpp"
+#include "simulator/desk_bench.hpp"
+#include "simulator/desk_tenant_gen.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <thread>
+
+using namespace keyplan;
+
+namespace {
+
+std::string small_tenant_file() {
+  sim::DeskTenantShape s;
+  s.users = 200;
+  s.groups = 12;
+  s.buildings = 2;
+  s.floors = 3;
+  s.desks = 20;
+  std::string path = ::testing::TempDir() + "keyplan_c_api_tenant.yaml";
+  std::ofstream(path) << sim::generate_desk_tenant(s);
+  return path;
+}
+
+} // namespace
+
+TEST(DeskTenantGen, DeterministicPerSeed) {
+  sim::DeskTenantShape s;
+  s.users = 50;
+  s.groups = 5;
+  EXPECT_EQ(sim::generate_desk_tenant(s), sim::generate_desk_tenant(s));
+  sim::DeskTenantShape t = s;
+  t.seed = 2;
+  EXPECT_NE(sim::generate_desk_tenant(s), sim::generate_desk_tenant(t));
+}
+
+TEST(CApi, OpenDecideBatchAndErrors) {
+  std::string data = small_tenant_file();
+  Engine e("std.desk_booking", {data});
+  e.set_today("2026-11-23");
+  EXPECT_TRUE(e.native("book"));
+  std::string why;
+  e.decide("book", {{"user", "nobody"}, {"object", "b0_f0_d0"}}, &why);
+  EXPECT_NE(why.find("nobody"), std::string::npos) << why;
+  std::vector<std::vector<std::string>> rows;
+  for (int u = 0; u < 200; u += 7)
+    for (int64_t o = 0; o < 120; o += 11)
+      rows.push_back({sim::desk_user_id(u), sim::desk_object_id({1, 200, 12, 2, 3, 20}, o)});
+  int64_t allowed = -2;
+  std::vector<bool> out = e.decide_batch("book", {"user", "object"}, rows, &allowed);
+  ASSERT_EQ(out.size(), rows.size());
+  int64_t count = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(out[i], e.decide("book", {{"user", rows[i][0]}, {"object", rows[i][1]}}));
+    count += out[i];
+  }
+  EXPECT_EQ(allowed, count);
+  EXPECT_GT(count, 0);
+  EXPECT_LT(count, static_cast<int64_t>(rows.size()));
+
+  // Concurrent decisions equal the sequential ones.
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int rep = 0; rep < 5; ++rep)
+        for (size_t i = 0; i < rows.size(); ++i)
+          if (e.decide("book", {{"user", rows[i][0]}, {"object", rows[i][1]}}) != out[i])
+            ++mismatches[t];
+    });
+  for (auto& th : threads) th.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
+
+  // Settings rebind the JIT: with ALL meaning only its listed members the
+  // generated users (who all list ALL) decide the same.
+  e.set_setting("all_is_everyone", "false");
+  EXPECT_EQ(e.decide("book", {{"user", rows[0][0]}, {"object", rows[0][1]}}),
+            static_cast<bool>(out[0]));
+  EXPECT_THROW(e.set_setting("no_such_setting", "1"), std::runtime_error);
+  EXPECT_THROW(e.set_today("tomorrow"), std::runtime_error);
+  EXPECT_THROW(Engine("no/such/policy.kp"), std::runtime_error);
+  std::remove(data.c_str());
+}
+
+TEST(CApi, RawAbi) {
+  EXPECT_EQ(kp_abi_version(), KEYPLAN_ABI_VERSION);
+  char* err = nullptr;
+  kp_engine* e = kp_open("std.desk_booking", nullptr, 0, &err);
+  ASSERT_NE(e, nullptr) << (err ? err : "");
+  ASSERT_EQ(
+      kp_load_data(e,
+                   "Group: [{id: G}]\nUser: [{id: a, groups: [G]}]\nBuilding: [{id: b}]\n"
+                   "Floor: [{id: f, building: b}]\nObject: [{id: o, floor: f, groups: [G]}]\n",
+                   &err),
+      0);
+  const char* names[] = {"user", "object"};
+  const char* values[] = {"a", "o"};
+  EXPECT_EQ(kp_decide(e, "book", 2, names, values, &err), 1);
+  const char* bad[] = {"a", "nothing"};
+  EXPECT_EQ(kp_decide(e, "book", 2, names, bad, &err), -1);
+  ASSERT_NE(err, nullptr);
+  kp_free_string(err);
+  kp_close(e);
+}
+
+TEST(DeskBench, EnginesAgreeOnASmallTenant) {
+  sim::BenchOptions o;
+  o.shape = {7, 300, 20, 2, 4, 25};
+  o.requests = 20000;
+  sim::BenchResult r;
+  std::string error;
+  ASSERT_TRUE(sim::run_desk_bench(o, r, error)) << error;
+  ASSERT_EQ(r.engines.size(), 3u);
+  EXPECT_EQ(r.engines[0].allowed, r.engines[1].allowed);
+  EXPECT_EQ(r.engines[0].allowed, r.engines[2].allowed);
+  EXPECT_GT(r.engines[0].allowed, 0);
+}
