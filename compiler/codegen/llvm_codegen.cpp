@@ -304,6 +304,7 @@ private:
   llvm::Value* gen_attr(const ir::Expr& e);
   llvm::Value* gen_binder(const ir::Expr& e);
   llvm::Value* gen_within(const ir::Expr& e);
+  llvm::Value* meets_with(const ir::Expr& a, llvm::Value* b, ir::TypeId set_type, int depth);
   llvm::Value* gen_set_op(const ir::Expr& e);
 
   const ir::Policy& P;
