@@ -26,7 +26,11 @@ public:
   void warning(const Span& s, std::string message, std::string hint = {});
   // Attaches a note (e.g. "first declared here") to the last diagnostic.
   void note(const Span& s, std::string message);
-  void add(Diagnostic d) { items_.push_back(std::move(d)); }
+  void add(Diagnostic d) {
+    if (d.severity == Severity::Error) ++errors_;
+    if (d.severity == Severity::Warning) ++warnings_;
+    items_.push_back(std::move(d));
+  }
 
   bool has_errors() const { return errors_ > 0; }
   int error_count() const { return errors_; }

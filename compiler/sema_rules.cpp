@@ -51,7 +51,8 @@ void Context::check_rule(int32_t index) {
   }
   if (!d.type && !d.is_action) r.result = body->type;
   for (const auto& v : scope.vars)
-    if (v.is_param && !v.used && v.name.rfind('_', 0) != 0)
+    // An action's parameter names are its request contract: not warned.
+    if (v.is_param && !v.used && !r.is_action && v.name.rfind('_', 0) != 0)
       diags.warning(v.span, fmt::format("parameter '{}' of '{}' is never used", v.name, r.name),
                     "remove it, or name it with a leading _");
   r.frame_size = scope.frame_size;
