@@ -162,13 +162,15 @@ bool run_desk_bench(const BenchOptions& o, BenchResult& r, std::string& error) {
   const ir::Policy& p = *compiled.policy;
   t = Clock::now();
   auto cp = jit::CompiledPolicy::compile(p, &error);
-  r.jit_ms = ms_since(t);
   if (!cp) return false;
   std::vector<int32_t> books = p.find_rules("book");
+  // Native code is generated per action on first use: the time to a
+  // callable `book` is set-up plus book's own code generation.
   if (books.size() != 1 || !cp->compiled(books[0])) {
     error = "std.desk_booking's book is not compiled by the JIT";
     return false;
   }
+  r.jit_ms = ms_since(t);
   int32_t book = books[0];
 
   std::string yaml;

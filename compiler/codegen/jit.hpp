@@ -27,15 +27,23 @@ class Binding;
 
 class CompiledPolicy {
 public:
-  // Compiles every compilable rule; nullptr with `error` when LLVM fails.
+  // Sets up the JIT and decides which rules compile; nullptr with `error`
+  // when LLVM cannot start. Native code for an action is generated on first
+  // use (each action with the rules it calls, optimised as one module), so
+  // a policy with many actions costs only what is decided. Thread-safe.
   static std::unique_ptr<CompiledPolicy> compile(const ir::Policy& policy, std::string* error);
   ~CompiledPolicy();
 
   const ir::Policy& policy() const { return policy_; }
+  // Whether the action runs natively (compiles it now if needed).
   bool compiled(int32_t rule) const;
+  // Compiles every compilable action now (e.g. before timing decisions).
+  void compile_all() const;
   // Why a rule is not compiled (empty when it is).
   const std::string& reason(int32_t rule) const;
   double compile_ms() const { return compile_ms_; }
+  // Time spent generating native code for actions so far.
+  double codegen_ms() const;
 
   // The native entry of an action: args are one int64 per parameter (entity
   // row, enum ordinal, date in days, int, bool 0/1; optional none INT64_MIN).
@@ -56,7 +64,6 @@ private:
   struct Impl;
   const ir::Policy& policy_;
   std::unique_ptr<Impl> impl_;
-  std::vector<Entry> entries_;
   std::vector<std::string> reasons_;
   std::vector<ConstSet> const_sets_;
   std::vector<int32_t> column_base_;

@@ -20,6 +20,7 @@
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <atomic>
 #include <chrono>
 #include <fmt/format.h>
 #include <functional>
@@ -33,6 +34,14 @@ using ir::TypeKind;
 
 struct CompiledPolicy::Impl {
   std::unique_ptr<llvm::orc::LLJIT> jit;
+  std::unique_ptr<llvm::TargetMachine> tm;
+  std::mutex mutex; // guards code generation
+  std::unique_ptr<std::atomic<Entry>[]> entries;
+  std::vector<bool> failed;
+  double codegen_ms = 0;
+  std::string last_error;
+  Entry generate(const ir::Policy& policy, int32_t action, const std::vector<ConstSet>& consts,
+                 const std::vector<int32_t>& column_base);
 };
 
 namespace {
@@ -89,7 +98,7 @@ std::string unsupported(const ir::Policy& p, const ir::Expr& e, const std::vecto
 
 class Gen {
 public:
-  Gen(const ir::Policy& p, llvm::LLVMContext& c, llvm::Module& m, std::vector<CompiledPolicy::ConstSet>& consts,
+  Gen(const ir::Policy& p, llvm::LLVMContext& c, llvm::Module& m, const std::vector<CompiledPolicy::ConstSet>& consts,
       const std::vector<int32_t>& column_base)
       : P(p), C(c), M(m), B(c), consts_(consts), column_base_(column_base) {
     ptr_ = llvm::PointerType::get(C, 0);
@@ -182,8 +191,7 @@ private:
   int32_t const_set(const ir::Expr& e) {
     for (size_t i = 0; i < consts_.size(); ++i)
       if (consts_[i].type == e.type && consts_[i].value == e.constant) return static_cast<int32_t>(i);
-    consts_.push_back({e.type, e.constant});
-    return static_cast<int32_t>(consts_.size()) - 1;
+    return 0; // unreachable: compile() numbers every constant set first
   }
 
   // for each set bit of `words` (n words): body(elem) gives "continue?".
@@ -311,7 +319,7 @@ private:
   llvm::LLVMContext& C;
   llvm::Module& M;
   llvm::IRBuilder<> B;
-  std::vector<CompiledPolicy::ConstSet>& consts_;
+  const std::vector<CompiledPolicy::ConstSet>& consts_;
   const std::vector<int32_t>& column_base_;
   llvm::PointerType* ptr_;
   llvm::Type *i64_, *i1_;
