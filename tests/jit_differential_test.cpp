@@ -103,7 +103,7 @@ std::string repro(const testgen::GeneratedPolicy& g, const ir::Policy& p, const 
 }
 
 void check_one_policy() {
-  // KEYPLAN_DIFF_SKIP=within leaves `within` out (to look past a known bug).
+  // KEYPLAN_DIFF_SKIP=within leaves `within` out (to look past a bug in one construct).
   testgen::GenOptions go;
   const char* skip = std::getenv("KEYPLAN_DIFF_SKIP");
   go.within = !skip || std::string(skip).find("within") == std::string::npos;
