@@ -17,9 +17,12 @@ void add_check_command(CLI::App& app, int& status) {
     std::vector<std::string> path;
   };
   auto opts = std::make_shared<Opts>();
-  auto* cmd = app.add_subcommand("check", "Check policies: syntax, names, types, cycles; every error at once");
-  cmd->add_option("policy", opts->files, "Policy files (.kp) or module names (std.desk_booking)")->required();
-  cmd->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  auto* cmd = app.add_subcommand(
+      "check", "Check policies: syntax, names, types, cycles; every error at once");
+  cmd->add_option("policy", opts->files, "Policy files (.kp) or module names (std.desk_booking)")
+      ->required();
+  cmd->add_option("--format", opts->format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}));
   cmd->add_flag("--strict", opts->strict, "Exit 1 when there are warnings");
   cmd->add_option("--path", opts->path, "Extra directories to search for imported modules");
   cmd->callback([opts, &status]() {
@@ -38,10 +41,13 @@ void add_check_command(CLI::App& app, int& status) {
         std::cerr << res.diags.render_text(*res.sources, isatty(2));
         if (!res.diags.has_errors() && res.policy) {
           const auto& p = *res.policy;
-          std::cout << fmt::format("{}: ok ({} modules, {} entity types, {} rules, {} actions, {} invariants{})\n", f,
-                                   p.modules.size(), p.entities.size(), p.rules.size() - p.actions().size(),
-                                   p.actions().size(), p.invariants.size(),
-                                   res.diags.warning_count() ? fmt::format(", {} warning{}", res.diags.warning_count(), res.diags.warning_count() == 1 ? "" : "s") : "");
+          std::cout << fmt::format(
+              "{}: ok ({} modules, {} entity types, {} rules, {} actions, {} invariants{})\n", f,
+              p.modules.size(), p.entities.size(), p.rules.size() - p.actions().size(),
+              p.actions().size(), p.invariants.size(),
+              res.diags.warning_count() ? fmt::format(", {} warning{}", res.diags.warning_count(),
+                                                      res.diags.warning_count() == 1 ? "" : "s")
+                                        : "");
         }
       }
     }

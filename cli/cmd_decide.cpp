@@ -30,16 +30,20 @@ struct DecideOpts {
 void add(CLI::App& app, int& status, bool explain) {
   auto opts = std::make_shared<DecideOpts>();
   auto* cmd = app.add_subcommand(explain ? "explain" : "decide",
-                                 explain ? "Decide one request and explain why (not)" : "Decide one request: allow or deny");
+                                 explain ? "Decide one request and explain why (not)"
+                                         : "Decide one request: allow or deny");
   cmd->add_option("policy", opts->policy, "Policy file (.kp) or module name")->required();
   cmd->add_option("action", opts->action, "The action, e.g. book")->required();
   cmd->add_option("args", opts->args, "Arguments as name=value, e.g. user=mueller object=TABLE_1");
   cmd->add_option("--data", opts->data, "Tenant data files (YAML)");
   cmd->add_option("--set", opts->sets, "Override a setting: NAME=VALUE");
-  cmd->add_option("--today", opts->today, "The evaluation date (YYYY-MM-DD); default: the current date");
-  cmd->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--today", opts->today,
+                  "The evaluation date (YYYY-MM-DD); default: the current date");
+  cmd->add_option("--format", opts->format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--path", opts->path, "Extra directories to search for imported modules");
-  cmd->add_option("--engine", opts->engine, "Decision engine: jit (native, default) or interp (the reference)")
+  cmd->add_option("--engine", opts->engine,
+                  "Decision engine: jit (native, default) or interp (the reference)")
       ->check(CLI::IsMember({"jit", "interp"}));
   cmd->callback([opts, &status, explain]() {
     sim::Tenant t;
@@ -51,12 +55,15 @@ void add(CLI::App& app, int& status, bool explain) {
       return;
     }
     Diagnostics diags;
-    for (const auto& f : opts->data) rt::load_data_file(*t.snapshot, f, diags, *t.compiled->sources);
+    for (const auto& f : opts->data)
+      rt::load_data_file(*t.snapshot, f, diags, *t.compiled->sources);
     for (const auto& s : opts->sets) {
       auto eq = s.find('=');
       std::string err;
-      if (eq == std::string::npos) diags.error(Span{}, fmt::format("--set {}: expected NAME=VALUE", s));
-      else if (!t.snapshot->set_setting(s.substr(0, eq), s.substr(eq + 1), &err)) diags.error(Span{}, "--set " + s + ": " + err);
+      if (eq == std::string::npos)
+        diags.error(Span{}, fmt::format("--set {}: expected NAME=VALUE", s));
+      else if (!t.snapshot->set_setting(s.substr(0, eq), s.substr(eq + 1), &err))
+        diags.error(Span{}, "--set " + s + ": " + err);
     }
     rt::EvalOptions eo;
     eo.explain = explain;
@@ -65,8 +72,10 @@ void add(CLI::App& app, int& status, bool explain) {
     std::map<std::string, std::string> args;
     for (const auto& a : opts->args) {
       auto eq = a.find('=');
-      if (eq == std::string::npos) diags.error(Span{}, fmt::format("argument '{}': expected name=value", a));
-      else args[a.substr(0, eq)] = a.substr(eq + 1);
+      if (eq == std::string::npos)
+        diags.error(Span{}, fmt::format("argument '{}': expected name=value", a));
+      else
+        args[a.substr(0, eq)] = a.substr(eq + 1);
     }
     if (diags.has_errors()) {
       std::cerr << diags.render_text(*t.compiled->sources, isatty(2));
@@ -74,7 +83,8 @@ void add(CLI::App& app, int& status, bool explain) {
       return;
     }
     const ir::Policy& policy = *t.compiled->policy;
-    rt::ResolvedRequest req = rt::resolve_request(policy, *t.snapshot, opts->action, args, eo.today);
+    rt::ResolvedRequest req =
+        rt::resolve_request(policy, *t.snapshot, opts->action, args, eo.today);
     rt::Decision d;
     if (!req.ok()) {
       d.error = req.error; // fail closed: a request that does not resolve is a deny
@@ -112,7 +122,11 @@ void add(CLI::App& app, int& status, bool explain) {
 
 } // namespace
 
-void add_decide_command(CLI::App& app, int& status) { add(app, status, false); }
-void add_explain_command(CLI::App& app, int& status) { add(app, status, true); }
+void add_decide_command(CLI::App& app, int& status) {
+  add(app, status, false);
+}
+void add_explain_command(CLI::App& app, int& status) {
+  add(app, status, true);
+}
 
 } // namespace keyplan::cli

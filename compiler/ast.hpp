@@ -18,11 +18,28 @@ struct Ident {
 };
 
 enum class BinOp {
-  Implies, Or, And,
-  Eq, Ne, Lt, Le, Gt, Ge,
-  In, NotIn, Meets, Within, Coalesce,
-  Add, Sub, Union, Except,
-  Mul, Div, Mod, Intersect,
+  Implies,
+  Or,
+  And,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  In,
+  NotIn,
+  Meets,
+  Within,
+  Coalesce,
+  Add,
+  Sub,
+  Union,
+  Except,
+  Mul,
+  Div,
+  Mod,
+  Intersect,
 };
 enum class UnOp { Not, Neg };
 enum class LitKind { Int, String, Date, True, False, None, Today };
@@ -109,7 +126,17 @@ struct Param {
   Span span;
 };
 
-enum class DeclKind { Enum, Entity, Extend, Setting, SetOverride, Alias, Rule, Invariant, Instance };
+enum class DeclKind {
+  Enum,
+  Entity,
+  Extend,
+  Setting,
+  SetOverride,
+  Alias,
+  Rule,
+  Invariant,
+  Instance
+};
 
 struct Decl {
   DeclKind kind;
@@ -117,14 +144,14 @@ struct Decl {
   std::vector<Annotation> annotations;
   Ident name; // enum/entity/setting/alias/rule name; invariant: the string; instance: unused
 
-  std::vector<Ident> members;         // Enum
-  std::vector<Attribute> attributes;  // Entity, Extend
-  std::optional<TypeRef> type;        // Setting type; Rule result type (optional)
-  ExprPtr value;                      // Setting default, SetOverride value, Rule body, Invariant body
-  Ident target;                       // Alias: entity type
-  std::vector<AttrValue> values;      // Alias: preset attribute values
-  bool is_action = false;             // Rule
-  std::vector<Param> params;          // Rule parameters, Invariant binders
+  std::vector<Ident> members;        // Enum
+  std::vector<Attribute> attributes; // Entity, Extend
+  std::optional<TypeRef> type;       // Setting type; Rule result type (optional)
+  ExprPtr value;                 // Setting default, SetOverride value, Rule body, Invariant body
+  Ident target;                  // Alias: entity type
+  std::vector<AttrValue> values; // Alias: preset attribute values
+  bool is_action = false;        // Rule
+  std::vector<Param> params;     // Rule parameters, Invariant binders
   std::unique_ptr<InstanceDecl> instance; // Instance
 };
 

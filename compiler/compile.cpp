@@ -62,13 +62,15 @@ public:
     for (const auto& imp : file->imports) {
       if (auto it = in_progress_.find(imp.text); it != in_progress_.end()) {
         if (it->second)
-          res_.diags.error(imp.span, fmt::format("module '{}' imports itself (an import cycle)", imp.text),
-                           "modules must form a tree: move the shared declarations to a third module");
+          res_.diags.error(
+              imp.span, fmt::format("module '{}' imports itself (an import cycle)", imp.text),
+              "modules must form a tree: move the shared declarations to a third module");
         continue; // already loaded
       }
       std::string found = find_module(imp.text, dir);
       if (found.empty()) {
-        res_.diags.error(imp.span, fmt::format("cannot find module '{}'", imp.text), search_hint(imp.text, dir));
+        res_.diags.error(imp.span, fmt::format("cannot find module '{}'", imp.text),
+                         search_hint(imp.text, dir));
         continue;
       }
       std::string t;
@@ -152,7 +154,8 @@ void finish(CompileResult& res, Loader& loader) {
 
 } // namespace
 
-CompileResult compile_source(const std::string& path, const std::string& text, const CompileOptions& options) {
+CompileResult compile_source(const std::string& path, const std::string& text,
+                             const CompileOptions& options) {
   CompileResult res;
   Loader loader(res, options);
   loader.set_root(path);

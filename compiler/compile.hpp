@@ -24,8 +24,8 @@ struct CompileOptions {
 struct CompileResult {
   std::shared_ptr<SourceManager> sources = std::make_shared<SourceManager>();
   Diagnostics diags;
-  std::vector<ast::File> files;      // every file parsed, root last
-  std::optional<ir::Policy> policy;  // present when there are no errors
+  std::vector<ast::File> files;     // every file parsed, root last
+  std::optional<ir::Policy> policy; // present when there are no errors
 };
 
 // `target` is a path to a .kp file or a module name (std.desk_booking).

@@ -38,9 +38,12 @@ std::vector<Diagnostic> Diagnostics::sorted() const {
 
 static const char* severity_name(Severity s) {
   switch (s) {
-  case Severity::Error: return "error";
-  case Severity::Warning: return "warning";
-  case Severity::Note: return "note";
+  case Severity::Error:
+    return "error";
+  case Severity::Warning:
+    return "warning";
+  case Severity::Note:
+    return "note";
   }
   return "error";
 }
@@ -64,8 +67,10 @@ static std::string excerpt(const SourceManager& sm, const Span& s) {
     ++cp;
   }
   uint32_t width = 1;
-  if (s.end_line == s.line && s.end_col > s.col) width = s.end_col - s.col;
-  else if (s.end_line > s.line && line.size() >= s.col) width = static_cast<uint32_t>(line.size()) - s.col + 1;
+  if (s.end_line == s.line && s.end_col > s.col)
+    width = s.end_col - s.col;
+  else if (s.end_line > s.line && line.size() >= s.col)
+    width = static_cast<uint32_t>(line.size()) - s.col + 1;
   marker += '^';
   for (uint32_t i = 1; i < width; ++i) marker += '~';
   return fmt::format("  {}\n  {}\n", line, marker);

@@ -435,7 +435,8 @@ private:
                            [=, &out, this](const std::string& i2) { instance(*c, c, i2, out); }});
     }
     // Leaf blocks (values only) stay on one line when they fit.
-    bool leaf = std::all_of(in.items.begin(), in.items.end(), [](const auto& it) { return it.value.has_value(); });
+    bool leaf = std::all_of(in.items.begin(), in.items.end(),
+                            [](const auto& it) { return it.value.has_value(); });
     block(ind, head, key, entries, leaf, out);
   }
   void annotations(const std::vector<ast::Annotation>& as, const std::string& ind,

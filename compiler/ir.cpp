@@ -6,46 +6,86 @@ namespace keyplan::ir {
 
 const char* op_name(Op op) {
   switch (op) {
-  case Op::Const: return "const";
-  case Op::Today: return "today";
-  case Op::Var: return "var";
-  case Op::Setting: return "setting";
-  case Op::Attr: return "attr";
-  case Op::Call: return "call";
-  case Op::AllOf: return "all_of";
-  case Op::Not: return "not";
-  case Op::Neg: return "neg";
-  case Op::And: return "and";
-  case Op::Or: return "or";
-  case Op::Implies: return "implies";
-  case Op::If: return "if";
-  case Op::Eq: return "==";
-  case Op::Ne: return "!=";
-  case Op::Lt: return "<";
-  case Op::Le: return "<=";
-  case Op::Gt: return ">";
-  case Op::Ge: return ">=";
-  case Op::Add: return "+";
-  case Op::Sub: return "-";
-  case Op::Mul: return "*";
-  case Op::Div: return "/";
-  case Op::Mod: return "%";
-  case Op::In: return "in";
-  case Op::Meets: return "meets";
-  case Op::Union: return "union";
-  case Op::Intersect: return "intersect";
-  case Op::Except: return "except";
-  case Op::SetOf: return "set_of";
-  case Op::Any: return "any";
-  case Op::All: return "all";
-  case Op::Count: return "count";
-  case Op::Max: return "max";
-  case Op::Min: return "min";
-  case Op::Map: return "map";
-  case Op::Filter: return "filter";
-  case Op::Within: return "within";
-  case Op::Coalesce: return "??";
-  case Op::Id: return "id";
+  case Op::Const:
+    return "const";
+  case Op::Today:
+    return "today";
+  case Op::Var:
+    return "var";
+  case Op::Setting:
+    return "setting";
+  case Op::Attr:
+    return "attr";
+  case Op::Call:
+    return "call";
+  case Op::AllOf:
+    return "all_of";
+  case Op::Not:
+    return "not";
+  case Op::Neg:
+    return "neg";
+  case Op::And:
+    return "and";
+  case Op::Or:
+    return "or";
+  case Op::Implies:
+    return "implies";
+  case Op::If:
+    return "if";
+  case Op::Eq:
+    return "==";
+  case Op::Ne:
+    return "!=";
+  case Op::Lt:
+    return "<";
+  case Op::Le:
+    return "<=";
+  case Op::Gt:
+    return ">";
+  case Op::Ge:
+    return ">=";
+  case Op::Add:
+    return "+";
+  case Op::Sub:
+    return "-";
+  case Op::Mul:
+    return "*";
+  case Op::Div:
+    return "/";
+  case Op::Mod:
+    return "%";
+  case Op::In:
+    return "in";
+  case Op::Meets:
+    return "meets";
+  case Op::Union:
+    return "union";
+  case Op::Intersect:
+    return "intersect";
+  case Op::Except:
+    return "except";
+  case Op::SetOf:
+    return "set_of";
+  case Op::Any:
+    return "any";
+  case Op::All:
+    return "all";
+  case Op::Count:
+    return "count";
+  case Op::Max:
+    return "max";
+  case Op::Min:
+    return "min";
+  case Op::Map:
+    return "map";
+  case Op::Filter:
+    return "filter";
+  case Op::Within:
+    return "within";
+  case Op::Coalesce:
+    return "??";
+  case Op::Id:
+    return "id";
   }
   return "?";
 }
@@ -73,9 +113,15 @@ template <typename V> static int32_t find_named(const V& v, const std::string& n
   return -1;
 }
 
-int32_t Policy::find_enum(const std::string& n) const { return find_named(enums, n); }
-int32_t Policy::find_entity(const std::string& n) const { return find_named(entities, n); }
-int32_t Policy::find_setting(const std::string& n) const { return find_named(settings, n); }
+int32_t Policy::find_enum(const std::string& n) const {
+  return find_named(enums, n);
+}
+int32_t Policy::find_entity(const std::string& n) const {
+  return find_named(entities, n);
+}
+int32_t Policy::find_setting(const std::string& n) const {
+  return find_named(settings, n);
+}
 
 std::vector<int32_t> Policy::find_rules(const std::string& n) const {
   std::vector<int32_t> out;
@@ -94,24 +140,36 @@ std::vector<int32_t> Policy::actions() const {
 std::string Policy::type_name(TypeId t) const {
   const Type& ty = types[t];
   switch (ty.kind) {
-  case TypeKind::Error: return "<error>";
-  case TypeKind::Bool: return "bool";
-  case TypeKind::Int: return "int";
-  case TypeKind::String: return "string";
-  case TypeKind::Date: return "date";
-  case TypeKind::Enum: return enums.at(static_cast<size_t>(ty.ref)).name;
-  case TypeKind::Entity: return entities.at(static_cast<size_t>(ty.ref)).name;
-  case TypeKind::Set: return fmt::format("set<{}>", type_name(ty.elem));
-  case TypeKind::Optional: return type_name(ty.elem) + "?";
+  case TypeKind::Error:
+    return "<error>";
+  case TypeKind::Bool:
+    return "bool";
+  case TypeKind::Int:
+    return "int";
+  case TypeKind::String:
+    return "string";
+  case TypeKind::Date:
+    return "date";
+  case TypeKind::Enum:
+    return enums.at(static_cast<size_t>(ty.ref)).name;
+  case TypeKind::Entity:
+    return entities.at(static_cast<size_t>(ty.ref)).name;
+  case TypeKind::Set:
+    return fmt::format("set<{}>", type_name(ty.elem));
+  case TypeKind::Optional:
+    return type_name(ty.elem) + "?";
   }
   return "?";
 }
 
 std::string Policy::format_value(const Value& v) const {
   switch (v.tag) {
-  case Value::Tag::None: return "none";
-  case Value::Tag::Bool: return v.num ? "true" : "false";
-  case Value::Tag::Int: return std::to_string(v.num);
+  case Value::Tag::None:
+    return "none";
+  case Value::Tag::Bool:
+    return v.num ? "true" : "false";
+  case Value::Tag::Int:
+    return std::to_string(v.num);
   case Value::Tag::String: {
     std::string s = "\"";
     for (char c : v.str) {
@@ -120,7 +178,8 @@ std::string Policy::format_value(const Value& v) const {
     }
     return s + "\"";
   }
-  case Value::Tag::Date: return format_date(v.num);
+  case Value::Tag::Date:
+    return format_date(v.num);
   case Value::Tag::Enum: {
     const auto& e = enums.at(static_cast<size_t>(v.ref));
     return v.num >= 0 && static_cast<size_t>(v.num) < e.members.size()

@@ -34,27 +34,41 @@ enum class Op : uint8_t {
            // (none in, none out)
   Call,    // rule `index` applied to kids (one per parameter)
   AllOf,   // every instance of entity type `index` (a set)
-  Not, Neg,
-  And, Or, Implies, // short-circuit, left to right
-  If,               // kids: condition, then, else
-  Eq, Ne,           // any equal types; optional against its element type allowed (none != value)
-  Lt, Le, Gt, Ge,   // int, date, enum (declaration order), string (bytewise)
-  Add, Sub,         // int+int, date+int, date-int, date-date (days); wrap on overflow
-  Mul, Div, Mod,    // int; x/0 == 0 and x%0 == 0 (total, documented)
-  In,               // kids[0] in kids[1] (a set); an optional none is in no set
-  Meets,            // the two sets intersect
-  Union, Intersect, Except,
-  SetOf,            // a set of the kids' values
-  Any, All,         // kids: domain set, body; the variable is slot `index`
-  Count,            // kids: a set; Int
-  Max, Min,         // one kid (a set): optional element, none when empty;
-                    // two kids: the larger/smaller of two values of the same type
-  Map,              // {result for x in domain where cond}: slot `index`; kids: domain, result, [cond]
-  Filter,           // {x in domain where cond}: slot `index`; kids: domain, cond
-  Within,           // kids[0] is kids[1] or lies below it in the parent hierarchy
-  Coalesce,         // kids[0] (optional) unless none, else kids[1]
-  Id,               // the id of entity kids[0] as a string (`x.id` where x's type has no
-                    // attribute named id); optional in, optional out
+  Not,
+  Neg,
+  And,
+  Or,
+  Implies, // short-circuit, left to right
+  If,      // kids: condition, then, else
+  Eq,
+  Ne, // any equal types; optional against its element type allowed (none != value)
+  Lt,
+  Le,
+  Gt,
+  Ge, // int, date, enum (declaration order), string (bytewise)
+  Add,
+  Sub, // int+int, date+int, date-int, date-date (days); wrap on overflow
+  Mul,
+  Div,
+  Mod,   // int; x/0 == 0 and x%0 == 0 (total, documented)
+  In,    // kids[0] in kids[1] (a set); an optional none is in no set
+  Meets, // the two sets intersect
+  Union,
+  Intersect,
+  Except,
+  SetOf, // a set of the kids' values
+  Any,
+  All,   // kids: domain set, body; the variable is slot `index`
+  Count, // kids: a set; Int
+  Max,
+  Min,      // one kid (a set): optional element, none when empty;
+            // two kids: the larger/smaller of two values of the same type
+  Map,      // {result for x in domain where cond}: slot `index`; kids: domain, result, [cond]
+  Filter,   // {x in domain where cond}: slot `index`; kids: domain, cond
+  Within,   // kids[0] is kids[1] or lies below it in the parent hierarchy
+  Coalesce, // kids[0] (optional) unless none, else kids[1]
+  Id,       // the id of entity kids[0] as a string (`x.id` where x's type has no
+            // attribute named id); optional in, optional out
 };
 
 const char* op_name(Op op);
@@ -96,7 +110,7 @@ struct Instance {
 struct EntityType {
   std::string name;
   std::vector<Attribute> attributes;
-  int32_t parent_attr = -1; // index of the `parent` attribute, or -1
+  int32_t parent_attr = -1;        // index of the `parent` attribute, or -1
   std::vector<Instance> instances; // declared in the policy; tenant data adds more
   std::unordered_map<std::string, int32_t> instance_index;
   Span span;
@@ -129,7 +143,7 @@ struct Rule {
   std::vector<Param> params; // slots 0 .. params.size()-1
   TypeId result = TypeTable::kBool;
   ExprPtr body;
-  int32_t frame_size = 0; // params plus bound variables
+  int32_t frame_size = 0;              // params plus bound variables
   std::vector<std::string> implements; // DOMAIN rule ids, from @implements
   std::string doc;
   Span span;

@@ -43,7 +43,8 @@ Span token_span(int file, const Positions& pos, antlr4::Token* t) {
 
 class ErrorListener : public antlr4::BaseErrorListener {
 public:
-  ErrorListener(int file, const Positions& pos, Diagnostics& d) : file_(file), pos_(pos), diags_(d) {}
+  ErrorListener(int file, const Positions& pos, Diagnostics& d)
+      : file_(file), pos_(pos), diags_(d) {}
 
   void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t line, size_t col,
                    const std::string& msg, std::exception_ptr) override {
@@ -51,7 +52,8 @@ public:
     // A bad character was already reported by the lexer scan.
     if (offending && offending->getType() == parser::KeyplanLexer::ERROR_CHAR) return;
     Span s;
-    if (offending) s = token_span(file_, pos_, offending);
+    if (offending)
+      s = token_span(file_, pos_, offending);
     else {
       s.file = file_;
       s.line = static_cast<uint32_t>(line);
@@ -72,7 +74,8 @@ public:
     }
     if (offending && offending->getType() == antlr4::Token::EOF)
       message = "unexpected end of file";
-    else if (message.rfind("mismatched input ", 0) == 0 || message.rfind("extraneous input ", 0) == 0)
+    else if (message.rfind("mismatched input ", 0) == 0 ||
+             message.rfind("extraneous input ", 0) == 0)
       message = "unexpected " + message.substr(message.find("input ") + 6);
     else if (message.rfind("no viable alternative at input ", 0) == 0 && offending)
       message = fmt::format("unexpected '{}'", offending->getText());
@@ -98,11 +101,12 @@ public:
     std::vector<std::string> items;
     for (size_t start = 0; start <= s.size();) {
       size_t comma = s.find(", ", start);
-      std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      std::string item =
+          s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       static const std::map<std::string, std::string> names = {
-          {"<EOF>", "end of file"}, {"ID", "a name"},       {"INT", "a number"},     {"STRING", "a string"},
-          {"DATE", "a date"},       {"PARENT", "'parent'"}, {"RULE", "'rule'"},      {"ACTION", "'action'"},
-          {"NOT", "'not'"}};
+          {"<EOF>", "end of file"}, {"ID", "a name"},       {"INT", "a number"},
+          {"STRING", "a string"},   {"DATE", "a date"},     {"PARENT", "'parent'"},
+          {"RULE", "'rule'"},       {"ACTION", "'action'"}, {"NOT", "'not'"}};
       auto it = names.find(item);
       items.push_back(it == names.end() ? item : it->second);
       if (comma == std::string::npos) break;
@@ -204,8 +208,10 @@ public:
       ~DepthGuard() { --d; }
     } guard(depth_);
     if (depth_ > kMaxNesting) {
-      if (!too_deep_) diags_.error(span(ctx), fmt::format("expression nested more than {} levels deep", kMaxNesting),
-                                   "split it into named rules");
+      if (!too_deep_)
+        diags_.error(span(ctx),
+                     fmt::format("expression nested more than {} levels deep", kMaxNesting),
+                     "split it into named rules");
       too_deep_ = true;
       return node(ast::ExprKind::Literal, ctx);
     }
@@ -223,9 +229,12 @@ public:
       for (auto* k : c->expr()) e->kids.push_back(expr(k));
       return e;
     }
-    if (auto* c = dynamic_cast<P::ImpliesExprContext*>(ctx)) return binary(B::Implies, ctx, c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<P::OrExprContext*>(ctx)) return binary(B::Or, ctx, c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<P::AndExprContext*>(ctx)) return binary(B::And, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::ImpliesExprContext*>(ctx))
+      return binary(B::Implies, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::OrExprContext*>(ctx))
+      return binary(B::Or, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::AndExprContext*>(ctx))
+      return binary(B::And, ctx, c->expr(0), c->expr(1));
     if (auto* c = dynamic_cast<P::NotExprContext*>(ctx)) {
       auto e = node(K::Unary, ctx);
       e->uop = ast::UnOp::Not;
@@ -240,13 +249,22 @@ public:
     }
     if (auto* c = dynamic_cast<P::CompareExprContext*>(ctx)) {
       std::string op = c->op->getText();
-      B b = op == "==" ? B::Eq : op == "!=" ? B::Ne : op == "<" ? B::Lt : op == "<=" ? B::Le : op == ">" ? B::Gt : B::Ge;
+      B b = op == "=="   ? B::Eq
+            : op == "!=" ? B::Ne
+            : op == "<"  ? B::Lt
+            : op == "<=" ? B::Le
+            : op == ">"  ? B::Gt
+                         : B::Ge;
       return binary(b, ctx, c->expr(0), c->expr(1));
     }
-    if (auto* c = dynamic_cast<P::InExprContext*>(ctx)) return binary(c->NOT() ? B::NotIn : B::In, ctx, c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<P::MeetsExprContext*>(ctx)) return binary(B::Meets, ctx, c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<P::WithinExprContext*>(ctx)) return binary(B::Within, ctx, c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<P::CoalesceExprContext*>(ctx)) return binary(B::Coalesce, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::InExprContext*>(ctx))
+      return binary(c->NOT() ? B::NotIn : B::In, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::MeetsExprContext*>(ctx))
+      return binary(B::Meets, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::WithinExprContext*>(ctx))
+      return binary(B::Within, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::CoalesceExprContext*>(ctx))
+      return binary(B::Coalesce, ctx, c->expr(0), c->expr(1));
     if (auto* c = dynamic_cast<P::AddExprContext*>(ctx)) {
       std::string op = c->op->getText();
       B b = op == "+" ? B::Add : op == "-" ? B::Sub : op == "union" ? B::Union : B::Except;
@@ -260,8 +278,10 @@ public:
     if (auto* c = dynamic_cast<P::MemberExprContext*>(ctx)) {
       auto e = node(K::Member, ctx);
       e->kids.push_back(expr(c->expr()));
-      if (c->ident()) e->name = ident(c->ident());
-      else e->name = {"none", token_span(file_, pos_, c->getStop())};
+      if (c->ident())
+        e->name = ident(c->ident());
+      else
+        e->name = {"none", token_span(file_, pos_, c->getStop())};
       return e;
     }
     if (auto* c = dynamic_cast<P::CallExprContext*>(ctx)) {
@@ -296,13 +316,20 @@ public:
       auto e = node(K::Literal, ctx);
       auto* lit = c->literal();
       std::string t = lit->getText();
-      if (lit->INT()) e->lit = ast::LitKind::Int, e->text = t;
-      else if (lit->STRING()) e->lit = ast::LitKind::String, e->text = unquote(t);
-      else if (lit->DATE()) e->lit = ast::LitKind::Date, e->text = t;
-      else if (t == "true") e->lit = ast::LitKind::True, e->text = t;
-      else if (t == "false") e->lit = ast::LitKind::False, e->text = t;
-      else if (t == "none") e->lit = ast::LitKind::None, e->text = t;
-      else e->lit = ast::LitKind::Today, e->text = t;
+      if (lit->INT())
+        e->lit = ast::LitKind::Int, e->text = t;
+      else if (lit->STRING())
+        e->lit = ast::LitKind::String, e->text = unquote(t);
+      else if (lit->DATE())
+        e->lit = ast::LitKind::Date, e->text = t;
+      else if (t == "true")
+        e->lit = ast::LitKind::True, e->text = t;
+      else if (t == "false")
+        e->lit = ast::LitKind::False, e->text = t;
+      else if (t == "none")
+        e->lit = ast::LitKind::None, e->text = t;
+      else
+        e->lit = ast::LitKind::Today, e->text = t;
       return e;
     }
     auto* c = dynamic_cast<P::NameExprContext*>(ctx);
@@ -336,8 +363,10 @@ public:
     inst->span = span(ctx);
     for (auto* item : ctx->instanceItem()) {
       ast::InstanceItem it;
-      if (item->attributeValue()) it.value = attr_value(item->attributeValue());
-      else it.child = instance(item->instanceDecl());
+      if (item->attributeValue())
+        it.value = attr_value(item->attributeValue());
+      else
+        it.child = instance(item->instanceDecl());
       inst->items.push_back(std::move(it));
     }
     return inst;
@@ -387,7 +416,8 @@ public:
     } else if (auto* c = ctx->invariantDecl()) {
       d.kind = ast::DeclKind::Invariant;
       d.name = {unquote(c->STRING()->getText()), token_span(file_, pos_, c->STRING()->getSymbol())};
-      for (auto* b : c->binder()) d.params.push_back({ident(b->ident()), type(b->typeRef()), nullptr, span(b)});
+      for (auto* b : c->binder())
+        d.params.push_back({ident(b->ident()), type(b->typeRef()), nullptr, span(b)});
       d.value = expr(c->expr());
     } else if (auto* c = ctx->instanceDecl()) {
       d.kind = ast::DeclKind::Instance;
@@ -409,7 +439,8 @@ private:
 
 // Reports bad characters and unterminated strings, and bounds bracket and
 // prefix-operator nesting before the recursive-descent parser sees the input.
-bool scan_tokens(antlr4::CommonTokenStream& tokens, int file, const Positions& pos, Diagnostics& diags) {
+bool scan_tokens(antlr4::CommonTokenStream& tokens, int file, const Positions& pos,
+                 Diagnostics& diags) {
   using L = parser::KeyplanLexer;
   bool ok = true;
   int depth = 0, prefix_run = 0;
@@ -417,20 +448,26 @@ bool scan_tokens(antlr4::CommonTokenStream& tokens, int file, const Positions& p
     size_t type = t->getType();
     if (type == L::ERROR_CHAR) {
       std::string text = t->getText();
-      if (text == "\"") diags.error(token_span(file, pos, t), "unterminated string literal", "expected a closing '\"' on the same line");
-      else diags.error(token_span(file, pos, t), fmt::format("unexpected character '{}'", text));
+      if (text == "\"")
+        diags.error(token_span(file, pos, t), "unterminated string literal",
+                    "expected a closing '\"' on the same line");
+      else
+        diags.error(token_span(file, pos, t), fmt::format("unexpected character '{}'", text));
       ok = false;
       continue;
     }
     std::string text = t->getText();
-    if (text == "(" || text == "[" || text == "{") ++depth;
-    else if (text == ")" || text == "]" || text == "}") depth = std::max(0, depth - 1);
+    if (text == "(" || text == "[" || text == "{")
+      ++depth;
+    else if (text == ")" || text == "]" || text == "}")
+      depth = std::max(0, depth - 1);
     if (t->getChannel() != 0) continue;
-    bool prefix = text == "not" || text == "-" || text == "if" || text == "then" || text == "else" ||
-                  text == "any" || text == "all" || text == "implies";
+    bool prefix = text == "not" || text == "-" || text == "if" || text == "then" ||
+                  text == "else" || text == "any" || text == "all" || text == "implies";
     prefix_run = prefix ? prefix_run + 1 : (text == ":" || text == "=" ? 0 : prefix_run);
     if (depth + prefix_run > kMaxNesting) {
-      diags.error(token_span(file, pos, t), fmt::format("expression nested more than {} levels deep", kMaxNesting),
+      diags.error(token_span(file, pos, t),
+                  fmt::format("expression nested more than {} levels deep", kMaxNesting),
                   "split it into named rules");
       return false;
     }
@@ -471,7 +508,8 @@ std::optional<ast::File> parse_file(const SourceManager& sm, int file_id, Diagno
       if (src.text[i] == '\n') ++s.line;
     size_t line_start = src.line_starts[s.line - 1];
     s.col = 1;
-    for (size_t i = line_start; i < bad; ++i) s.col += (static_cast<unsigned char>(src.text[i]) & 0xC0) != 0x80;
+    for (size_t i = line_start; i < bad; ++i)
+      s.col += (static_cast<unsigned char>(src.text[i]) & 0xC0) != 0x80;
     s.begin = static_cast<uint32_t>(bad);
     s.end = s.begin + 1;
     s.end_line = s.line;
@@ -497,10 +535,13 @@ std::optional<ast::File> parse_file(const SourceManager& sm, int file_id, Diagno
     std::vector<Span> open;
     for (auto* t : tokens.getTokens()) {
       if (t->getChannel() != 0 || t->getType() == antlr4::Token::EOF) continue;
-      if (t->getCharPositionInLine() == 0) listener.decl_lines.push_back(static_cast<uint32_t>(t->getLine()));
+      if (t->getCharPositionInLine() == 0)
+        listener.decl_lines.push_back(static_cast<uint32_t>(t->getLine()));
       std::string text = t->getText();
-      if (text == "(" || text == "[" || text == "{") open.push_back(token_span(file_id, pos, t));
-      else if ((text == ")" || text == "]" || text == "}") && !open.empty()) open.pop_back();
+      if (text == "(" || text == "[" || text == "{")
+        open.push_back(token_span(file_id, pos, t));
+      else if ((text == ")" || text == "]" || text == "}") && !open.empty())
+        open.pop_back();
     }
     if (!open.empty()) listener.unclosed.push_back(open.back());
   }

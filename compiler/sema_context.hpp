@@ -18,7 +18,7 @@ struct RuleInfo {
   int module = -1;
   enum State { Unchecked, InProgress, Done } state = Unchecked;
   bool signature_ok = true;
-  int calls = 0;    // how often other rules or invariants call it
+  int calls = 0;      // how often other rules or invariants call it
   int32_t order = -1; // position in the final, callee-first order
 };
 
@@ -47,6 +47,27 @@ struct Scope {
   Var* find(const std::string& n);
 };
 
+// IR node builders shared by the expression passes.
+inline ir::ExprPtr make_node(ir::Op op, TypeId type, const Span& span) {
+  auto e = std::make_unique<ir::Expr>();
+  e->op = op;
+  e->type = type;
+  e->span = span;
+  return e;
+}
+// A node of the error type: it silences follow-on errors.
+inline ir::ExprPtr error_node(const Span& span) {
+  return make_node(ir::Op::Const, ir::TypeTable::kError, span);
+}
+inline ir::ExprPtr const_node(const ir::Value& v, TypeId type, const Span& span) {
+  auto e = make_node(ir::Op::Const, type, span);
+  e->constant = v;
+  return e;
+}
+
+// Whether an expression's type comes from its context (`none`, `[]`, bare names).
+bool context_dependent(const ast::Expr& e);
+
 // "a" or "an" for a type name in messages.
 std::string article(const std::string& noun);
 
@@ -62,7 +83,7 @@ public:
 
   std::vector<RuleInfo> rules; // parallel to policy.rules until reordering
   std::map<std::string, AliasInfo> aliases;
-  std::map<std::string, Span> type_names;    // enum and entity names → declaration
+  std::map<std::string, Span> type_names; // enum and entity names → declaration
   std::vector<const ast::Decl*> instance_decls;
   std::vector<std::vector<const ast::Attribute*>> entity_attrs; // per entity, entity + extends
   std::vector<const ast::Decl*> setting_decls;                  // parallel to policy.settings

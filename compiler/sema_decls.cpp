@@ -20,7 +20,8 @@ std::vector<std::string> Context::implements_of(const std::vector<ast::Annotatio
                     "known annotations: @implements(\"F-A4\", ...)");
       continue;
     }
-    if (a.args.empty()) diags.error(a.span, "@implements needs at least one rule id", "e.g. @implements(\"F-A4\")");
+    if (a.args.empty())
+      diags.error(a.span, "@implements needs at least one rule id", "e.g. @implements(\"F-A4\")");
     for (const auto& id : a.args) out.push_back(id);
   }
   return out;
@@ -58,7 +59,8 @@ void Context::declare(const std::vector<SemaInput>& files) {
       if (d.kind != ast::DeclKind::Enum && d.kind != ast::DeclKind::Entity) continue;
       const std::string& n = d.name.text;
       if (kBuiltinTypes.count(n)) {
-        diags.error(d.name.span, fmt::format("'{}' is a built-in type and cannot be redeclared", n));
+        diags.error(d.name.span,
+                    fmt::format("'{}' is a built-in type and cannot be redeclared", n));
         continue;
       }
       if (auto it = type_names.find(n); it != type_names.end()) {
@@ -73,7 +75,8 @@ void Context::declare(const std::vector<SemaInput>& files) {
         for (const auto& mem : d.members) {
           if (!seen.insert(mem.text).second)
             diags.error(mem.span, fmt::format("enum '{}' lists '{}' twice", n, mem.text));
-          else e.members.push_back(mem.text);
+          else
+            e.members.push_back(mem.text);
         }
         policy.enums.push_back(std::move(e));
       } else {
@@ -92,13 +95,15 @@ void Context::declare(const std::vector<SemaInput>& files) {
     for (const auto& d : files[m].file->decls) {
       switch (d.kind) {
       case ast::DeclKind::Enum:
-      case ast::DeclKind::Entity: break;
+      case ast::DeclKind::Entity:
+        break;
       case ast::DeclKind::Extend: {
         int32_t e = policy.find_entity(d.name.text);
         if (e < 0) {
           std::vector<std::string> names;
           for (const auto& t : policy.entities) names.push_back(t.name);
-          diags.error(d.name.span, fmt::format("cannot extend unknown entity type '{}'", d.name.text),
+          diags.error(d.name.span,
+                      fmt::format("cannot extend unknown entity type '{}'", d.name.text),
                       did_you_mean(d.name.text, names));
           break;
         }
@@ -121,10 +126,13 @@ void Context::declare(const std::vector<SemaInput>& files) {
         setting_decls.push_back(&d);
         break;
       }
-      case ast::DeclKind::SetOverride: set_overrides.emplace_back(&d, module); break;
+      case ast::DeclKind::SetOverride:
+        set_overrides.emplace_back(&d, module);
+        break;
       case ast::DeclKind::Alias: {
         if (aliases.count(d.name.text) || type_names.count(d.name.text)) {
-          diags.error(d.name.span, fmt::format("'{}' is already the name of a type or alias", d.name.text));
+          diags.error(d.name.span,
+                      fmt::format("'{}' is already the name of a type or alias", d.name.text));
           break;
         }
         int32_t e = policy.find_entity(d.target.text);
@@ -140,7 +148,9 @@ void Context::declare(const std::vector<SemaInput>& files) {
       }
       case ast::DeclKind::Rule: {
         if (kBuiltinFunctions.count(d.name.text)) {
-          diags.error(d.name.span, fmt::format("'{}' is a built-in function and cannot be redeclared", d.name.text));
+          diags.error(
+              d.name.span,
+              fmt::format("'{}' is a built-in function and cannot be redeclared", d.name.text));
           break;
         }
         ir::Rule r;
@@ -157,8 +167,12 @@ void Context::declare(const std::vector<SemaInput>& files) {
         rules.push_back(info);
         break;
       }
-      case ast::DeclKind::Invariant: invariant_decls.push_back(&d); break;
-      case ast::DeclKind::Instance: instance_decls.push_back(&d); break;
+      case ast::DeclKind::Invariant:
+        invariant_decls.push_back(&d);
+        break;
+      case ast::DeclKind::Instance:
+        instance_decls.push_back(&d);
+        break;
       }
     }
   }
@@ -182,7 +196,8 @@ TypeId Context::resolve_type(const ast::TypeRef& t) {
     }
     return types.set_of(inner);
   }
-  case ast::TypeRef::Named: break;
+  case ast::TypeRef::Named:
+    break;
   }
   const std::string& n = t.name.text;
   if (n == "bool") return ir::TypeTable::kBool;
@@ -194,8 +209,9 @@ TypeId Context::resolve_type(const ast::TypeRef& t) {
   std::vector<std::string> names(kBuiltinTypes.begin(), kBuiltinTypes.end());
   for (const auto& [name, span] : type_names) names.push_back(name);
   diags.error(t.name.span, fmt::format("unknown type '{}'", n),
-              did_you_mean(n, names).empty() ? "expected bool, int, string, date, an enum or an entity type"
-                                             : did_you_mean(n, names));
+              did_you_mean(n, names).empty()
+                  ? "expected bool, int, string, date, an enum or an entity type"
+                  : did_you_mean(n, names));
   return ir::TypeTable::kError;
 }
 
@@ -206,7 +222,8 @@ void Context::resolve_signatures() {
     std::map<std::string, Span> seen;
     for (const ast::Attribute* a : entity_attrs[e]) {
       if (auto it = seen.find(a->name.text); it != seen.end()) {
-        diags.error(a->name.span, fmt::format("entity '{}' declares attribute '{}' twice", ent.name, a->name.text));
+        diags.error(a->name.span, fmt::format("entity '{}' declares attribute '{}' twice", ent.name,
+                                              a->name.text));
         diags.note(it->second, "first declared here");
         continue;
       }
@@ -219,7 +236,8 @@ void Context::resolve_signatures() {
       attr.implements = implements_of(a->annotations);
       if (a->is_parent) {
         if (ent.parent_attr >= 0) {
-          diags.error(a->name.span, fmt::format("entity '{}' has more than one parent attribute", ent.name),
+          diags.error(a->name.span,
+                      fmt::format("entity '{}' has more than one parent attribute", ent.name),
                       "an entity has at most one parent (its place in the location tree)");
         } else if (attr.type != ir::TypeTable::kError && entity_of(attr.type) < 0) {
           diags.error(a->type.span, "a parent attribute must refer to an entity type",
@@ -229,13 +247,16 @@ void Context::resolve_signatures() {
         }
       }
       // Optional and set attributes have an implicit default.
-      if (types.is_optional(attr.type)) attr.default_value = ir::Value::none();
-      else if (types.is_set(attr.type)) attr.default_value = ir::Value::set({});
+      if (types.is_optional(attr.type))
+        attr.default_value = ir::Value::none();
+      else if (types.is_set(attr.type))
+        attr.default_value = ir::Value::set({});
       ent.attributes.push_back(std::move(attr));
     }
   }
   for (size_t i = 0; i < policy.settings.size(); ++i)
-    policy.settings[i].type = setting_decls[i]->type ? resolve_type(*setting_decls[i]->type) : ir::TypeTable::kError;
+    policy.settings[i].type =
+        setting_decls[i]->type ? resolve_type(*setting_decls[i]->type) : ir::TypeTable::kError;
 
   for (size_t i = 0; i < rules.size(); ++i) {
     const ast::Decl& d = *rules[i].decl;
@@ -250,29 +271,35 @@ void Context::resolve_signatures() {
       if (param.type == ir::TypeTable::kError) rules[i].signature_ok = false;
       if (!names.insert(p.name.text).second)
         diags.error(p.name.span, fmt::format("parameter '{}' appears twice", p.name.text));
-      sig += fmt::format("{}{}: {}", r.params.empty() ? "" : ", ", p.name.text, type_name(param.type));
+      sig +=
+          fmt::format("{}{}: {}", r.params.empty() ? "" : ", ", p.name.text, type_name(param.type));
       r.params.push_back(std::move(param));
     }
     r.signature = sig + ")";
     r.result = d.type ? resolve_type(*d.type) : ir::TypeTable::kError;
-    if (d.is_action && d.type && r.result != ir::TypeTable::kBool && r.result != ir::TypeTable::kError)
-      diags.error(d.type->span, "an action is a decision and returns bool", fmt::format("not '{}'", type_name(r.result)));
+    if (d.is_action && d.type && r.result != ir::TypeTable::kBool &&
+        r.result != ir::TypeTable::kError)
+      diags.error(d.type->span, "an action is a decision and returns bool",
+                  fmt::format("not '{}'", type_name(r.result)));
     if (d.is_action) r.result = ir::TypeTable::kBool;
     // Two overloads with the same parameter types cannot be told apart.
     for (size_t j = 0; j < i; ++j) {
       const ir::Rule& o = policy.rules[j];
       if (o.name != r.name || o.params.size() != r.params.size()) continue;
       bool same = true;
-      for (size_t k = 0; k < o.params.size(); ++k) same = same && o.params[k].type == r.params[k].type;
+      for (size_t k = 0; k < o.params.size(); ++k)
+        same = same && o.params[k].type == r.params[k].type;
       if (same) {
-        diags.error(r.span, fmt::format("'{}' is declared twice with the same parameter types", r.signature));
+        diags.error(r.span, fmt::format("'{}' is declared twice with the same parameter types",
+                                        r.signature));
         diags.note(o.span, "first declared here");
         rules[i].signature_ok = false;
       }
     }
     for (size_t j = 0; j < i; ++j)
       if (policy.rules[j].name == r.name && policy.rules[j].is_action != r.is_action) {
-        diags.error(r.span, fmt::format("'{}' is declared both as a rule and as an action", r.name));
+        diags.error(r.span,
+                    fmt::format("'{}' is declared both as a rule and as an action", r.name));
         diags.note(policy.rules[j].span, "other declaration here");
         break;
       }

@@ -39,7 +39,9 @@ std::vector<int32_t> Context::ancestor_types(int32_t entity) const {
   while (cur >= 0 && std::find(out.begin(), out.end(), cur) == out.end()) {
     out.push_back(cur);
     const auto& ent = policy.entities[static_cast<size_t>(cur)];
-    cur = ent.parent_attr < 0 ? -1 : entity_of(ent.attributes[static_cast<size_t>(ent.parent_attr)].type);
+    cur = ent.parent_attr < 0
+              ? -1
+              : entity_of(ent.attributes[static_cast<size_t>(ent.parent_attr)].type);
   }
   return out;
 }
@@ -62,32 +64,12 @@ std::vector<std::string> Context::visible_names(const Scope& scope) const {
   return names;
 }
 
-namespace {
-
-ir::ExprPtr make(Op op, TypeId type, const Span& span) {
-  auto e = std::make_unique<ir::Expr>();
-  e->op = op;
-  e->type = type;
-  e->span = span;
-  return e;
-}
-
-ir::ExprPtr error_node(const Span& span) { return make(Op::Const, TT::kError, span); }
-
-ir::ExprPtr const_node(const ir::Value& v, TypeId type, const Span& span) {
-  auto e = make(Op::Const, type, span);
-  e->constant = v;
-  return e;
-}
-
 // Names whose type depends on where they are used: `none`, `[]`, bare names.
 bool context_dependent(const ast::Expr& e) {
   if (e.kind == ast::ExprKind::Paren) return context_dependent(*e.kids[0]);
   return (e.kind == ast::ExprKind::Literal && e.lit == ast::LitKind::None) ||
          (e.kind == ast::ExprKind::SetLit && e.kids.empty()) || e.kind == ast::ExprKind::Name;
 }
-
-} // namespace
 
 ir::ExprPtr Context::check(const ast::Expr& e, Scope& scope, TypeId expected) {
   auto& types = policy.types;
@@ -98,7 +80,8 @@ ir::ExprPtr Context::check(const ast::Expr& e, Scope& scope, TypeId expected) {
     return false;
   };
   switch (e.kind) {
-  case ast::ExprKind::Paren: return check(*e.kids[0], scope, expected);
+  case ast::ExprKind::Paren:
+    return check(*e.kids[0], scope, expected);
 
   case ast::ExprKind::Literal: {
     switch (e.lit) {
@@ -107,33 +90,41 @@ ir::ExprPtr Context::check(const ast::Expr& e, Scope& scope, TypeId expected) {
       char* end = nullptr;
       long long v = std::strtoll(e.text.c_str(), &end, 10);
       if (errno == ERANGE) {
-        diags.error(e.span, "integer literal is too large", "the range is -9223372036854775808 .. 9223372036854775807");
+        diags.error(e.span, "integer literal is too large",
+                    "the range is -9223372036854775808 .. 9223372036854775807");
         return error_node(e.span);
       }
       return const_node(ir::Value::integer(v), TT::kInt, e.span);
     }
-    case ast::LitKind::String: return const_node(ir::Value::string(e.text), TT::kString, e.span);
+    case ast::LitKind::String:
+      return const_node(ir::Value::string(e.text), TT::kString, e.span);
     case ast::LitKind::Date: {
       int64_t days = 0;
       if (!ir::parse_date(e.text, days)) {
-        diags.error(e.span, fmt::format("'{}' is not a calendar date", e.text), "that day does not exist (expected YYYY-MM-DD)");
+        diags.error(e.span, fmt::format("'{}' is not a calendar date", e.text),
+                    "that day does not exist (expected YYYY-MM-DD)");
         return error_node(e.span);
       }
       return const_node(ir::Value::date(days), TT::kDate, e.span);
     }
-    case ast::LitKind::True: return const_node(ir::Value::boolean(true), TT::kBool, e.span);
-    case ast::LitKind::False: return const_node(ir::Value::boolean(false), TT::kBool, e.span);
+    case ast::LitKind::True:
+      return const_node(ir::Value::boolean(true), TT::kBool, e.span);
+    case ast::LitKind::False:
+      return const_node(ir::Value::boolean(false), TT::kBool, e.span);
     case ast::LitKind::Today:
-      return make(Op::Today, TT::kDate, e.span);
+      return make_node(Op::Today, TT::kDate, e.span);
     case ast::LitKind::None: {
       TypeId base = types.strip_optional(expected);
       if (types.kind(base) == TypeKind::Enum) {
         const auto& en = policy.enums[static_cast<size_t>(types[base].ref)];
         for (size_t i = 0; i < en.members.size(); ++i)
-          if (en.members[i] == "none") return const_node(ir::Value::enumerator(types[base].ref, static_cast<int64_t>(i)), base, e.span);
+          if (en.members[i] == "none")
+            return const_node(ir::Value::enumerator(types[base].ref, static_cast<int64_t>(i)), base,
+                              e.span);
       }
       if (expected == TT::kError) {
-        diags.error(e.span, "cannot tell the type of 'none' here", "compare it with an optional value, e.g. `x.up == none`");
+        diags.error(e.span, "cannot tell the type of 'none' here",
+                    "compare it with an optional value, e.g. `x.up == none`");
         return error_node(e.span);
       }
       return const_node(ir::Value::none(), types.optional_of(expected), e.span);
@@ -142,29 +133,36 @@ ir::ExprPtr Context::check(const ast::Expr& e, Scope& scope, TypeId expected) {
     return error_node(e.span);
   }
 
-  case ast::ExprKind::Name: return check_name(e, scope, expected);
-  case ast::ExprKind::Member: return check_member(e, scope, expected);
-  case ast::ExprKind::Call: return check_call(e, scope, expected);
+  case ast::ExprKind::Name:
+    return check_name(e, scope, expected);
+  case ast::ExprKind::Member:
+    return check_member(e, scope, expected);
+  case ast::ExprKind::Call:
+    return check_call(e, scope, expected);
 
   case ast::ExprKind::Unary: {
     if (e.uop == ast::UnOp::Not) {
       auto x = check(*e.kids[0], scope, TT::kBool);
       expect(x, TT::kBool, *e.kids[0], "the operand of 'not'");
-      if (x->op == Op::Const && x->type == TT::kBool) return const_node(ir::Value::boolean(!x->constant.num), TT::kBool, e.span);
-      auto n = make(Op::Not, x->type == TT::kError ? TT::kError : TT::kBool, e.span);
+      if (x->op == Op::Const && x->type == TT::kBool)
+        return const_node(ir::Value::boolean(!x->constant.num), TT::kBool, e.span);
+      auto n = make_node(Op::Not, x->type == TT::kError ? TT::kError : TT::kBool, e.span);
       n->kids.push_back(std::move(x));
       return n;
     }
     auto x = check(*e.kids[0], scope, TT::kInt);
     expect(x, TT::kInt, *e.kids[0], "the operand of unary '-'");
     if (x->op == Op::Const && x->type == TT::kInt)
-      return const_node(ir::Value::integer(static_cast<int64_t>(0ULL - static_cast<uint64_t>(x->constant.num))), TT::kInt, e.span);
-    auto n = make(Op::Neg, x->type == TT::kError ? TT::kError : TT::kInt, e.span);
+      return const_node(
+          ir::Value::integer(static_cast<int64_t>(0ULL - static_cast<uint64_t>(x->constant.num))),
+          TT::kInt, e.span);
+    auto n = make_node(Op::Neg, x->type == TT::kError ? TT::kError : TT::kInt, e.span);
     n->kids.push_back(std::move(x));
     return n;
   }
 
-  case ast::ExprKind::Binary: return check_binary(e, scope, expected);
+  case ast::ExprKind::Binary:
+    return check_binary(e, scope, expected);
 
   case ast::ExprKind::If: {
     auto c = check(*e.kids[0], scope, TT::kBool);
@@ -178,13 +176,19 @@ ir::ExprPtr Context::check(const ast::Expr& e, Scope& scope, TypeId expected) {
       f = check(*e.kids[2], scope, expected != TT::kError ? expected : t->type);
     }
     TypeId type = TT::kError;
-    if (t->type == TT::kError || f->type == TT::kError || c->type == TT::kError) type = TT::kError;
-    else if (t->type == f->type) type = t->type;
-    else if (assignable(t->type, f->type)) type = f->type;
-    else if (assignable(f->type, t->type)) type = t->type;
-    else diags.error(e.span, "the two branches of 'if' have different types",
-                     fmt::format("'then' gives '{}', 'else' gives '{}'", type_name(t->type), type_name(f->type)));
-    auto n = make(Op::If, type, e.span);
+    if (t->type == TT::kError || f->type == TT::kError || c->type == TT::kError)
+      type = TT::kError;
+    else if (t->type == f->type)
+      type = t->type;
+    else if (assignable(t->type, f->type))
+      type = f->type;
+    else if (assignable(f->type, t->type))
+      type = t->type;
+    else
+      diags.error(e.span, "the two branches of 'if' have different types",
+                  fmt::format("'then' gives '{}', 'else' gives '{}'", type_name(t->type),
+                              type_name(f->type)));
+    auto n = make_node(Op::If, type, e.span);
     n->kids.push_back(std::move(c));
     n->kids.push_back(std::move(t));
     n->kids.push_back(std::move(f));
@@ -193,13 +197,15 @@ ir::ExprPtr Context::check(const ast::Expr& e, Scope& scope, TypeId expected) {
 
   case ast::ExprKind::Quant:
   case ast::ExprKind::Comprehension:
-  case ast::ExprKind::Filter: return check_binder(e, scope, expected);
+  case ast::ExprKind::Filter:
+    return check_binder(e, scope, expected);
 
   case ast::ExprKind::SetLit: {
     TypeId want_elem = types.is_set(expected) ? types[expected].elem : TT::kError;
     if (e.kids.empty()) {
       if (want_elem == TT::kError) {
-        diags.error(e.span, "cannot tell the element type of '[]' here", "use it where a set of known type is expected");
+        diags.error(e.span, "cannot tell the element type of '[]' here",
+                    "use it where a set of known type is expected");
         return error_node(e.span);
       }
       return const_node(ir::Value::set({}), expected, e.span);
@@ -209,8 +215,10 @@ ir::ExprPtr Context::check(const ast::Expr& e, Scope& scope, TypeId expected) {
     bool bad = false, all_const = true;
     for (const auto& k : e.kids) {
       auto x = check(*k, scope, elem);
-      if (x->type == TT::kError) bad = true;
-      else if (elem == TT::kError) elem = x->type;
+      if (x->type == TT::kError)
+        bad = true;
+      else if (elem == TT::kError)
+        elem = x->type;
       else if (x->type != elem) {
         diags.error(k->span, "the elements of a set must have one type",
                     fmt::format("expected '{}', found '{}'", type_name(elem), type_name(x->type)));
@@ -231,7 +239,7 @@ ir::ExprPtr Context::check(const ast::Expr& e, Scope& scope, TypeId expected) {
       for (auto& x : elems) vals.push_back(x->constant);
       return const_node(ir::Value::set(std::move(vals)), st, e.span);
     }
-    auto n = make(Op::SetOf, st, e.span);
+    auto n = make_node(Op::SetOf, st, e.span);
     n->kids = std::move(elems);
     return n;
   }

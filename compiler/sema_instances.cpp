@@ -22,7 +22,8 @@ std::string article(const std::string& noun) {
   return !noun.empty() && std::string("AEIOUaeiou").find(noun[0]) != std::string::npos ? "an" : "a";
 }
 
-std::optional<ir::Value> Context::constant(const ast::Expr& e, TypeId want, const std::string& what) {
+std::optional<ir::Value> Context::constant(const ast::Expr& e, TypeId want,
+                                           const std::string& what) {
   Scope scope;
   scope.allow_vars = false;
   auto ir = check(e, scope, want);
@@ -114,7 +115,8 @@ void Context::evaluate_constants() {
     if (i < 0) {
       std::vector<std::string> names;
       for (const auto& s : policy.settings) names.push_back(s.name);
-      diags.error(d->name.span, fmt::format("unknown setting '{}'", d->name.text), did_you_mean(d->name.text, names));
+      diags.error(d->name.span, fmt::format("unknown setting '{}'", d->name.text),
+                  did_you_mean(d->name.text, names));
       continue;
     }
     if (auto it = overridden.find(d->name.text); it != overridden.end()) {
@@ -138,13 +140,15 @@ void Context::evaluate_constants() {
       if (a < 0) {
         std::vector<std::string> names;
         for (const auto& at : ent.attributes) names.push_back(at.name);
-        diags.error(av.name.span, fmt::format("entity '{}' has no attribute '{}'", ent.name, av.name.text),
+        diags.error(av.name.span,
+                    fmt::format("entity '{}' has no attribute '{}'", ent.name, av.name.text),
                     did_you_mean(av.name.text, names));
         return;
       }
       auto& attr = ent.attributes[static_cast<size_t>(a)];
       if (!from_alias && given[static_cast<size_t>(a)].valid()) {
-        diags.error(av.name.span, fmt::format("'{}' is given twice for {} '{}'", attr.name, ent.name, inst.id));
+        diags.error(av.name.span,
+                    fmt::format("'{}' is given twice for {} '{}'", attr.name, ent.name, inst.id));
         return;
       }
       if (!from_alias) given[static_cast<size_t>(a)] = av.name.span;
@@ -161,29 +165,39 @@ void Context::evaluate_constants() {
       const auto& pent = policy.entities[static_cast<size_t>(p.parent_entity)];
       if (pa < 0 || entity_of(ent.attributes[static_cast<size_t>(pa)].type) != p.parent_entity) {
         diags.error(p.decl->type.span,
-                    fmt::format("{} {} cannot be declared inside {} {}", article(ent.name), ent.name, article(pent.name), pent.name),
-                    pa < 0 ? fmt::format("{} has no parent attribute", ent.name)
-                           : fmt::format("the parent of {} {} is {} {}", article(ent.name), ent.name, article(type_name(policy.types.strip_optional(ent.attributes[static_cast<size_t>(pa)].type))),
-                                         type_name(policy.types.strip_optional(ent.attributes[static_cast<size_t>(pa)].type))));
+                    fmt::format("{} {} cannot be declared inside {} {}", article(ent.name),
+                                ent.name, article(pent.name), pent.name),
+                    pa < 0
+                        ? fmt::format("{} has no parent attribute", ent.name)
+                        : fmt::format("the parent of {} {} is {} {}", article(ent.name), ent.name,
+                                      article(type_name(policy.types.strip_optional(
+                                          ent.attributes[static_cast<size_t>(pa)].type))),
+                                      type_name(policy.types.strip_optional(
+                                          ent.attributes[static_cast<size_t>(pa)].type))));
       } else if (given[static_cast<size_t>(pa)].valid()) {
         diags.error(given[static_cast<size_t>(pa)],
-                    fmt::format("'{}' is already given by the enclosing {} block", ent.attributes[static_cast<size_t>(pa)].name, pent.name));
+                    fmt::format("'{}' is already given by the enclosing {} block",
+                                ent.attributes[static_cast<size_t>(pa)].name, pent.name));
       } else {
         values[static_cast<size_t>(pa)] = ir::Value::entity(p.parent_entity, p.parent_index);
       }
     }
     inst.values.resize(ent.attributes.size());
     for (size_t a = 0; a < ent.attributes.size(); ++a) {
-      if (values[a]) inst.values[a] = *values[a];
-      else if (ent.attributes[a].default_value) inst.values[a] = *ent.attributes[a].default_value;
+      if (values[a])
+        inst.values[a] = *values[a];
+      else if (ent.attributes[a].default_value)
+        inst.values[a] = *ent.attributes[a].default_value;
       else if (ent.attributes[a].type != ir::TypeTable::kError) {
         bool is_parent = static_cast<int32_t>(a) == ent.parent_attr;
-        diags.error(p.decl->id.span,
-                    fmt::format("{} '{}' needs a value for '{}'", ent.name, inst.id, ent.attributes[a].name),
-                    is_parent ? fmt::format("declare it inside its {} block, or give {}: <id>",
-                                            type_name(policy.types.strip_optional(ent.attributes[a].type)),
-                                            ent.attributes[a].name)
-                              : fmt::format("'{}' has no default", ent.attributes[a].name));
+        diags.error(
+            p.decl->id.span,
+            fmt::format("{} '{}' needs a value for '{}'", ent.name, inst.id,
+                        ent.attributes[a].name),
+            is_parent ? fmt::format("declare it inside its {} block, or give {}: <id>",
+                                    type_name(policy.types.strip_optional(ent.attributes[a].type)),
+                                    ent.attributes[a].name)
+                      : fmt::format("'{}' has no default", ent.attributes[a].name));
       }
     }
   }
@@ -206,7 +220,8 @@ void Context::evaluate_constants() {
         ti = pv.num;
         if (te == static_cast<int32_t>(e) && ti == static_cast<int64_t>(i)) {
           diags.error(ent.instances[i].span,
-                      fmt::format("{} '{}' is its own ancestor: the parent links form a cycle", ent.name, ent.instances[i].id));
+                      fmt::format("{} '{}' is its own ancestor: the parent links form a cycle",
+                                  ent.name, ent.instances[i].id));
           break;
         }
       }

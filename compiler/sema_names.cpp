@@ -10,37 +10,22 @@ using ir::Op;
 using ir::TypeKind;
 using TT = ir::TypeTable;
 
-namespace {
-ir::ExprPtr make(Op op, TypeId type, const Span& span) {
-  auto e = std::make_unique<ir::Expr>();
-  e->op = op;
-  e->type = type;
-  e->span = span;
-  return e;
-}
-ir::ExprPtr error_node(const Span& span) { return make(Op::Const, TT::kError, span); }
-ir::ExprPtr const_node(const ir::Value& v, TypeId type, const Span& span) {
-  auto e = make(Op::Const, type, span);
-  e->constant = v;
-  return e;
-}
-} // namespace
-
 ir::ExprPtr Context::check_name(const ast::Expr& e, Scope& scope, TypeId expected) {
   auto& types = policy.types;
   const std::string& n = e.name.text;
   if (Var* v = scope.find(n)) {
     v->used = true;
-    auto x = make(Op::Var, v->type, e.span);
+    auto x = make_node(Op::Var, v->type, e.span);
     x->index = v->slot;
     return x;
   }
   if (int32_t s = policy.find_setting(n); s >= 0) {
     if (!scope.allow_vars) {
-      diags.error(e.span, fmt::format("setting '{}' cannot be used in a constant", n), "constants are literals, enum members and instance ids");
+      diags.error(e.span, fmt::format("setting '{}' cannot be used in a constant", n),
+                  "constants are literals, enum members and instance ids");
       return error_node(e.span);
     }
-    auto x = make(Op::Setting, policy.settings[static_cast<size_t>(s)].type, e.span);
+    auto x = make_node(Op::Setting, policy.settings[static_cast<size_t>(s)].type, e.span);
     x->index = s;
     return x;
   }
@@ -52,7 +37,8 @@ ir::ExprPtr Context::check_name(const ast::Expr& e, Scope& scope, TypeId expecte
   for (size_t t = 0; t < policy.entities.size(); ++t) {
     const auto& ent = policy.entities[t];
     if (auto it = ent.instance_index.find(n); it != ent.instance_index.end()) {
-      found.push_back(const_node(ir::Value::entity(static_cast<int32_t>(t), it->second), types.entity_type(static_cast<int32_t>(t)), e.span));
+      found.push_back(const_node(ir::Value::entity(static_cast<int32_t>(t), it->second),
+                                 types.entity_type(static_cast<int32_t>(t)), e.span));
       where.push_back(ent.name + "." + n);
     }
   }
@@ -60,8 +46,9 @@ ir::ExprPtr Context::check_name(const ast::Expr& e, Scope& scope, TypeId expecte
     const auto& members = policy.enums[en].members;
     for (size_t m = 0; m < members.size(); ++m)
       if (members[m] == n) {
-        found.push_back(const_node(ir::Value::enumerator(static_cast<int32_t>(en), static_cast<int64_t>(m)),
-                                 types.enum_type(static_cast<int32_t>(en)), e.span));
+        found.push_back(
+            const_node(ir::Value::enumerator(static_cast<int32_t>(en), static_cast<int64_t>(m)),
+                       types.enum_type(static_cast<int32_t>(en)), e.span));
         where.push_back(policy.enums[en].name + "." + n);
       }
   }
@@ -76,16 +63,19 @@ ir::ExprPtr Context::check_name(const ast::Expr& e, Scope& scope, TypeId expecte
     return error_node(e.span);
   }
   if (int32_t t = policy.find_entity(n); t >= 0) {
-    auto x = make(Op::AllOf, types.set_of(types.entity_type(t)), e.span);
+    auto x = make_node(Op::AllOf, types.set_of(types.entity_type(t)), e.span);
     x->index = t;
     return x;
   }
   if (policy.find_enum(n) >= 0) {
-    diags.error(e.span, fmt::format("'{}' is an enum type, not a value", n), fmt::format("name a member, e.g. {}.{}", n, policy.enums[static_cast<size_t>(policy.find_enum(n))].members.at(0)));
+    diags.error(e.span, fmt::format("'{}' is an enum type, not a value", n),
+                fmt::format("name a member, e.g. {}.{}", n,
+                            policy.enums[static_cast<size_t>(policy.find_enum(n))].members.at(0)));
     return error_node(e.span);
   }
   std::string hint = did_you_mean(n, visible_names(scope));
-  if (!policy.find_rules(n).empty()) hint = fmt::format("'{}' is a rule: call it with arguments, {}(...)", n, n);
+  if (!policy.find_rules(n).empty())
+    hint = fmt::format("'{}' is a rule: call it with arguments, {}(...)", n, n);
   if (types.kind(want) == TypeKind::Enum) {
     // An enum member is expected here: suggest among its members.
     const auto& en = policy.enums[static_cast<size_t>(types[want].ref)];
@@ -104,25 +94,31 @@ ir::ExprPtr Context::check_member(const ast::Expr& e, Scope& scope, TypeId expec
   const ast::Expr& obj = *e.kids[0];
   const std::string& member = e.name.text;
   // Type-qualified names: ObjectKind.desk, Group.ALL.
-  if (obj.kind == ast::ExprKind::Name && !scope.find(obj.name.text) && policy.find_setting(obj.name.text) < 0) {
+  if (obj.kind == ast::ExprKind::Name && !scope.find(obj.name.text) &&
+      policy.find_setting(obj.name.text) < 0) {
     const std::string& tn = obj.name.text;
     if (int32_t en = policy.find_enum(tn); en >= 0) {
       const auto& members = policy.enums[static_cast<size_t>(en)].members;
       for (size_t m = 0; m < members.size(); ++m)
-        if (members[m] == member) return const_node(ir::Value::enumerator(en, static_cast<int64_t>(m)), types.enum_type(en), e.span);
-      diags.error(e.name.span, fmt::format("enum '{}' has no member '{}'", tn, member), did_you_mean(member, members));
+        if (members[m] == member)
+          return const_node(ir::Value::enumerator(en, static_cast<int64_t>(m)), types.enum_type(en),
+                            e.span);
+      diags.error(e.name.span, fmt::format("enum '{}' has no member '{}'", tn, member),
+                  did_you_mean(member, members));
       return error_node(e.span);
     }
     if (int32_t t = policy.find_entity(tn); t >= 0) {
       bool is_instance_name = false;
-      for (const auto& ent : policy.entities) is_instance_name = is_instance_name || ent.instance_index.count(tn);
+      for (const auto& ent : policy.entities)
+        is_instance_name = is_instance_name || ent.instance_index.count(tn);
       if (!is_instance_name) {
         const auto& ent = policy.entities[static_cast<size_t>(t)];
         if (auto it = ent.instance_index.find(member); it != ent.instance_index.end())
           return const_node(ir::Value::entity(t, it->second), types.entity_type(t), e.span);
         std::vector<std::string> ids;
         for (const auto& i : ent.instances) ids.push_back(i.id);
-        diags.error(e.name.span, fmt::format("no {} '{}' is declared", tn, member), did_you_mean(member, ids));
+        diags.error(e.name.span, fmt::format("no {} '{}' is declared", tn, member),
+                    did_you_mean(member, ids));
         return error_node(e.span);
       }
     }
@@ -139,7 +135,8 @@ ir::ExprPtr Context::check_member(const ast::Expr& e, Scope& scope, TypeId expec
   int32_t a = ent.find_attribute(member);
   if (a < 0 && member == "id") {
     // Every instance has an id; `.id` reads it unless an attribute is named id.
-    auto x = make(Op::Id, types.is_optional(o->type) ? types.optional_of(TT::kString) : TT::kString, e.span);
+    auto x = make_node(
+        Op::Id, types.is_optional(o->type) ? types.optional_of(TT::kString) : TT::kString, e.span);
     x->kids.push_back(std::move(o));
     return x;
   }
@@ -152,13 +149,14 @@ ir::ExprPtr Context::check_member(const ast::Expr& e, Scope& scope, TypeId expec
       for (size_t i = 0; i < names.size(); ++i) hint += (i ? ", " : "") + names[i];
       if (names.empty()) hint = fmt::format("'{}' has no attributes", ent.name);
     }
-    diags.error(e.name.span, fmt::format("entity '{}' has no attribute '{}'", ent.name, member), hint);
+    diags.error(e.name.span, fmt::format("entity '{}' has no attribute '{}'", ent.name, member),
+                hint);
     return error_node(e.span);
   }
   TypeId at = ent.attributes[static_cast<size_t>(a)].type;
   if (at == TT::kError) return error_node(e.span);
   TypeId result = types.is_optional(o->type) ? types.optional_of(at) : at;
-  auto x = make(Op::Attr, result, e.span);
+  auto x = make_node(Op::Attr, result, e.span);
   x->index = a;
   x->kids.push_back(std::move(o));
   (void)expected;
@@ -181,7 +179,8 @@ ir::ExprPtr Context::check_call(const ast::Expr& e, Scope& scope, TypeId expecte
   std::vector<ir::ExprPtr> args;
   for (size_t i = 0; i < e.kids.size(); ++i) {
     TypeId want = TT::kError;
-    if (candidates.size() == 1 && i < policy.rules[static_cast<size_t>(candidates[0])].params.size())
+    if (candidates.size() == 1 &&
+        i < policy.rules[static_cast<size_t>(candidates[0])].params.size())
       want = policy.rules[static_cast<size_t>(candidates[0])].params[i].type;
     args.push_back(check(*e.kids[i], scope, want));
   }
@@ -194,8 +193,10 @@ ir::ExprPtr Context::check_call(const ast::Expr& e, Scope& scope, TypeId expecte
     if (args.size() > r.params.size()) continue;
     bool ok = true;
     for (size_t i = 0; i < r.params.size() && ok; ++i) {
-      if (i < args.size()) ok = assignable(args[i]->type, r.params[i].type);
-      else ok = rules[static_cast<size_t>(c)].decl->params[i].default_value != nullptr;
+      if (i < args.size())
+        ok = assignable(args[i]->type, r.params[i].type);
+      else
+        ok = rules[static_cast<size_t>(c)].decl->params[i].default_value != nullptr;
     }
     if (ok) matches.push_back(c);
   }
@@ -204,13 +205,17 @@ ir::ExprPtr Context::check_call(const ast::Expr& e, Scope& scope, TypeId expecte
   if (matches.size() != 1) {
     if (matches.empty())
       diags.error(e.span, fmt::format("no '{}' takes ({})", n, given),
-                  candidates.size() == 1 ? fmt::format("expected {}", policy.rules[static_cast<size_t>(candidates[0])].signature)
-                                         : "the candidates are listed below");
+                  candidates.size() == 1
+                      ? fmt::format("expected {}",
+                                    policy.rules[static_cast<size_t>(candidates[0])].signature)
+                      : "the candidates are listed below");
     else
-      diags.error(e.span, fmt::format("the call {}({}) is ambiguous", n, given), "the candidates are listed below");
+      diags.error(e.span, fmt::format("the call {}({}) is ambiguous", n, given),
+                  "the candidates are listed below");
     if (candidates.size() > 1)
       for (int32_t c : matches.empty() ? candidates : matches)
-        diags.note(policy.rules[static_cast<size_t>(c)].span, fmt::format("candidate: {}", policy.rules[static_cast<size_t>(c)].signature));
+        diags.note(policy.rules[static_cast<size_t>(c)].span,
+                   fmt::format("candidate: {}", policy.rules[static_cast<size_t>(c)].signature));
     return error_node(e.span);
   }
   int32_t target = matches[0];
@@ -220,19 +225,23 @@ ir::ExprPtr Context::check_call(const ast::Expr& e, Scope& scope, TypeId expecte
   if (info.state == RuleInfo::InProgress) {
     std::string chain;
     auto it = std::find(checking_.begin(), checking_.end(), target);
-    for (; it != checking_.end(); ++it) chain += policy.rules[static_cast<size_t>(*it)].name + " → ";
+    for (; it != checking_.end(); ++it)
+      chain += policy.rules[static_cast<size_t>(*it)].name + " → ";
     diags.error(e.span, fmt::format("'{}' calls itself: {}{}", r.name, chain, r.name),
                 "recursion is not allowed: rules must terminate");
     return error_node(e.span);
   }
   ++info.calls;
   if (r.result == TT::kError) return error_node(e.span);
-  auto x = make(Op::Call, r.result, e.span);
+  auto x = make_node(Op::Call, r.result, e.span);
   x->index = target;
   for (size_t i = 0; i < r.params.size(); ++i) {
-    if (i < args.size()) x->kids.push_back(std::move(args[i]));
-    else if (r.params[i].default_value) x->kids.push_back(ir::clone(*r.params[i].default_value));
-    else return error_node(e.span); // default had an error, already reported
+    if (i < args.size())
+      x->kids.push_back(std::move(args[i]));
+    else if (r.params[i].default_value)
+      x->kids.push_back(ir::clone(*r.params[i].default_value));
+    else
+      return error_node(e.span); // default had an error, already reported
   }
   return x;
 }
@@ -243,12 +252,13 @@ ir::ExprPtr Context::check_builtin(const ast::Expr& e, Scope& scope, TypeId expe
   (void)expected;
   if (n == "count") {
     if (e.kids.size() != 1) {
-      diags.error(e.span, fmt::format("count takes one set, not {} arguments", e.kids.size()), "e.g. count(u.groups)");
+      diags.error(e.span, fmt::format("count takes one set, not {} arguments", e.kids.size()),
+                  "e.g. count(u.groups)");
       return error_node(e.span);
     }
     auto s = check_domain(*e.kids[0], scope);
     if (s->type == TT::kError) return error_node(e.span);
-    auto x = make(Op::Count, TT::kInt, e.span);
+    auto x = make_node(Op::Count, TT::kInt, e.span);
     x->kids.push_back(std::move(s));
     return x;
   }
@@ -258,10 +268,11 @@ ir::ExprPtr Context::check_builtin(const ast::Expr& e, Scope& scope, TypeId expe
     if (s->type == TT::kError) return error_node(e.span);
     TypeId elem = types[s->type].elem;
     if (!is_ordered(elem)) {
-      diags.error(e.kids[0]->span, fmt::format("{} needs ordered elements", n), fmt::format("'{}' has no order", type_name(elem)));
+      diags.error(e.kids[0]->span, fmt::format("{} needs ordered elements", n),
+                  fmt::format("'{}' has no order", type_name(elem)));
       return error_node(e.span);
     }
-    auto x = make(op, types.optional_of(elem), e.span);
+    auto x = make_node(op, types.optional_of(elem), e.span);
     x->kids.push_back(std::move(s));
     return x;
   }
@@ -274,7 +285,7 @@ ir::ExprPtr Context::check_builtin(const ast::Expr& e, Scope& scope, TypeId expe
                   fmt::format("found '{}' and '{}'", type_name(a->type), type_name(b->type)));
       return error_node(e.span);
     }
-    auto x = make(op, a->type, e.span);
+    auto x = make_node(op, a->type, e.span);
     x->kids.push_back(std::move(a));
     x->kids.push_back(std::move(b));
     return x;
@@ -286,7 +297,8 @@ ir::ExprPtr Context::check_builtin(const ast::Expr& e, Scope& scope, TypeId expe
 ir::ExprPtr Context::check_domain(const ast::Expr& e, Scope& scope) {
   auto d = check(e, scope);
   if (d->type != TT::kError && !policy.types.is_set(d->type)) {
-    diags.error(e.span, "expected a set or an entity type here", fmt::format("found '{}'", type_name(d->type)));
+    diags.error(e.span, "expected a set or an entity type here",
+                fmt::format("found '{}'", type_name(d->type)));
     return error_node(e.span);
   }
   return d;

@@ -11,23 +11,8 @@ using ir::TypeKind;
 using TT = ir::TypeTable;
 
 namespace {
-ir::ExprPtr make(Op op, TypeId type, const Span& span) {
-  auto e = std::make_unique<ir::Expr>();
-  e->op = op;
-  e->type = type;
-  e->span = span;
-  return e;
-}
-ir::ExprPtr error_node(const Span& span) { return make(Op::Const, TT::kError, span); }
-
-bool context_dependent(const ast::Expr& e) {
-  if (e.kind == ast::ExprKind::Paren) return context_dependent(*e.kids[0]);
-  return (e.kind == ast::ExprKind::Literal && e.lit == ast::LitKind::None) ||
-         (e.kind == ast::ExprKind::SetLit && e.kids.empty()) || e.kind == ast::ExprKind::Name;
-}
-
 ir::ExprPtr node2(Op op, TypeId t, const Span& s, ir::ExprPtr a, ir::ExprPtr b) {
-  auto x = make(op, t, s);
+  auto x = make_node(op, t, s);
   x->kids.push_back(std::move(a));
   x->kids.push_back(std::move(b));
   return x;
@@ -40,7 +25,10 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
   const ast::Expr& L = *e.kids[0];
   const ast::Expr& R = *e.kids[1];
   auto mismatch = [&](const ir::ExprPtr& a, const ir::ExprPtr& b, const std::string& what) {
-    diags.error(e.span, fmt::format("'{}' cannot be applied to '{}' and '{}'", ast::spelling(e.bop), type_name(a->type), type_name(b->type)), what);
+    diags.error(e.span,
+                fmt::format("'{}' cannot be applied to '{}' and '{}'", ast::spelling(e.bop),
+                            type_name(a->type), type_name(b->type)),
+                what);
     return error_node(e.span);
   };
 
@@ -54,7 +42,8 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
     for (auto* side : {&a, &b}) {
       if ((*side)->type != TT::kBool && (*side)->type != TT::kError) {
         const ast::Expr& src = side == &a ? L : R;
-        diags.error(src.span, fmt::format("the operands of '{}' must be bool", ast::spelling(e.bop)),
+        diags.error(src.span,
+                    fmt::format("the operands of '{}' must be bool", ast::spelling(e.bop)),
                     fmt::format("found '{}'", type_name((*side)->type)));
         bad = true;
       }
@@ -62,7 +51,8 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
     Op op = e.bop == B::And ? Op::And : e.bop == B::Or ? Op::Or : Op::Implies;
     return node2(op, bad ? TT::kError : TT::kBool, e.span, std::move(a), std::move(b));
   }
-  default: break;
+  default:
+    break;
   }
 
   // Check the side that fixes the type first; it guides `none`, `[]` and
@@ -74,7 +64,8 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
     return rt;
   };
   auto guide_for_right = [&](TypeId lt) -> TypeId {
-    if (e.bop == B::In || e.bop == B::NotIn) return lt == TT::kError ? lt : types.set_of(types.strip_optional(lt));
+    if (e.bop == B::In || e.bop == B::NotIn)
+      return lt == TT::kError ? lt : types.set_of(types.strip_optional(lt));
     if (e.bop == B::Coalesce) return types.strip_optional(lt);
     if (e.bop == B::Add || e.bop == B::Sub) return lt == TT::kDate ? TT::kError : lt;
     return lt;
@@ -93,40 +84,57 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
   case B::Eq:
   case B::Ne: {
     if (!(assignable(at, bt) || assignable(bt, at)))
-      return mismatch(a, b, "both sides must have the same type (an optional may be compared with its value type)");
+      return mismatch(
+          a, b,
+          "both sides must have the same type (an optional may be compared with its value type)");
     return node2(e.bop == B::Eq ? Op::Eq : Op::Ne, TT::kBool, e.span, std::move(a), std::move(b));
   }
-  case B::Lt: case B::Le: case B::Gt: case B::Ge: {
+  case B::Lt:
+  case B::Le:
+  case B::Gt:
+  case B::Ge: {
     if (at != bt || !is_ordered(at))
-      return mismatch(a, b, types.is_optional(at) || types.is_optional(bt)
-                                ? "an optional value has no order: give a default with '?\?'"
-                                : "expected two ints, two dates, two strings or two members of one enum");
+      return mismatch(a, b,
+                      types.is_optional(at) || types.is_optional(bt)
+                          ? "an optional value has no order: give a default with '?\?'"
+                          : "expected two ints, two dates, two strings or two members of one enum");
     Op op = e.bop == B::Lt ? Op::Lt : e.bop == B::Le ? Op::Le : e.bop == B::Gt ? Op::Gt : Op::Ge;
     return node2(op, TT::kBool, e.span, std::move(a), std::move(b));
   }
   case B::In:
   case B::NotIn: {
     if (!types.is_set(bt) || types[bt].elem != types.strip_optional(at))
-      return mismatch(a, b, types.is_set(bt) ? fmt::format("the element must be '{}'", type_name(types[bt].elem))
-                                             : "the right side of 'in' must be a set");
+      return mismatch(a, b,
+                      types.is_set(bt)
+                          ? fmt::format("the element must be '{}'", type_name(types[bt].elem))
+                          : "the right side of 'in' must be a set");
     auto x = node2(Op::In, TT::kBool, e.span, std::move(a), std::move(b));
     if (e.bop == B::In) return x;
-    auto n = make(Op::Not, TT::kBool, e.span);
+    auto n = make_node(Op::Not, TT::kBool, e.span);
     n->kids.push_back(std::move(x));
     return n;
   }
   case B::Meets: {
-    if (!types.is_set(at) || at != bt) return mismatch(a, b, "'meets' tests whether two sets of one element type share an element");
+    if (!types.is_set(at) || at != bt)
+      return mismatch(a, b, "'meets' tests whether two sets of one element type share an element");
     return node2(Op::Meets, TT::kBool, e.span, std::move(a), std::move(b));
   }
   case B::Within: {
     int32_t ea = entity_of(at), eb = entity_of(bt);
-    if (ea < 0 || eb < 0) return mismatch(a, b, "'within' relates two places of the location tree (entities with parents)");
+    if (ea < 0 || eb < 0)
+      return mismatch(a, b,
+                      "'within' relates two places of the location tree (entities with parents)");
     auto anc = ancestor_types(ea);
     if (std::find(anc.begin(), anc.end(), eb) == anc.end()) {
       std::string chain;
-      for (int32_t t : anc) chain += (chain.empty() ? "" : " > ") + policy.entities[static_cast<size_t>(t)].name;
-      diags.error(e.span, fmt::format("{} {} is never within {} {}", article(type_name(types.strip_optional(at))), type_name(types.strip_optional(at)), article(type_name(types.strip_optional(bt))), type_name(types.strip_optional(bt))),
+      for (int32_t t : anc)
+        chain += (chain.empty() ? "" : " > ") + policy.entities[static_cast<size_t>(t)].name;
+      diags.error(e.span,
+                  fmt::format("{} {} is never within {} {}",
+                              article(type_name(types.strip_optional(at))),
+                              type_name(types.strip_optional(at)),
+                              article(type_name(types.strip_optional(bt))),
+                              type_name(types.strip_optional(bt))),
                   fmt::format("its parent chain is {}", chain));
       return error_node(e.span);
     }
@@ -139,16 +147,21 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
       return a;
     }
     TypeId elem = types[at].elem;
-    if (bt != elem && bt != at) return mismatch(a, b, fmt::format("the default must be '{}'", type_name(elem)));
+    if (bt != elem && bt != at)
+      return mismatch(a, b, fmt::format("the default must be '{}'", type_name(elem)));
     return node2(Op::Coalesce, bt, e.span, std::move(a), std::move(b));
   }
   case B::Add:
   case B::Sub: {
     Op op = e.bop == B::Add ? Op::Add : Op::Sub;
-    if (at == TT::kInt && bt == TT::kInt) return node2(op, TT::kInt, e.span, std::move(a), std::move(b));
-    if (at == TT::kDate && bt == TT::kInt) return node2(op, TT::kDate, e.span, std::move(a), std::move(b));
-    if (e.bop == B::Add && at == TT::kInt && bt == TT::kDate) return node2(op, TT::kDate, e.span, std::move(b), std::move(a));
-    if (e.bop == B::Sub && at == TT::kDate && bt == TT::kDate) return node2(op, TT::kInt, e.span, std::move(a), std::move(b));
+    if (at == TT::kInt && bt == TT::kInt)
+      return node2(op, TT::kInt, e.span, std::move(a), std::move(b));
+    if (at == TT::kDate && bt == TT::kInt)
+      return node2(op, TT::kDate, e.span, std::move(a), std::move(b));
+    if (e.bop == B::Add && at == TT::kInt && bt == TT::kDate)
+      return node2(op, TT::kDate, e.span, std::move(b), std::move(a));
+    if (e.bop == B::Sub && at == TT::kDate && bt == TT::kDate)
+      return node2(op, TT::kInt, e.span, std::move(a), std::move(b));
     if (types.is_set(at) && at == bt)
       return mismatch(a, b, fmt::format("for sets use '{}'", e.bop == B::Add ? "union" : "except"));
     return mismatch(a, b, "expected int ± int, date ± int, or date - date (days)");
@@ -156,7 +169,8 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
   case B::Union:
   case B::Except:
   case B::Intersect: {
-    if (!types.is_set(at) || at != bt) return mismatch(a, b, "expected two sets of one element type");
+    if (!types.is_set(at) || at != bt)
+      return mismatch(a, b, "expected two sets of one element type");
     Op op = e.bop == B::Union ? Op::Union : e.bop == B::Except ? Op::Except : Op::Intersect;
     return node2(op, at, e.span, std::move(a), std::move(b));
   }
@@ -167,7 +181,8 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
     Op op = e.bop == B::Mul ? Op::Mul : e.bop == B::Div ? Op::Div : Op::Mod;
     return node2(op, TT::kInt, e.span, std::move(a), std::move(b));
   }
-  default: break;
+  default:
+    break;
   }
   return error_node(e.span);
 }
@@ -176,7 +191,8 @@ ir::ExprPtr Context::check_binder(const ast::Expr& e, Scope& scope, TypeId expec
   auto& types = policy.types;
   (void)expected;
   if (!scope.allow_vars) {
-    diags.error(e.span, "a constant cannot bind variables", "expected a literal, an enum member, an instance id or a list of those");
+    diags.error(e.span, "a constant cannot bind variables",
+                "expected a literal, an enum member, an instance id or a list of those");
     return error_node(e.span);
   }
   // Quant: kids domain, body. Comprehension: result, domain, [where]. Filter: domain, where.
@@ -191,14 +207,16 @@ ir::ExprPtr Context::check_binder(const ast::Expr& e, Scope& scope, TypeId expec
   auto pop = [&]() {
     const Var& v = scope.vars.back();
     if (!v.used && v.name.rfind('_', 0) != 0)
-      diags.warning(v.span, fmt::format("variable '{}' is never used", v.name), "name it _ to say so");
+      diags.warning(v.span, fmt::format("variable '{}' is never used", v.name),
+                    "name it _ to say so");
     scope.vars.pop_back();
     --scope.next_slot;
   };
   auto check_bool = [&](const ast::Expr& src, const char* role) {
     auto x = check(src, scope, TT::kBool);
     if (x->type != TT::kBool && x->type != TT::kError) {
-      diags.error(src.span, fmt::format("{} must be bool", role), fmt::format("found '{}'", type_name(x->type)));
+      diags.error(src.span, fmt::format("{} must be bool", role),
+                  fmt::format("found '{}'", type_name(x->type)));
       return error_node(src.span);
     }
     return x;
@@ -207,20 +225,23 @@ ir::ExprPtr Context::check_binder(const ast::Expr& e, Scope& scope, TypeId expec
   if (e.kind == ast::ExprKind::Quant) {
     auto body = check_bool(*e.kids[1], e.quant_all ? "the body of 'all'" : "the body of 'any'");
     bool bad = domain->type == TT::kError || body->type == TT::kError;
-    out = make(e.quant_all ? Op::All : Op::Any, bad ? TT::kError : TT::kBool, e.span);
+    out = make_node(e.quant_all ? Op::All : Op::Any, bad ? TT::kError : TT::kBool, e.span);
     out->kids.push_back(std::move(domain));
     out->kids.push_back(std::move(body));
   } else if (e.kind == ast::ExprKind::Comprehension) {
     auto result = check(*e.kids[0], scope);
-    ir::ExprPtr cond = e.kids.size() > 2 ? check_bool(*e.kids[2], "the 'where' condition") : nullptr;
-    bool bad = domain->type == TT::kError || result->type == TT::kError || (cond && cond->type == TT::kError);
+    ir::ExprPtr cond =
+        e.kids.size() > 2 ? check_bool(*e.kids[2], "the 'where' condition") : nullptr;
+    bool bad = domain->type == TT::kError || result->type == TT::kError ||
+               (cond && cond->type == TT::kError);
     TypeId rt = result->type;
     if (!bad && (types.is_optional(rt) || types.is_set(rt))) {
       diags.error(e.kids[0]->span, "set elements must be plain values, entities or enum members",
-                  types.is_optional(rt) ? "give a default with '?\?'" : fmt::format("not '{}'", type_name(rt)));
+                  types.is_optional(rt) ? "give a default with '?\?'"
+                                        : fmt::format("not '{}'", type_name(rt)));
       bad = true;
     }
-    out = make(Op::Map, bad ? TT::kError : types.set_of(rt), e.span);
+    out = make_node(Op::Map, bad ? TT::kError : types.set_of(rt), e.span);
     out->kids.push_back(std::move(domain));
     out->kids.push_back(std::move(result));
     if (cond) out->kids.push_back(std::move(cond));
@@ -228,7 +249,7 @@ ir::ExprPtr Context::check_binder(const ast::Expr& e, Scope& scope, TypeId expec
     auto cond = check_bool(*e.kids[1], "the 'where' condition");
     bool bad = domain->type == TT::kError || cond->type == TT::kError;
     TypeId st = domain->type;
-    out = make(Op::Filter, bad ? TT::kError : st, e.span);
+    out = make_node(Op::Filter, bad ? TT::kError : st, e.span);
     out->kids.push_back(std::move(domain));
     out->kids.push_back(std::move(cond));
   }

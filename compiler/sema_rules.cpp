@@ -25,29 +25,34 @@ void Context::check_rule(int32_t index) {
     auto x = check(*d.params[i].default_value, empty, r.params[i].type);
     if (x->type != TT::kError && !assignable(x->type, r.params[i].type))
       diags.error(d.params[i].default_value->span,
-                  fmt::format("the default of '{}' must be '{}'", r.params[i].name, type_name(r.params[i].type)),
+                  fmt::format("the default of '{}' must be '{}'", r.params[i].name,
+                              type_name(r.params[i].type)),
                   fmt::format("found '{}'", type_name(x->type)));
     else if (x->type != TT::kError)
       r.params[i].default_value = std::move(x);
   }
   bool seen_default = false;
   for (const auto& p : d.params) {
-    if (p.default_value) seen_default = true;
+    if (p.default_value)
+      seen_default = true;
     else if (seen_default)
-      diags.error(p.name.span, fmt::format("parameter '{}' needs a default: it follows one that has one", p.name.text));
+      diags.error(
+          p.name.span,
+          fmt::format("parameter '{}' needs a default: it follows one that has one", p.name.text));
   }
 
   Scope scope;
   scope.current_rule = index;
   for (size_t i = 0; i < r.params.size(); ++i)
-    scope.vars.push_back({r.params[i].name, static_cast<int32_t>(i), r.params[i].type, r.params[i].span, false, true});
+    scope.vars.push_back({r.params[i].name, static_cast<int32_t>(i), r.params[i].type,
+                          r.params[i].span, false, true});
   scope.next_slot = scope.frame_size = static_cast<int32_t>(r.params.size());
   TypeId declared = d.type && !d.is_action ? r.result : (d.is_action ? TT::kBool : TT::kError);
   auto body = check(*d.value, scope, declared);
   if (declared != TT::kError && body->type != TT::kError && !assignable(body->type, declared)) {
-    diags.error(d.value->span,
-                fmt::format("'{}' {} '{}', but its body gives '{}'", r.name, d.is_action ? "is an action: it returns" : "returns",
-                            type_name(declared), type_name(body->type)));
+    diags.error(d.value->span, fmt::format("'{}' {} '{}', but its body gives '{}'", r.name,
+                                           d.is_action ? "is an action: it returns" : "returns",
+                                           type_name(declared), type_name(body->type)));
   }
   if (!d.type && !d.is_action) r.result = body->type;
   for (const auto& v : scope.vars)
@@ -89,13 +94,15 @@ void Context::check_invariants(const std::vector<const ast::Decl*>& decls) {
       p.name = b.name.text;
       p.type = resolve_type(b.type);
       p.span = b.name.span;
-      scope.vars.push_back({p.name, static_cast<int32_t>(inv.vars.size()), p.type, p.span, false, true});
+      scope.vars.push_back(
+          {p.name, static_cast<int32_t>(inv.vars.size()), p.type, p.span, false, true});
       inv.vars.push_back(std::move(p));
     }
     scope.next_slot = scope.frame_size = static_cast<int32_t>(inv.vars.size());
     auto body = check(*d->value, scope, TT::kBool);
     if (body->type != TT::kBool && body->type != TT::kError)
-      diags.error(d->value->span, "an invariant must be a bool statement", fmt::format("found '{}'", type_name(body->type)));
+      diags.error(d->value->span, "an invariant must be a bool statement",
+                  fmt::format("found '{}'", type_name(body->type)));
     for (const auto& v : scope.vars)
       if (!v.used && v.name.rfind('_', 0) != 0)
         diags.warning(v.span, fmt::format("'{}' is bound by forall but never used", v.name));
@@ -112,8 +119,9 @@ void Context::warn_unused() {
   for (size_t i = 0; i < rules.size(); ++i) {
     const ir::Rule& r = policy.rules[i];
     if (!r.is_action && rules[i].calls == 0 && rules[i].module == root && r.name.rfind('_', 0) != 0)
-      diags.warning(r.span, fmt::format("rule '{}' is never used", r.name),
-                    "no action, rule or invariant calls it; make it an action to expose it as a decision");
+      diags.warning(
+          r.span, fmt::format("rule '{}' is never used", r.name),
+          "no action, rule or invariant calls it; make it an action to expose it as a decision");
   }
 }
 
@@ -146,8 +154,8 @@ void Context::reorder_rules() {
 
 namespace keyplan {
 
-std::optional<ir::Policy> analyze(const std::vector<SemaInput>& files, std::shared_ptr<SourceManager> sources,
-                                  Diagnostics& diags) {
+std::optional<ir::Policy> analyze(const std::vector<SemaInput>& files,
+                                  std::shared_ptr<SourceManager> sources, Diagnostics& diags) {
   sema::Context ctx(std::move(sources), diags);
   ctx.declare(files);
   ctx.resolve_signatures();

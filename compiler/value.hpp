@@ -12,9 +12,10 @@ namespace keyplan::ir {
 struct Value {
   enum class Tag : uint8_t { None, Bool, Int, String, Date, Enum, Entity, Set };
   Tag tag = Tag::None;
-  int64_t num = 0;  // Bool 0/1, Int, Date (days since 1970-01-01), Enum ordinal, Entity instance index
-  int32_t ref = -1; // Enum: enum index; Entity: entity type index
-  std::string str;  // String
+  int64_t num =
+      0; // Bool 0/1, Int, Date (days since 1970-01-01), Enum ordinal, Entity instance index
+  int32_t ref = -1;         // Enum: enum index; Entity: entity type index
+  std::string str;          // String
   std::vector<Value> elems; // Set: sorted, without duplicates
 
   static Value none() { return {}; }
@@ -22,8 +23,12 @@ struct Value {
   static Value integer(int64_t i) { return {Tag::Int, i, -1, {}, {}}; }
   static Value string(std::string s) { return {Tag::String, 0, -1, std::move(s), {}}; }
   static Value date(int64_t days) { return {Tag::Date, days, -1, {}, {}}; }
-  static Value enumerator(int32_t enum_index, int64_t ordinal) { return {Tag::Enum, ordinal, enum_index, {}, {}}; }
-  static Value entity(int32_t type_index, int64_t instance) { return {Tag::Entity, instance, type_index, {}, {}}; }
+  static Value enumerator(int32_t enum_index, int64_t ordinal) {
+    return {Tag::Enum, ordinal, enum_index, {}, {}};
+  }
+  static Value entity(int32_t type_index, int64_t instance) {
+    return {Tag::Entity, instance, type_index, {}, {}};
+  }
   static Value set(std::vector<Value> elems); // sorts and removes duplicates
 
   bool operator==(const Value& o) const;

@@ -19,7 +19,9 @@ namespace keyplan::sim {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
 
 int32_t need_entity(const ir::Policy& p, const char* name) {
   int32_t t = p.find_entity(name);
@@ -52,8 +54,9 @@ int64_t enum_member(const ir::Policy& p, const char* type, const char* member) {
 
 HandBook::HandBook(const rt::Snapshot& s) {
   const ir::Policy& p = s.policy();
-  int32_t user = need_entity(p, "User"), group = need_entity(p, "Group"), building = need_entity(p, "Building"),
-          floor = need_entity(p, "Floor"), object = need_entity(p, "Object");
+  int32_t user = need_entity(p, "User"), group = need_entity(p, "Group"),
+          building = need_entity(p, "Building"), floor = need_entity(p, "Floor"),
+          object = need_entity(p, "Object");
   auto bits = [&](int32_t t, const char* a, int64_t& stride) {
     const rt::Column& c = need_column(s, t, a);
     stride = c.stride;
@@ -84,7 +87,8 @@ HandBook::HandBook(const rt::Snapshot& s) {
 
 // groups_of(u) meets whitelist, groups_of(u) = u.groups (union [ALL] when all_is_everyone).
 bool HandBook::admitted(int64_t user, const uint64_t* wl) const {
-  if (all_is_everyone_ && all_row_ >= 0 && rt::bits::test(wl, static_cast<size_t>(all_row_))) return true;
+  if (all_is_everyone_ && all_row_ >= 0 && rt::bits::test(wl, static_cast<size_t>(all_row_)))
+    return true;
   return rt::bits::intersects(user_groups_ + user * user_stride_, wl, group_words_);
 }
 
@@ -96,10 +100,12 @@ bool HandBook::book(int64_t u, int64_t o, int64_t on, int64_t today) const {
   if (!admitted(u, floor_groups_ + f * floor_stride_)) return false;
   if (floor_needs_building_ && !admitted(u, building_groups_ + b * building_stride_)) return false;
   if (object_status_[o] != flexible_) return false;
-  if (object_kind_[o] == home_office_kind_ && !(home_office_enabled_ && admitted(u, home_office_groups_.data())))
+  if (object_kind_[o] == home_office_kind_ &&
+      !(home_office_enabled_ && admitted(u, home_office_groups_.data())))
     return false;
   if (admitted(u, object_groups_ + o * object_stride_)) return true;
-  return on >= today && static_cast<int64_t>(static_cast<uint64_t>(on) - static_cast<uint64_t>(today)) < object_window_[o];
+  return on >= today && static_cast<int64_t>(static_cast<uint64_t>(on) -
+                                             static_cast<uint64_t>(today)) < object_window_[o];
 }
 
 double peak_rss_mb() {
@@ -116,8 +122,8 @@ struct Timed {
 };
 
 template <typename F>
-EngineResult time_engine(const char* name, const std::vector<std::pair<int64_t, int64_t>>& reqs, int64_t batch,
-                         std::vector<uint8_t>& out, F&& decide) {
+EngineResult time_engine(const char* name, const std::vector<std::pair<int64_t, int64_t>>& reqs,
+                         int64_t batch, std::vector<uint8_t>& out, F&& decide) {
   EngineResult r;
   r.name = name;
   out.assign(reqs.size(), 0);
@@ -127,7 +133,8 @@ EngineResult time_engine(const char* name, const std::vector<std::pair<int64_t, 
     size_t end = std::min(reqs.size(), i + static_cast<size_t>(batch));
     auto t0 = Clock::now();
     for (size_t k = i; k < end; ++k) out[k] = decide(reqs[k].first, reqs[k].second) ? 1 : 0;
-    batches.push_back(std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / static_cast<double>(end - i));
+    batches.push_back(std::chrono::duration<double, std::nano>(Clock::now() - t0).count() /
+                      static_cast<double>(end - i));
   }
   double total = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
   r.mean_ns = reqs.empty() ? 0 : total / static_cast<double>(reqs.size());
@@ -176,7 +183,8 @@ bool run_desk_bench(const BenchOptions& o, BenchResult& r, std::string& error) {
   std::string yaml;
   std::string path = o.data_file.empty() ? "<generated tenant>" : o.data_file;
   t = Clock::now();
-  if (o.data_file.empty()) yaml = generate_desk_tenant(o.shape);
+  if (o.data_file.empty())
+    yaml = generate_desk_tenant(o.shape);
   else if (!read_file(o.data_file, yaml)) {
     error = "cannot read " + o.data_file;
     return false;
@@ -224,7 +232,8 @@ bool run_desk_bench(const BenchOptions& o, BenchResult& r, std::string& error) {
       int32_t ur = snap.find(user_t, u), orow = snap.find(object_t, ob);
       if (ur < 0 || orow < 0) {
         if (n == 1 && (u == "user" || ob == "object")) continue; // a header line
-        error = fmt::format("{}:{}: unknown {} '{}'", o.requests_file, n, ur < 0 ? "user" : "object", ur < 0 ? u : ob);
+        error = fmt::format("{}:{}: unknown {} '{}'", o.requests_file, n,
+                            ur < 0 ? "user" : "object", ur < 0 ? u : ob);
         return false;
       }
       reqs.emplace_back(ur, orow);
@@ -253,31 +262,38 @@ bool run_desk_bench(const BenchOptions& o, BenchResult& r, std::string& error) {
     return binding.decide(book, a, today);
   }));
   HandBook hand(snap);
-  r.engines.push_back(
-      time_engine("hand", reqs, batch, d_hand, [&](int64_t u, int64_t ob) { return hand.book(u, ob, today, today); }));
+  r.engines.push_back(time_engine("hand", reqs, batch, d_hand, [&](int64_t u, int64_t ob) {
+    return hand.book(u, ob, today, today);
+  }));
   r.peak_rss_mb = peak_rss_mb();
   for (size_t i = 0; i < reqs.size(); ++i)
     if (d_interp[i] != d_jit[i] || d_interp[i] != d_hand[i]) {
-      error = fmt::format("the engines disagree on book(user = {}, object = {}): interp {}, jit {}, hand {}",
-                          snap.id(user_t, static_cast<int32_t>(reqs[i].first)),
-                          snap.id(object_t, static_cast<int32_t>(reqs[i].second)), d_interp[i], d_jit[i], d_hand[i]);
+      error = fmt::format(
+          "the engines disagree on book(user = {}, object = {}): interp {}, jit {}, hand {}",
+          snap.id(user_t, static_cast<int32_t>(reqs[i].first)),
+          snap.id(object_t, static_cast<int32_t>(reqs[i].second)), d_interp[i], d_jit[i],
+          d_hand[i]);
       return false;
     }
   return true;
 }
 
 std::string bench_text(const BenchResult& r) {
-  std::string out = fmt::format("tenant: {} users, {} objects; {} book requests\n", r.users, r.objects, r.requests);
-  out += fmt::format("compile: front end {:.1f} ms, JIT {:.1f} ms, total {:.1f} ms\n", r.front_ms, r.jit_ms,
-                     r.front_ms + r.jit_ms);
-  out += fmt::format("tenant: generated in {:.0f} ms, loaded in {:.0f} ms; peak RSS {:.1f} MB\n", r.gen_ms, r.load_ms,
-                     r.peak_rss_mb);
-  out += fmt::format("{:<8} {:>10} {:>12} {:>10} {:>10}\n", "engine", "mean ns", "median ns", "p99 ns", "allowed");
+  std::string out = fmt::format("tenant: {} users, {} objects; {} book requests\n", r.users,
+                                r.objects, r.requests);
+  out += fmt::format("compile: front end {:.1f} ms, JIT {:.1f} ms, total {:.1f} ms\n", r.front_ms,
+                     r.jit_ms, r.front_ms + r.jit_ms);
+  out += fmt::format("tenant: generated in {:.0f} ms, loaded in {:.0f} ms; peak RSS {:.1f} MB\n",
+                     r.gen_ms, r.load_ms, r.peak_rss_mb);
+  out += fmt::format("{:<8} {:>10} {:>12} {:>10} {:>10}\n", "engine", "mean ns", "median ns",
+                     "p99 ns", "allowed");
   for (const auto& e : r.engines)
-    out += fmt::format("{:<8} {:>10.1f} {:>12.1f} {:>10.1f} {:>10}\n", e.name, e.mean_ns, e.median_ns, e.p99_ns, e.allowed);
+    out += fmt::format("{:<8} {:>10.1f} {:>12.1f} {:>10.1f} {:>10}\n", e.name, e.mean_ns,
+                       e.median_ns, e.p99_ns, e.allowed);
   if (r.engines.size() == 3 && r.engines[1].mean_ns > 0 && r.engines[2].mean_ns > 0)
     out += fmt::format("jit is {:.1f}x faster than interp; {:.2f}x the hand-written function\n",
-                       r.engines[0].mean_ns / r.engines[1].mean_ns, r.engines[1].mean_ns / r.engines[2].mean_ns);
+                       r.engines[0].mean_ns / r.engines[1].mean_ns,
+                       r.engines[1].mean_ns / r.engines[2].mean_ns);
   return out;
 }
 
@@ -286,11 +302,15 @@ nlohmann::json bench_json(const BenchResult& r) {
   j["users"] = r.users;
   j["objects"] = r.objects;
   j["requests"] = r.requests;
-  j["compile_ms"] = {{"front_end", r.front_ms}, {"jit", r.jit_ms}, {"total", r.front_ms + r.jit_ms}};
+  j["compile_ms"] = {
+      {"front_end", r.front_ms}, {"jit", r.jit_ms}, {"total", r.front_ms + r.jit_ms}};
   j["tenant_ms"] = {{"generate", r.gen_ms}, {"load", r.load_ms}};
   j["peak_rss_mb"] = r.peak_rss_mb;
   for (const auto& e : r.engines)
-    j["engines"][e.name] = {{"mean_ns", e.mean_ns}, {"median_ns", e.median_ns}, {"p99_ns", e.p99_ns}, {"allowed", e.allowed}};
+    j["engines"][e.name] = {{"mean_ns", e.mean_ns},
+                            {"median_ns", e.median_ns},
+                            {"p99_ns", e.p99_ns},
+                            {"allowed", e.allowed}};
   if (r.engines.size() == 3 && r.engines[1].mean_ns > 0 && r.engines[2].mean_ns > 0) {
     j["jit_speedup_over_interp"] = r.engines[0].mean_ns / r.engines[1].mean_ns;
     j["jit_over_hand"] = r.engines[1].mean_ns / r.engines[2].mean_ns;

@@ -43,30 +43,38 @@ void append_whitelist(std::string& out, SplitMix& rng, int groups, int all_perce
 
 } // namespace
 
-std::string desk_user_id(int u) { return fmt::format("u{}", u); }
+std::string desk_user_id(int u) {
+  return fmt::format("u{}", u);
+}
 
 std::string desk_object_id(const DeskTenantShape& s, int64_t object) {
-  int64_t d = object % s.desks, f = (object / s.desks) % s.floors, b = object / (int64_t{s.desks} * s.floors);
+  int64_t d = object % s.desks, f = (object / s.desks) % s.floors,
+          b = object / (int64_t{s.desks} * s.floors);
   return fmt::format("b{}_f{}_d{}", b, f, d);
 }
 
 std::string generate_desk_tenant(const DeskTenantShape& s) {
   SplitMix rng(s.seed);
   std::string out;
-  out.reserve(static_cast<size_t>(s.users) * 40 + static_cast<size_t>(s.buildings) * s.floors * s.desks * 50);
-  fmt::format_to(std::back_inserter(out),
-                 "# keyplan gen --seed {} --users {} --groups {} --buildings {} --floors {} --desks {}\n"
-                 "# A synthetic desk-booking tenant for std.desk_booking.\n",
-                 s.seed, s.users, s.groups, s.buildings, s.floors, s.desks);
+  out.reserve(static_cast<size_t>(s.users) * 40 +
+              static_cast<size_t>(s.buildings) * s.floors * s.desks * 50);
+  fmt::format_to(
+      std::back_inserter(out),
+      "# keyplan gen --seed {} --users {} --groups {} --buildings {} --floors {} --desks {}\n"
+      "# A synthetic desk-booking tenant for std.desk_booking.\n",
+      s.seed, s.users, s.groups, s.buildings, s.floors, s.desks);
   if (s.groups > 0) {
     out += "Group:\n";
-    for (int g = 0; g < s.groups; ++g) fmt::format_to(std::back_inserter(out), "  - {{id: g{}}}\n", g);
+    for (int g = 0; g < s.groups; ++g)
+      fmt::format_to(std::back_inserter(out), "  - {{id: g{}}}\n", g);
   }
   if (s.users > 0) {
     out += "User:\n";
     for (int u = 0; u < s.users; ++u) {
       fmt::format_to(std::back_inserter(out), "  - {{id: u{}, groups: ", u);
-      append_groups(out, s.groups ? pick_groups(rng, s.groups, 1 + static_cast<int>(rng.below(4))) : std::vector<int>{},
+      append_groups(out,
+                    s.groups ? pick_groups(rng, s.groups, 1 + static_cast<int>(rng.below(4)))
+                             : std::vector<int>{},
                     true);
       out += "}\n";
     }
@@ -78,12 +86,14 @@ std::string generate_desk_tenant(const DeskTenantShape& s) {
     append_whitelist(out, rng, s.groups, 60);
     out += "}\n";
     for (int f = 0; f < s.floors; ++f) {
-      fmt::format_to(std::back_inserter(floors), "  - {{id: b{}_f{}, building: b{}, groups: ", b, f, b);
+      fmt::format_to(std::back_inserter(floors), "  - {{id: b{}_f{}, building: b{}, groups: ", b, f,
+                     b);
       append_whitelist(floors, rng, s.groups, 30);
       if (rng.chance(2)) floors += ", published: false";
       floors += "}\n";
       for (int d = 0; d < s.desks; ++d) {
-        fmt::format_to(std::back_inserter(desks), "  - {{id: b{}_f{}_d{}, floor: b{}_f{}, groups: ", b, f, d, b, f);
+        fmt::format_to(std::back_inserter(desks),
+                       "  - {{id: b{}_f{}_d{}, floor: b{}_f{}, groups: ", b, f, d, b, f);
         append_whitelist(desks, rng, s.groups, 20);
         if (rng.chance(5)) desks += ", status: blocked";
         desks += "}\n";

@@ -24,7 +24,8 @@ public:
   // Decides action `rule` on resolved arguments. When `explain` is set, the
   // interpreter records the explanation; with the JIT engine both run, and a
   // disagreement is reported in Decision::error (it is a bug).
-  rt::Decision decide(int32_t rule, const std::vector<ir::Value>& args, int64_t today, bool explain);
+  rt::Decision decide(int32_t rule, const std::vector<ir::Value>& args, int64_t today,
+                      bool explain);
   bool native(int32_t rule) const;
 
 private:

@@ -7,7 +7,9 @@ namespace keyplan::sim {
 
 namespace {
 
-const char* word(bool allowed) { return allowed ? "allow" : "deny"; }
+const char* word(bool allowed) {
+  return allowed ? "allow" : "deny";
+}
 
 // Display width in code points, so that ü does not skew the table.
 size_t width(const std::string& s) {
@@ -16,7 +18,9 @@ size_t width(const std::string& s) {
   return n;
 }
 
-std::string pad(const std::string& s, size_t w) { return s + std::string(w > width(s) ? w - width(s) : 0, ' '); }
+std::string pad(const std::string& s, size_t w) {
+  return s + std::string(w > width(s) ? w - width(s) : 0, ' ');
+}
 
 std::string indent(const std::string& text, const std::string& by) {
   std::string out;
@@ -35,11 +39,20 @@ std::string xml_escape(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-    case '&': o += "&amp;"; break;
-    case '<': o += "&lt;"; break;
-    case '>': o += "&gt;"; break;
-    case '"': o += "&quot;"; break;
-    default: o += c;
+    case '&':
+      o += "&amp;";
+      break;
+    case '<':
+      o += "&lt;";
+      break;
+    case '>':
+      o += "&gt;";
+      break;
+    case '"':
+      o += "&quot;";
+      break;
+    default:
+      o += c;
     }
   }
   return o;
@@ -65,15 +78,16 @@ std::string render_text(const RunReport& rep, bool explain_all) {
       continue;
     }
     size_t wcall = 4, wnote = 0;
-    for (const auto& c : r.cases) wcall = std::max(wcall, width(c.call)), wnote = std::max(wnote, width(c.c->note));
-    out += fmt::format("  {:>3}  {}  {:<8} {:<8} {:<6} {}\n", "#", pad("case", wcall), "decision", "expected", "result",
-                       wnote ? "note" : "");
+    for (const auto& c : r.cases)
+      wcall = std::max(wcall, width(c.call)), wnote = std::max(wnote, width(c.c->note));
+    out += fmt::format("  {:>3}  {}  {:<8} {:<8} {:<6} {}\n", "#", pad("case", wcall), "decision",
+                       "expected", "result", wnote ? "note" : "");
     for (size_t i = 0; i < r.cases.size(); ++i) {
       const auto& c = r.cases[i];
       std::string expected = c.c->expect ? word(*c.c->expect) : "-";
       std::string result = c.c->expect ? (c.passed ? "pass" : "FAIL") : "-";
-      out += fmt::format("  {:>3}  {}  {:<8} {:<8} {:<6} {}\n", i + 1, pad(c.call, wcall), word(c.allowed), expected,
-                         result, c.c->note);
+      out += fmt::format("  {:>3}  {}  {:<8} {:<8} {:<6} {}\n", i + 1, pad(c.call, wcall),
+                         word(c.allowed), expected, result, c.c->note);
       if (!c.error.empty()) out += fmt::format("       ! {}\n", c.error);
     }
     for (size_t i = 0; i < r.cases.size(); ++i) {
@@ -85,8 +99,9 @@ std::string render_text(const RunReport& rep, bool explain_all) {
     }
     out += "\n";
   }
-  out += fmt::format("{} cases: {} passed, {} failed{}\n", rep.passed + rep.failed, rep.passed, rep.failed,
-                     rep.unresolved ? fmt::format(", {} requests did not resolve (denied)", rep.unresolved) : "");
+  out += fmt::format(
+      "{} cases: {} passed, {} failed{}\n", rep.passed + rep.failed, rep.passed, rep.failed,
+      rep.unresolved ? fmt::format(", {} requests did not resolve (denied)", rep.unresolved) : "");
   return out;
 }
 
@@ -114,7 +129,8 @@ std::string render_json(const RunReport& rep, bool explain_all) {
       if (!c.c->note.empty()) j["note"] = c.c->note;
       if (!c.error.empty()) j["error"] = c.error;
       j["line"] = c.c->span.line;
-      if (c.explanation && (explain_all || !c.passed || c.c->explain)) j["explanation"] = rt::to_json(*c.explanation);
+      if (c.explanation && (explain_all || !c.passed || c.c->explain))
+        j["explanation"] = rt::to_json(*c.explanation);
       s["cases"].push_back(j);
     }
     root["scenarios"].push_back(s);
@@ -130,12 +146,14 @@ std::string render_junit(const RunReport& rep) {
     std::string cases;
     for (const auto& c : r.cases) {
       ++tests;
-      cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\">\n", xml_escape(r.scenario->name), xml_escape(c.call));
+      cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\">\n",
+                           xml_escape(r.scenario->name), xml_escape(c.call));
       if (!c.passed) {
         ++sf;
         ++failures;
-        cases += fmt::format("      <failure message=\"{} but expected {}\">{}</failure>\n", word(c.allowed),
-                             word(*c.c->expect), xml_escape(explanation_text(c, nullptr)));
+        cases += fmt::format("      <failure message=\"{} but expected {}\">{}</failure>\n",
+                             word(c.allowed), word(*c.c->expect),
+                             xml_escape(explanation_text(c, nullptr)));
       }
       cases += "    </testcase>\n";
     }
@@ -143,13 +161,17 @@ std::string render_junit(const RunReport& rep) {
       ++tests;
       ++failures;
       ++sf;
-      cases += fmt::format("    <testcase classname=\"{}\" name=\"load\"><error message=\"the policy, data or settings have errors\"/></testcase>\n",
+      cases += fmt::format("    <testcase classname=\"{}\" name=\"load\"><error message=\"the "
+                           "policy, data or settings have errors\"/></testcase>\n",
                            xml_escape(r.scenario->name));
     }
-    body += fmt::format("  <testsuite name=\"{}\" file=\"{}\" tests=\"{}\" failures=\"{}\">\n{}  </testsuite>\n",
-                        xml_escape(r.scenario->name), xml_escape(r.scenario->file), r.cases.size() + (r.loaded ? 0 : 1), sf, cases);
+    body += fmt::format(
+        "  <testsuite name=\"{}\" file=\"{}\" tests=\"{}\" failures=\"{}\">\n{}  </testsuite>\n",
+        xml_escape(r.scenario->name), xml_escape(r.scenario->file),
+        r.cases.size() + (r.loaded ? 0 : 1), sf, cases);
   }
-  return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"keyplan simulate\" tests=\"{}\" failures=\"{}\">\n{}</testsuites>\n",
+  return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"keyplan "
+                     "simulate\" tests=\"{}\" failures=\"{}\">\n{}</testsuites>\n",
                      tests, failures, body);
 }
 

@@ -9,6 +9,7 @@
 
 namespace keyplan::sim {
 
-std::vector<Table> roles_report(const ir::Policy& policy, const rt::Snapshot& snapshot, int64_t today);
+std::vector<Table> roles_report(const ir::Policy& policy, const rt::Snapshot& snapshot,
+                                int64_t today);
 
 } // namespace keyplan::sim

@@ -26,7 +26,8 @@ bool load_tenant(Tenant& t, const std::string& policy, const RunOptions& options
 namespace {
 
 std::string format_call(const std::string& action, const std::map<std::string, std::string>& args,
-                        const ir::Policy* policy, const rt::Snapshot* snap, const rt::ResolvedRequest* req) {
+                        const ir::Policy* policy, const rt::Snapshot* snap,
+                        const rt::ResolvedRequest* req) {
   std::string s = action + "(";
   if (req && req->ok() && policy && snap) {
     const auto& rule = policy->rules[static_cast<size_t>(req->rule)];
@@ -69,7 +70,8 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
     if (!it->second->policy) {
       if (it->second->diags.items().empty() || !it->second->diags.items().front().span.valid())
         rep.diags.error(sc.policy_span, fmt::format("cannot load policy '{}'", sc.policy),
-                        "expected a std module such as std.desk_booking, or a .kp path relative to the scenario");
+                        "expected a std module such as std.desk_booking, or a .kp path relative to "
+                        "the scenario");
       rep.results.push_back(std::move(res));
       continue;
     }
@@ -80,8 +82,7 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
     if (sc.inline_data) rt::load_data(snap, *sc.inline_data, sc.data_file_id, rep.diags);
     for (const auto& [name, value] : sc.settings) {
       std::string err;
-      if (!snap.set_setting(name, value, &err))
-        rep.diags.error(sc.setting_spans.at(name), err);
+      if (!snap.set_setting(name, value, &err)) rep.diags.error(sc.setting_spans.at(name), err);
     }
     if (rep.diags.error_count() > errors_before) {
       rep.results.push_back(std::move(res));
@@ -93,7 +94,9 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
       auto& slot = natives[sc.policy];
       std::string err;
       if (!slot) slot = jit::CompiledPolicy::compile(policy, &err);
-      if (!slot) rep.diags.warning(sc.policy_span, "the JIT could not compile this policy; using the interpreter", err);
+      if (!slot)
+        rep.diags.warning(sc.policy_span,
+                          "the JIT could not compile this policy; using the interpreter", err);
       native = slot.get();
     }
     Decider decider(policy, snap, options.engine, native);
@@ -105,8 +108,10 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
       cr.c = &c;
       auto req = rt::resolve_request(policy, snap, c.action, c.args, eo.today);
       cr.call = format_call(c.action, c.args, &policy, &snap, &req);
-      if (req.status == rt::RequestStatus::UnknownParameter || req.status == rt::RequestStatus::MissingParameter ||
-          req.status == rt::RequestStatus::BadValue || req.status == rt::RequestStatus::NotAnAction) {
+      if (req.status == rt::RequestStatus::UnknownParameter ||
+          req.status == rt::RequestStatus::MissingParameter ||
+          req.status == rt::RequestStatus::BadValue ||
+          req.status == rt::RequestStatus::NotAnAction) {
         // A malformed case is a mistake in the scenario, not a decision.
         rep.diags.error(c.span, fmt::format("case {}: {}", c.action, req.error));
       }

@@ -16,7 +16,7 @@ namespace keyplan::sim {
 
 struct CaseResult {
   const Case* c = nullptr;
-  std::string call;   // book(user = mueller, object = TABLE_1, on = 2026-11-23)
+  std::string call; // book(user = mueller, object = TABLE_1, on = 2026-11-23)
   bool allowed = false;
   std::string error;  // the request did not resolve: a deny with this reason
   bool passed = true; // no expectation counts as passed
@@ -36,7 +36,7 @@ struct RunOptions {
 
 struct RunReport {
   std::shared_ptr<SourceManager> sources = std::make_shared<SourceManager>(); // scenarios and data
-  Diagnostics diags;                                 // scenario and data errors
+  Diagnostics diags; // scenario and data errors
   std::vector<std::pair<std::shared_ptr<SourceManager>, Diagnostics>> policy_diags;
   std::vector<Scenario> scenarios;
   std::vector<ScenarioResult> results;

@@ -42,7 +42,9 @@ std::string as_text(const YAML::Node& n) {
 }
 
 // Keys are scalars; anything else becomes text that matches no key.
-std::string key_text(const YAML::Node& k) { return k.IsScalar() ? k.Scalar() : std::string("<not a name>"); }
+std::string key_text(const YAML::Node& k) {
+  return k.IsScalar() ? k.Scalar() : std::string("<not a name>");
+}
 
 std::string resolve(const std::string& base_dir, const std::string& rel) {
   fs::path p(rel);
@@ -50,12 +52,14 @@ std::string resolve(const std::string& base_dir, const std::string& rel) {
   return p.lexically_normal().string();
 }
 
-const std::set<std::string> kScenarioKeys = {"name", "policy", "settings", "today", "data", "cases", "description"};
+const std::set<std::string> kScenarioKeys = {"name", "policy", "settings",   "today",
+                                             "data", "cases",  "description"};
 const std::set<std::string> kCaseKeys = {"action", "expect", "note", "explain"};
 
 } // namespace
 
-std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm, Diagnostics& diags) {
+std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
+                                     Diagnostics& diags) {
   std::vector<Scenario> out;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -88,7 +92,8 @@ std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
     sc.data_file_id = fid;
     sc.name = fmt::format("{} #{}", fs::path(path).filename().string(), d + 1);
     if (!doc.IsMap()) {
-      diags.error(sc.span, "a scenario must be a map", "expected keys policy, today, data, settings, cases");
+      diags.error(sc.span, "a scenario must be a map",
+                  "expected keys policy, today, data, settings, cases");
       continue;
     }
     for (const auto& kv : doc) {
@@ -101,21 +106,26 @@ std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
     }
     if (doc["name"]) sc.name = as_text(doc["name"]);
     if (!doc["policy"] || !doc["policy"].IsScalar()) {
-      diags.error(sc.span, "the scenario has no policy", "expected e.g. `policy: std.desk_booking` or a .kp path");
+      diags.error(sc.span, "the scenario has no policy",
+                  "expected e.g. `policy: std.desk_booking` or a .kp path");
       continue;
     }
     sc.policy_span = node_span(doc["policy"], fid);
     std::string pol = doc["policy"].Scalar();
-    bool is_path = pol.find('/') != std::string::npos || (pol.size() > 3 && pol.substr(pol.size() - 3) == ".kp");
+    bool is_path = pol.find('/') != std::string::npos ||
+                   (pol.size() > 3 && pol.substr(pol.size() - 3) == ".kp");
     sc.policy = is_path ? resolve(base, pol) : pol;
     if (auto t = doc["today"]) {
       int64_t days = 0;
       if (!t.IsScalar() || !ir::parse_date(t.Scalar(), days))
         diags.error(node_span(t, fid), "today must be a date", "expected YYYY-MM-DD");
-      else sc.today = days;
+      else
+        sc.today = days;
     }
     if (auto s = doc["settings"]) {
-      if (!s.IsMap()) diags.error(node_span(s, fid), "settings must be a map", "e.g. settings: {floor_needs_building: false}");
+      if (!s.IsMap())
+        diags.error(node_span(s, fid), "settings must be a map",
+                    "e.g. settings: {floor_needs_building: false}");
       else
         for (const auto& kv : s) {
           std::string k = key_text(kv.first);
@@ -124,25 +134,32 @@ std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
         }
     }
     if (auto dnode = doc["data"]) {
-      if (dnode.IsScalar()) sc.data_files.push_back(resolve(base, dnode.Scalar()));
+      if (dnode.IsScalar())
+        sc.data_files.push_back(resolve(base, dnode.Scalar()));
       else if (dnode.IsSequence())
         for (const auto& f : dnode) {
-          if (f.IsScalar()) sc.data_files.push_back(resolve(base, f.Scalar()));
-          else diags.error(node_span(f, fid), "a data list holds file names");
+          if (f.IsScalar())
+            sc.data_files.push_back(resolve(base, f.Scalar()));
+          else
+            diags.error(node_span(f, fid), "a data list holds file names");
         }
-      else if (dnode.IsMap()) sc.inline_data = dnode;
-      else diags.error(node_span(dnode, fid), "data must be a map of entity types, or a file name");
+      else if (dnode.IsMap())
+        sc.inline_data = dnode;
+      else
+        diags.error(node_span(dnode, fid), "data must be a map of entity types, or a file name");
     }
     auto cases = doc["cases"];
     if (!cases || !cases.IsSequence()) {
-      diags.error(sc.span, "the scenario has no cases", "expected `cases:` with a list of {action: ..., expect: ...}");
+      diags.error(sc.span, "the scenario has no cases",
+                  "expected `cases:` with a list of {action: ..., expect: ...}");
       continue;
     }
     for (const auto& c : cases) {
       Case cs;
       cs.span = node_span(c, fid);
       if (!c.IsMap()) {
-        diags.error(cs.span, "a case must be a map", "e.g. {action: book, user: mueller, object: TABLE_1, expect: allow}");
+        diags.error(cs.span, "a case must be a map",
+                    "e.g. {action: book, user: mueller, object: TABLE_1, expect: allow}");
         continue;
       }
       if (!c["action"] || !c["action"].IsScalar()) {
@@ -152,21 +169,27 @@ std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
       cs.action = c["action"].Scalar();
       if (auto e = c["expect"]) {
         std::string v = e.IsScalar() ? e.Scalar() : "";
-        if (v == "allow" || v == "true") cs.expect = true;
-        else if (v == "deny" || v == "false") cs.expect = false;
-        else diags.error(node_span(e, fid), fmt::format("expect must be allow or deny, not '{}'", v));
+        if (v == "allow" || v == "true")
+          cs.expect = true;
+        else if (v == "deny" || v == "false")
+          cs.expect = false;
+        else
+          diags.error(node_span(e, fid), fmt::format("expect must be allow or deny, not '{}'", v));
       }
       if (c["note"]) cs.note = as_text(c["note"]);
       if (auto x = c["explain"]) {
         std::string v = x.IsScalar() ? x.Scalar() : "";
-        if (v == "true" || v == "yes") cs.explain = true;
-        else if (v != "false" && v != "no") diags.error(node_span(x, fid), "explain must be true or false");
+        if (v == "true" || v == "yes")
+          cs.explain = true;
+        else if (v != "false" && v != "no")
+          diags.error(node_span(x, fid), "explain must be true or false");
       }
       for (const auto& kv : c) {
         std::string k = key_text(kv.first);
         if (kCaseKeys.count(k)) continue;
         if (!kv.second.IsScalar() && !kv.second.IsSequence()) {
-          diags.error(node_span(kv.second, fid), fmt::format("the value of '{}' must be an id or a value", k));
+          diags.error(node_span(kv.second, fid),
+                      fmt::format("the value of '{}' must be an id or a value", k));
           continue;
         }
         cs.args[k] = as_text(kv.second);

@@ -24,12 +24,12 @@ struct Case {
 
 struct Scenario {
   std::string name;
-  std::string file;            // the scenario file
-  std::string policy;          // module name or path (already made relative to cwd)
+  std::string file;   // the scenario file
+  std::string policy; // module name or path (already made relative to cwd)
   Span policy_span;
   std::map<std::string, std::string> settings; // name -> value as text ([a, b] for sets)
   std::map<std::string, Span> setting_spans;
-  std::optional<int64_t> today; // days since 1970-01-01
+  std::optional<int64_t> today;        // days since 1970-01-01
   std::vector<std::string> data_files; // resolved paths
   std::optional<YAML::Node> inline_data;
   int data_file_id = -1; // the scenario file's id, for inline data marks
@@ -39,7 +39,8 @@ struct Scenario {
 
 // Parses every document of `path`; errors go to `diags` (and the file is
 // registered in `sm` so that they show the line).
-std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm, Diagnostics& diags);
+std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
+                                     Diagnostics& diags);
 
 // The Span of a YAML node in file `file_id`.
 Span node_span(const YAML::Node& n, int file_id);

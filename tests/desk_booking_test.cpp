@@ -355,7 +355,8 @@ TEST(DeskBooking, F_G6_GroupsAreNotRoles) {
   ir::TypeId t = user.attributes[static_cast<size_t>(roles)].type;
   EXPECT_FALSE(refers_to(p, t, "Group"));
   EXPECT_LT(p.find_entity("Role"), 0);
-  Client d(office("Group administrator\nUser groupie { groups: [administrator, IT, HR, Legal] }\n"));
+  Client d(
+      office("Group administrator\nUser groupie { groups: [administrator, IT, HR, Legal] }\n"));
   ASSERT_TRUE(d.ok());
   EXPECT_FALSE(d.allows("admin_area", {{"actor", "groupie"}}));
   EXPECT_FALSE(d.allows("global_settings", {{"actor", "groupie"}}));

@@ -31,7 +31,8 @@ TEST(Jit, DeskBookingActionsAreCompiled) {
   auto l = load(std::string(KEYPLAN_SOURCE_DIR) + "/policies/examples/seed002/example_building.kp");
   ASSERT_TRUE(l.cp);
   for (int32_t a : l.res.policy->actions())
-    EXPECT_TRUE(l.cp->compiled(a)) << l.res.policy->rules[static_cast<size_t>(a)].signature << ": " << l.cp->reason(a);
+    EXPECT_TRUE(l.cp->compiled(a))
+        << l.res.policy->rules[static_cast<size_t>(a)].signature << ": " << l.cp->reason(a);
 }
 
 // Every action on every combination of instances, several dates, every
@@ -58,7 +59,8 @@ TEST(Jit, AgreesWithInterpreterOnTheWorkedExample) {
           std::vector<ir::Value> d;
           const auto& t = p.types[prm.type];
           if (t.kind == ir::TypeKind::Entity)
-            for (int32_t row = 0; row < snap.count(t.ref); ++row) d.push_back(ir::Value::entity(t.ref, row));
+            for (int32_t row = 0; row < snap.count(t.ref); ++row)
+              d.push_back(ir::Value::entity(t.ref, row));
           else if (t.kind == ir::TypeKind::Date)
             for (int k = -2; k < 5; ++k) d.push_back(ir::Value::date(today + k));
           else if (t.kind == ir::TypeKind::Bool)

@@ -14,19 +14,19 @@ extern "C" {
 struct kp_column {
   const int64_t* scalars;
   const uint64_t* words;
-  int64_t stride; // words per row
+  int64_t stride;     // words per row
   const void* values; // set<string|int|date> columns: the rows' sorted value lists
 };
 
 struct kp_arena; // scratch memory for set temporaries, one per thread
 
 struct kp_context {
-  const kp_column* columns;          // every attribute of every entity type, flattened
-  const int64_t* strides;            // per entity type: words of a bitset over its instances
-  const int64_t* setting_scalars;    // per setting: its value when scalar
+  const kp_column* columns;            // every attribute of every entity type, flattened
+  const int64_t* strides;              // per entity type: words of a bitset over its instances
+  const int64_t* setting_scalars;      // per setting: its value when scalar
   const uint64_t* const* setting_bits; // per setting: its bitset when a set (else null)
-  const uint64_t* const* const_sets; // per constant set of the compiled policy
-  const uint64_t* const* all_bits;   // per entity type: the set of all its instances
+  const uint64_t* const* const_sets;   // per constant set of the compiled policy
+  const uint64_t* const* all_bits;     // per entity type: the set of all its instances
   int64_t today;
   kp_arena* arena;
   const void* snapshot; // for the helpers below

@@ -70,17 +70,23 @@ int64_t to_native(const ir::Value& v) {
 }
 
 namespace {
-size_t words_for(size_t n) { return (n + 63) / 64; }
+size_t words_for(size_t n) {
+  return (n + 63) / 64;
+}
 } // namespace
 
-Binding::Binding(const CompiledPolicy& cp, const rt::Snapshot& snap) : cp_(cp), version_(snap.version()) {
+Binding::Binding(const CompiledPolicy& cp, const rt::Snapshot& snap)
+    : cp_(cp), version_(snap.version()) {
   const ir::Policy& p = cp.policy();
-  auto elem_size = [&](ir::TypeId set_type) -> size_t { return snap.domain_size(p.types[set_type].elem); };
+  auto elem_size = [&](ir::TypeId set_type) -> size_t {
+    return snap.domain_size(p.types[set_type].elem);
+  };
   // A set value as a bitset sized for this snapshot.
   auto bits_of = [&](const ir::Value& v, ir::TypeId set_type) -> const uint64_t* {
     std::vector<uint64_t> w(std::max<size_t>(1, words_for(elem_size(set_type))), 0);
     for (const auto& e : v.elems)
-      if (e.num >= 0 && static_cast<size_t>(e.num) < elem_size(set_type)) w[static_cast<size_t>(e.num) / 64] |= uint64_t{1} << (e.num % 64);
+      if (e.num >= 0 && static_cast<size_t>(e.num) < elem_size(set_type))
+        w[static_cast<size_t>(e.num) / 64] |= uint64_t{1} << (e.num % 64);
     owned_.push_back(std::move(w));
     return owned_.back().data();
   };
@@ -90,10 +96,13 @@ Binding::Binding(const CompiledPolicy& cp, const rt::Snapshot& snap) : cp_(cp), 
     const rt::EntityTable& table = snap.table(static_cast<int32_t>(t));
     strides_.push_back(static_cast<int64_t>(words_for(static_cast<size_t>(table.count()))));
     for (const rt::Column& c : table.columns)
-      columns_.push_back({c.scalars.empty() ? nullptr : c.scalars.data(), c.words.empty() ? nullptr : c.words.data(),
+      columns_.push_back({c.scalars.empty() ? nullptr : c.scalars.data(),
+                          c.words.empty() ? nullptr : c.words.data(),
                           static_cast<int64_t>(c.stride), &c.values});
-    std::vector<uint64_t> all(std::max<size_t>(1, words_for(static_cast<size_t>(table.count()))), 0);
-    for (int32_t r = 0; r < table.count(); ++r) all[static_cast<size_t>(r) / 64] |= uint64_t{1} << (r % 64);
+    std::vector<uint64_t> all(std::max<size_t>(1, words_for(static_cast<size_t>(table.count()))),
+                              0);
+    for (int32_t r = 0; r < table.count(); ++r)
+      all[static_cast<size_t>(r) / 64] |= uint64_t{1} << (r % 64);
     owned_.push_back(std::move(all));
     all_bits_.push_back(owned_.back().data());
   }

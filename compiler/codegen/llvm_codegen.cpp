@@ -52,42 +52,53 @@ constexpr int64_t kNoneValue = INT64_MIN;
 Rep rep_of(const ir::Policy& p, ir::TypeId t) {
   const auto& types = p.types;
   switch (types.kind(t)) {
-  case TypeKind::Bool: return Rep::Bool;
+  case TypeKind::Bool:
+    return Rep::Bool;
   case TypeKind::Int:
   case TypeKind::Date:
   case TypeKind::Enum:
-  case TypeKind::Entity: return Rep::Scalar;
+  case TypeKind::Entity:
+    return Rep::Scalar;
   case TypeKind::Optional: {
     TypeKind k = types.kind(types[t].elem);
-    return k == TypeKind::Int || k == TypeKind::Date || k == TypeKind::Enum || k == TypeKind::Entity ? Rep::Scalar
-                                                                                                     : Rep::None;
+    return k == TypeKind::Int || k == TypeKind::Date || k == TypeKind::Enum || k == TypeKind::Entity
+               ? Rep::Scalar
+               : Rep::None;
   }
   case TypeKind::Set: {
     TypeKind k = types.kind(types[t].elem);
     if (k == TypeKind::Entity || k == TypeKind::Enum) return Rep::Bits;
-    return k == TypeKind::String || k == TypeKind::Int || k == TypeKind::Date ? Rep::Values : Rep::None;
+    return k == TypeKind::String || k == TypeKind::Int || k == TypeKind::Date ? Rep::Values
+                                                                              : Rep::None;
   }
-  default: return Rep::None;
+  default:
+    return Rep::None;
   }
 }
 
 // Why an expression cannot be compiled ("" when it can).
-std::string unsupported(const ir::Policy& p, const ir::Expr& e, const std::vector<std::string>& rule_reasons) {
+std::string unsupported(const ir::Policy& p, const ir::Expr& e,
+                        const std::vector<std::string>& rule_reasons) {
   // Value-list sets (set<string|int|date>) compile only as attributes read
   // by `count` and `in` (membership of an int, a date or an instance's id).
   auto values_attr = [&](const ir::Expr& x) {
-    return rep_of(p, x.type) == Rep::Values && x.op == Op::Attr && !p.types.is_optional(x.kids[0]->type);
+    return rep_of(p, x.type) == Rep::Values && x.op == Op::Attr &&
+           !p.types.is_optional(x.kids[0]->type);
   };
-  if (e.op == Op::Count && values_attr(*e.kids[0])) return unsupported(p, *e.kids[0]->kids[0], rule_reasons);
+  if (e.op == Op::Count && values_attr(*e.kids[0]))
+    return unsupported(p, *e.kids[0]->kids[0], rule_reasons);
   if (e.op == Op::In && values_attr(*e.kids[1])) {
     const ir::Expr& x = *e.kids[0];
     std::string r = unsupported(p, *e.kids[1]->kids[0], rule_reasons);
     if (!r.empty()) return r;
-    if (x.op == Op::Id && !p.types.is_optional(x.kids[0]->type)) return unsupported(p, *x.kids[0], rule_reasons);
-    if (!p.types.is_optional(x.type) && rep_of(p, x.type) == Rep::Scalar) return unsupported(p, x, rule_reasons);
+    if (x.op == Op::Id && !p.types.is_optional(x.kids[0]->type))
+      return unsupported(p, *x.kids[0], rule_reasons);
+    if (!p.types.is_optional(x.type) && rep_of(p, x.type) == Rep::Scalar)
+      return unsupported(p, x, rule_reasons);
     return "membership of this value in a set of strings";
   }
-  if (rep_of(p, e.type) == Rep::None || rep_of(p, e.type) == Rep::Values) return fmt::format("values of type {}", p.type_name(e.type));
+  if (rep_of(p, e.type) == Rep::None || rep_of(p, e.type) == Rep::Values)
+    return fmt::format("values of type {}", p.type_name(e.type));
   if (e.op == Op::Id) return "instance ids as strings";
   if (e.op == Op::Call && !rule_reasons[static_cast<size_t>(e.index)].empty())
     return fmt::format("it calls {}", p.rules[static_cast<size_t>(e.index)].name);
@@ -98,13 +109,14 @@ std::string unsupported(const ir::Policy& p, const ir::Expr& e, const std::vecto
 
 class Gen {
 public:
-  Gen(const ir::Policy& p, llvm::LLVMContext& c, llvm::Module& m, const std::vector<CompiledPolicy::ConstSet>& consts,
-      const std::vector<int32_t>& column_base)
+  Gen(const ir::Policy& p, llvm::LLVMContext& c, llvm::Module& m,
+      const std::vector<CompiledPolicy::ConstSet>& consts, const std::vector<int32_t>& column_base)
       : P(p), C(c), M(m), B(c), consts_(consts), column_base_(column_base) {
     ptr_ = llvm::PointerType::get(C, 0);
     i64_ = llvm::Type::getInt64Ty(C);
     i1_ = llvm::Type::getInt1Ty(C);
-    ctx_ty_ = llvm::StructType::create(C, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, i64_, ptr_, ptr_}, "kp_context");
+    ctx_ty_ = llvm::StructType::create(C, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, i64_, ptr_, ptr_},
+                                       "kp_context");
     col_ty_ = llvm::StructType::create(C, {ptr_, ptr_, i64_, ptr_}, "kp_column");
     alloc_ = llvm::Function::Create(llvm::FunctionType::get(ptr_, {ptr_, i64_}, false),
                                     llvm::Function::ExternalLinkage, "kp_alloc_words", M);
@@ -112,17 +124,22 @@ public:
                                          llvm::Function::ExternalLinkage, "kp_values_row", M);
     values_count_ = llvm::Function::Create(llvm::FunctionType::get(i64_, {ptr_}, false),
                                            llvm::Function::ExternalLinkage, "kp_values_count", M);
-    values_has_num_ = llvm::Function::Create(llvm::FunctionType::get(i1_, {ptr_, i64_}, false),
-                                             llvm::Function::ExternalLinkage, "kp_values_has_num", M);
-    values_has_id_ = llvm::Function::Create(llvm::FunctionType::get(i1_, {ptr_, ptr_, i64_, i64_}, false),
-                                            llvm::Function::ExternalLinkage, "kp_values_has_id", M);
+    values_has_num_ =
+        llvm::Function::Create(llvm::FunctionType::get(i1_, {ptr_, i64_}, false),
+                               llvm::Function::ExternalLinkage, "kp_values_has_num", M);
+    values_has_id_ =
+        llvm::Function::Create(llvm::FunctionType::get(i1_, {ptr_, ptr_, i64_, i64_}, false),
+                               llvm::Function::ExternalLinkage, "kp_values_has_id", M);
   }
 
   llvm::Type* type(ir::TypeId t) {
     switch (rep_of(P, t)) {
-    case Rep::Bool: return i1_;
-    case Rep::Scalar: return i64_;
-    default: return ptr_;
+    case Rep::Bool:
+      return i1_;
+    case Rep::Scalar:
+      return i64_;
+    default:
+      return ptr_;
     }
   }
 
@@ -131,7 +148,8 @@ public:
     std::vector<llvm::Type*> params{ptr_};
     for (const auto& prm : r.params) params.push_back(type(prm.type));
     auto* fn = llvm::Function::Create(llvm::FunctionType::get(type(r.result), params, false),
-                                      llvm::Function::InternalLinkage, fmt::format("rule{}_{}", index, r.name), M);
+                                      llvm::Function::InternalLinkage,
+                                      fmt::format("rule{}_{}", index, r.name), M);
     fns_[index] = fn;
     return fn;
   }
@@ -143,7 +161,8 @@ public:
     B.SetInsertPoint(llvm::BasicBlock::Create(C, "entry", fn));
     ctx_ = fn->getArg(0);
     slots_.assign(static_cast<size_t>(std::max<int32_t>(r.frame_size, 1)), nullptr);
-    for (size_t i = 0; i < r.params.size(); ++i) slots_[i] = fn->getArg(static_cast<unsigned>(i + 1));
+    for (size_t i = 0; i < r.params.size(); ++i)
+      slots_[i] = fn->getArg(static_cast<unsigned>(i + 1));
     B.CreateRet(gen(*r.body));
   }
 
@@ -156,7 +175,8 @@ public:
     std::vector<llvm::Value*> args{fn->getArg(0)};
     for (size_t i = 0; i < r.params.size(); ++i) {
       llvm::Value* raw = B.CreateLoad(i64_, B.CreateConstGEP1_64(i64_, fn->getArg(1), i));
-      args.push_back(rep_of(P, r.params[i].type) == Rep::Bool ? B.CreateICmpNE(raw, B.getInt64(0)) : raw);
+      args.push_back(rep_of(P, r.params[i].type) == Rep::Bool ? B.CreateICmpNE(raw, B.getInt64(0))
+                                                              : raw);
     }
     llvm::Value* res = B.CreateCall(fns_[index], args);
     B.CreateRet(B.CreateZExt(res, i64_));
@@ -167,7 +187,9 @@ public:
 
 private:
   // --- context access
-  llvm::Value* ctx_field(unsigned i, llvm::Type* t) { return B.CreateLoad(t, B.CreateStructGEP(ctx_ty_, ctx_, i)); }
+  llvm::Value* ctx_field(unsigned i, llvm::Type* t) {
+    return B.CreateLoad(t, B.CreateStructGEP(ctx_ty_, ctx_, i));
+  }
   llvm::Value* load_ptr_at(llvm::Value* base, llvm::Value* idx) {
     return B.CreateLoad(ptr_, B.CreateGEP(ptr_, base, idx));
   }
@@ -190,13 +212,15 @@ private:
 
   int32_t const_set(const ir::Expr& e) {
     for (size_t i = 0; i < consts_.size(); ++i)
-      if (consts_[i].type == e.type && consts_[i].value == e.constant) return static_cast<int32_t>(i);
+      if (consts_[i].type == e.type && consts_[i].value == e.constant)
+        return static_cast<int32_t>(i);
     return 0; // unreachable: compile() numbers every constant set first
   }
 
   // for each set bit of `words` (n words): body(elem) gives "continue?".
   // Returns i1: true when the body stopped the loop.
-  llvm::Value* for_each_bit(llvm::Value* words, llvm::Value* n, const std::function<llvm::Value*(llvm::Value*)>& body) {
+  llvm::Value* for_each_bit(llvm::Value* words, llvm::Value* n,
+                            const std::function<llvm::Value*(llvm::Value*)>& body) {
     llvm::BasicBlock* pre = B.GetInsertBlock();
     auto* outer_cond = block("bits.outer");
     auto* outer_body = block("bits.word");
@@ -242,7 +266,8 @@ private:
   }
 
   // for i in [0, n): body(i) gives "continue?"; true when stopped.
-  llvm::Value* for_each_word(llvm::Value* n, const std::function<llvm::Value*(llvm::Value*)>& body) {
+  llvm::Value* for_each_word(llvm::Value* n,
+                             const std::function<llvm::Value*(llvm::Value*)>& body) {
     llvm::BasicBlock* pre = B.GetInsertBlock();
     auto* cond = block("words.cond");
     auto* bodyb = block("words.body");
@@ -272,7 +297,9 @@ private:
     return r;
   }
 
-  llvm::Value* word_at(llvm::Value* words, llvm::Value* i) { return B.CreateLoad(i64_, B.CreateGEP(i64_, words, i)); }
+  llvm::Value* word_at(llvm::Value* words, llvm::Value* i) {
+    return B.CreateLoad(i64_, B.CreateGEP(i64_, words, i));
+  }
 
   llvm::Value* test_bit(llvm::Value* words, llvm::Value* elem) {
     llvm::Value* w = word_at(words, B.CreateLShr(elem, 6));
