@@ -1,26 +1,36 @@
 #include "runtime/data_loader.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
+#include <string_view>
 #include <yaml-cpp/yaml.h>
 
 namespace keyplan::rt {
 
 namespace {
 
+// Large files are parsed in chunks (see load_data below); marks inside a
+// chunk are shifted by where the chunk starts in the file.
+struct ChunkOffset {
+  int64_t line = 0, pos = 0;
+};
+thread_local ChunkOffset g_offset;
+
 Span span_of(const YAML::Node& n, int file, const Span& fallback = {}) {
   YAML::Mark m = n.Mark();
   if (m.is_null() || m.line < 0) return fallback.valid() ? fallback : Span{file, 1, 1, 1, 2, 0, 1};
   Span s;
   s.file = file;
-  s.line = static_cast<uint32_t>(m.line) + 1;
+  s.line = static_cast<uint32_t>(m.line + g_offset.line) + 1;
   s.col = static_cast<uint32_t>(m.column) + 1;
-  s.begin = static_cast<uint32_t>(m.pos);
+  s.begin = static_cast<uint32_t>(m.pos + g_offset.pos);
   uint32_t width = 1;
   if (n.IsScalar()) {
     width = static_cast<uint32_t>(n.Scalar().size()) + (n.Tag() == "!" ? 2 : 0);
@@ -234,16 +244,16 @@ void check_cycles(const Snapshot& sn, const std::map<std::pair<int32_t, int32_t>
 
 } // namespace
 
-bool load_data(Snapshot& snapshot, const YAML::Node& root, int file, Diagnostics& diags) {
+// Visits the document's root map(s): one for a document parsed whole, one
+// per chunk for a large file parsed in pieces (nodes are then not kept
+// between the two passes, and the chunks are parsed again for pass 2).
+using RootVisitor = std::function<bool(const std::function<void(const YAML::Node&)>&)>;
+
+bool load_roots(Snapshot& snapshot, const RootVisitor& roots, int file, Diagnostics& diags,
+                bool keep_nodes) {
   const ir::Policy& p = snapshot.policy();
   Snapshot stage = snapshot;
   Loader loader(stage, file, diags);
-  Span root_span = span_of(root, file);
-  if (root.IsNull()) return true;
-  if (!root.IsMap()) {
-    loader.error(root_span, "data must map entity type names to lists of instances");
-    return false;
-  }
   std::vector<std::string> type_names;
   for (const auto& e : p.entities) type_names.push_back(e.name);
 
@@ -251,62 +261,75 @@ bool load_data(Snapshot& snapshot, const YAML::Node& root, int file, Diagnostics
   std::vector<Item> items;
   std::vector<std::vector<std::string>> new_ids(p.entities.size());
   std::map<std::pair<int32_t, std::string>, Span> seen;
-  for (const auto& kv : root) {
-    std::string tname = kv.first.IsScalar() ? kv.first.Scalar() : std::string{};
-    Span tspan = span_of(kv.first, file, root_span);
-    int32_t type = p.find_entity(tname);
-    if (type < 0) {
-      loader.error(tspan, fmt::format("unknown entity type '{}'", tname),
-                   did_you_mean(tname, type_names));
-      continue;
+  std::vector<int32_t> visited; // per instance visited in pass 1: its item, or -1
+  bool parsed = roots([&](const YAML::Node& root) {
+    Span root_span = span_of(root, file);
+    if (root.IsNull()) return;
+    if (!root.IsMap()) {
+      loader.error(root_span, "data must map entity type names to lists of instances");
+      return;
     }
-    const YAML::Node& list = kv.second;
-    if (list.IsNull()) continue;
-    if (!list.IsSequence()) {
-      loader.error(span_of(list, file, tspan),
-                   fmt::format("{} expects a list of instances, got {}", tname, describe(list)));
-      continue;
-    }
-    for (const auto& inst : list) {
-      Span ispan = span_of(inst, file, tspan);
-      if (!inst.IsMap()) {
-        loader.error(ispan,
-                     fmt::format("a {} must be a map with an id, got {}", tname, describe(inst)));
+    for (const auto& kv : root) {
+      std::string tname = kv.first.IsScalar() ? kv.first.Scalar() : std::string{};
+      Span tspan = span_of(kv.first, file, root_span);
+      int32_t type = p.find_entity(tname);
+      if (type < 0) {
+        loader.error(tspan, fmt::format("unknown entity type '{}'", tname),
+                     did_you_mean(tname, type_names));
         continue;
       }
-      YAML::Node idn = inst["id"];
-      if (!idn || !idn.IsScalar() || idn.Scalar().empty()) {
-        loader.error(idn ? span_of(idn, file, ispan) : ispan,
-                     fmt::format("a {} needs an id", tname));
+      const YAML::Node& list = kv.second;
+      if (list.IsNull()) continue;
+      if (!list.IsSequence()) {
+        loader.error(span_of(list, file, tspan),
+                     fmt::format("{} expects a list of instances, got {}", tname, describe(list)));
         continue;
       }
-      Item item{type, -1, false, idn.Scalar(), inst, ispan};
-      Span idspan = span_of(idn, file, ispan);
-      auto [it, fresh] = seen.emplace(std::make_pair(type, item.id), idspan);
-      if (!fresh) {
-        loader.error(idspan, fmt::format("duplicate {} id '{}'", tname, item.id));
-        diags.note(it->second, "first given here");
-        continue;
+      for (const auto& inst : list) {
+        visited.push_back(-1);
+        Span ispan = span_of(inst, file, tspan);
+        if (!inst.IsMap()) {
+          loader.error(ispan,
+                       fmt::format("a {} must be a map with an id, got {}", tname, describe(inst)));
+          continue;
+        }
+        YAML::Node idn = inst["id"];
+        if (!idn || !idn.IsScalar() || idn.Scalar().empty()) {
+          loader.error(idn ? span_of(idn, file, ispan) : ispan,
+                       fmt::format("a {} needs an id", tname));
+          continue;
+        }
+        Item item{type, -1, false, idn.Scalar(), keep_nodes ? YAML::Node(inst) : YAML::Node(),
+                  ispan};
+        Span idspan = span_of(idn, file, ispan);
+        auto [it, fresh] = seen.emplace(std::make_pair(type, item.id), idspan);
+        if (!fresh) {
+          loader.error(idspan, fmt::format("duplicate {} id '{}'", tname, item.id));
+          diags.note(it->second, "first given here");
+          continue;
+        }
+        if (stage.find(type, item.id) < 0) {
+          item.is_new = true;
+          new_ids[static_cast<size_t>(type)].push_back(item.id);
+        }
+        visited.back() = static_cast<int32_t>(items.size());
+        items.push_back(std::move(item));
       }
-      if (stage.find(type, item.id) < 0) {
-        item.is_new = true;
-        new_ids[static_cast<size_t>(type)].push_back(item.id);
-      }
-      items.push_back(std::move(item));
     }
-  }
+  });
+  if (!parsed) return false;
   stage.append(new_ids);
 
   // Pass 2: attributes, resolved against the stage (so references may point
   // forward within the document).
   std::map<std::pair<int32_t, int32_t>, Span> given_parent;
-  for (Item& item : items) {
+  auto process = [&](Item& item, const YAML::Node& node) {
     const ir::EntityType& et = p.entities[static_cast<size_t>(item.type)];
     item.row = stage.find(item.type, item.id);
     std::vector<std::string> names{"id"};
     for (const auto& a : et.attributes) names.push_back(a.name);
     std::vector<bool> set_here(et.attributes.size(), false);
-    for (const auto& kv : item.node) {
+    for (const auto& kv : node) {
       std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string{};
       if (key == "id") continue;
       Span kspan = span_of(kv.first, file, item.span);
@@ -329,7 +352,7 @@ bool load_data(Snapshot& snapshot, const YAML::Node& root, int file, Diagnostics
       if (a == et.parent_attr)
         given_parent[{item.type, item.row}] = span_of(kv.second, file, kspan);
     }
-    if (!item.is_new) continue;
+    if (!item.is_new) return;
     for (size_t a = 0; a < et.attributes.size(); ++a)
       if (!set_here[a] && !has_implicit_default(p, et.attributes[a])) {
         // A new id close to an existing one is likely a what-if edit with a typo.
@@ -342,6 +365,24 @@ bool load_data(Snapshot& snapshot, const YAML::Node& root, int file, Diagnostics
                                                 p.type_name(et.attributes[a].type))
                                   : fmt::format("a new {} needs it; {}", et.name, hint));
       }
+  };
+  if (keep_nodes) {
+    for (Item& item : items) process(item, item.node);
+  } else {
+    // Walk the same structure again; pass 1 recorded which instances count.
+    size_t k = 0;
+    roots([&](const YAML::Node& root) {
+      if (!root.IsMap()) return;
+      for (const auto& kv : root) {
+        if (p.find_entity(kv.first.IsScalar() ? kv.first.Scalar() : std::string{}) < 0) continue;
+        if (!kv.second.IsSequence()) continue;
+        for (const auto& inst : kv.second) {
+          int32_t idx = k < visited.size() ? visited[k] : -1;
+          ++k;
+          if (idx >= 0) process(items[static_cast<size_t>(idx)], inst);
+        }
+      }
+    });
   }
 
   if (loader.errors() == 0) check_cycles(stage, given_parent, loader);
@@ -350,22 +391,122 @@ bool load_data(Snapshot& snapshot, const YAML::Node& root, int file, Diagnostics
   return true;
 }
 
+bool load_data(Snapshot& snapshot, const YAML::Node& root, int file, Diagnostics& diags) {
+  return load_roots(
+      snapshot,
+      [&](const std::function<void(const YAML::Node&)>& fn) {
+        fn(root);
+        return true;
+      },
+      file, diags, true);
+}
+
+namespace {
+
+// A large data file is parsed in chunks of whole instances, so that
+// yaml-cpp's node tree (about 90 bytes of memory per byte of YAML) never
+// holds the whole file: the 100,000-user tenant would otherwise peak at
+// about 0.5 GB. Only the plain block shape is split: `Type:` at column 0
+// and `- ...` items under it; anything else is parsed whole.
+constexpr size_t kChunkThreshold = 1u << 20;
+constexpr size_t kItemsPerChunk = 2000;
+
+struct Chunk {
+  std::string text;
+  int64_t line_offset = 0, pos_offset = 0;
+};
+
+bool split_chunks(const std::string& text, std::vector<Chunk>& out) {
+  std::string header, indent;
+  size_t chunk_start = std::string::npos, chunk_line = 0, count = 0;
+  auto flush = [&](size_t end) {
+    if (chunk_start == std::string::npos) return;
+    Chunk c;
+    c.text = header + text.substr(chunk_start, end - chunk_start);
+    c.line_offset = static_cast<int64_t>(chunk_line) - 1;
+    c.pos_offset = static_cast<int64_t>(chunk_start) - static_cast<int64_t>(header.size());
+    out.push_back(std::move(c));
+    chunk_start = std::string::npos;
+  };
+  size_t line = 0;
+  for (size_t pos = 0; pos < text.size(); ++line) {
+    size_t nl = text.find('\n', pos);
+    size_t end = nl == std::string::npos ? text.size() : nl + 1;
+    std::string_view l(text.data() + pos, end - pos);
+    size_t first = l.find_first_not_of(" \t\r\n");
+    bool blank = first == std::string_view::npos || l[first] == '#';
+    if (blank) {
+      // belongs to the current chunk, if any
+    } else if (first == 0) {
+      size_t colon = l.find(':');
+      if (colon == std::string_view::npos ||
+          l.substr(colon + 1).find_first_not_of(" \t\r\n") != std::string_view::npos)
+        return false;
+      for (size_t i = 0; i < colon; ++i)
+        if (!(std::isalnum(static_cast<unsigned char>(l[i])) || l[i] == '_')) return false;
+      flush(pos);
+      header = std::string(l.substr(0, colon)) + ":\n";
+      indent.clear();
+    } else {
+      if (header.empty()) return false;
+      bool item = l.substr(first, 2) == "- " || l.substr(first) == "-\n";
+      if (item && indent.empty()) indent = std::string(l.substr(0, first));
+      if (item && l.substr(0, first) == indent) {
+        if (chunk_start == std::string::npos || count == kItemsPerChunk) {
+          flush(pos);
+          chunk_start = pos;
+          chunk_line = line;
+          count = 0;
+        }
+        ++count;
+      } else if (chunk_start == std::string::npos) {
+        return false;
+      }
+    }
+    pos = end;
+  }
+  flush(text.size());
+  return true;
+}
+
+Span yaml_error_span(const YAML::Exception& e, int file) {
+  if (e.mark.is_null()) return Span{file, 1, 1, 1, 2, 0, 1};
+  auto line = static_cast<uint32_t>(e.mark.line + g_offset.line) + 1;
+  auto col = static_cast<uint32_t>(e.mark.column) + 1;
+  auto pos = static_cast<uint32_t>(e.mark.pos + g_offset.pos);
+  return Span{file, line, col, line, col + 1, pos, pos + 1};
+}
+
+} // namespace
+
 bool load_data(Snapshot& snapshot, const std::string& text, const std::string& path,
                Diagnostics& diags, SourceManager& sources) {
   int file = sources.add(path, text);
+  std::vector<Chunk> chunks;
+  if (text.size() >= kChunkThreshold && split_chunks(text, chunks)) {
+    auto roots = [&](const std::function<void(const YAML::Node&)>& fn) {
+      for (const Chunk& c : chunks) {
+        g_offset = {c.line_offset, c.pos_offset};
+        YAML::Node root;
+        try {
+          root = YAML::Load(c.text);
+        } catch (const YAML::Exception& e) {
+          diags.error(yaml_error_span(e, file), fmt::format("invalid YAML: {}", e.msg));
+          g_offset = {};
+          return false;
+        }
+        fn(root);
+      }
+      g_offset = {};
+      return true;
+    };
+    return load_roots(snapshot, roots, file, diags, false);
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    Span s = e.mark.is_null() ? Span{file, 1, 1, 1, 2, 0, 1}
-                              : Span{file,
-                                     static_cast<uint32_t>(e.mark.line) + 1,
-                                     static_cast<uint32_t>(e.mark.column) + 1,
-                                     static_cast<uint32_t>(e.mark.line) + 1,
-                                     static_cast<uint32_t>(e.mark.column) + 2,
-                                     static_cast<uint32_t>(e.mark.pos),
-                                     static_cast<uint32_t>(e.mark.pos) + 1};
-    diags.error(s, fmt::format("invalid YAML: {}", e.msg));
+    diags.error(yaml_error_span(e, file), fmt::format("invalid YAML: {}", e.msg));
     return false;
   }
   return load_data(snapshot, root, file, diags);
