@@ -4,7 +4,7 @@
 // input (tests/jit_differential_test.cpp).
 //
 // What is compiled: rules whose values are bools, ints, dates, enum members,
-// entities (and optionals of those), and sets of entities or enum members
+// entities, optional enum members and entities, and sets of entities or enum members
 // (bitsets). A rule that needs anything else (strings, sets of ints, ...) is
 // left to the interpreter, and so is every rule that calls it; `compiled()`
 // says which actions run natively.

@@ -2,7 +2,8 @@
 // file that includes LLVM headers (they are slow to compile).
 //
 // Value representation in generated code: bool = i1; int, date, enum
-// ordinal, entity row and their optionals = i64 (none = INT64_MIN); a set of
+// ordinal, entity row = i64; optional enums and entities too (none =
+// INT64_MIN; optional ints and dates stay interpreted); a set of
 // entities or enum members = ptr to bitset words (the word count comes from
 // kp_context::strides for entities, and is a policy constant for enums).
 #include "compiler/codegen/jit.hpp"
@@ -60,10 +61,11 @@ Rep rep_of(const ir::Policy& p, ir::TypeId t) {
   case TypeKind::Entity:
     return Rep::Scalar;
   case TypeKind::Optional: {
+    // none is INT64_MIN in native code: safe for enum ordinals and entity
+    // rows (never negative), not for ints and dates, where INT64_MIN is a
+    // value (1 + 9223372036854775807 wraps to it). Those stay interpreted.
     TypeKind k = types.kind(types[t].elem);
-    return k == TypeKind::Int || k == TypeKind::Date || k == TypeKind::Enum || k == TypeKind::Entity
-               ? Rep::Scalar
-               : Rep::None;
+    return k == TypeKind::Enum || k == TypeKind::Entity ? Rep::Scalar : Rep::None;
   }
   case TypeKind::Set: {
     TypeKind k = types.kind(types[t].elem);
