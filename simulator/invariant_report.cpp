@@ -1,4 +1,5 @@
 #include "simulator/invariant_report.hpp"
+#include "simulator/text.hpp"
 
 #include "simulator/report.hpp"
 
@@ -13,51 +14,6 @@ int count(const TestRun& run, Status s) {
   int n = 0;
   for (const auto& o : run.outcomes) n += o.status == s;
   return n;
-}
-
-std::string xml(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-    case '&':
-      o += "&amp;";
-      break;
-    case '<':
-      o += "&lt;";
-      break;
-    case '>':
-      o += "&gt;";
-      break;
-    case '"':
-      o += "&quot;";
-      break;
-    default:
-      o += c;
-    }
-  }
-  return o;
-}
-
-size_t width(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-std::string pad(const std::string& s, size_t w) {
-  return s + std::string(w > width(s) ? w - width(s) : 0, ' ');
-}
-
-std::string indent(const std::string& text, const std::string& by) {
-  std::string out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    out += by + text.substr(start, nl == std::string::npos ? nl : nl - start) + "\n";
-    if (nl == std::string::npos) break;
-    start = nl + 1;
-  }
-  return out;
 }
 
 std::string ms_text(double ms) {
@@ -97,19 +53,19 @@ std::string render_test_text(const TestRun& run) {
       fmt::format("invariants of {} (today {}, dates {} .. {})\n", run.policy,
                   ir::format_date(run.today), ir::format_date(run.from), ir::format_date(run.to));
   size_t wn = 9;
-  for (const auto& o : run.outcomes) wn = std::max(wn, width(o.name) + 2);
-  out += fmt::format("  {}  {:<10}  {:<6}  {:>22}  {:>10}  {}\n", pad("invariant", wn), "mode",
-                     "engine", "cases", "time", "result");
+  for (const auto& o : run.outcomes) wn = std::max(wn, display_width(o.name) + 2);
+  out += fmt::format("  {}  {:<10}  {:<6}  {:>22}  {:>10}  {}\n", pad_right("invariant", wn),
+                     "mode", "engine", "cases", "time", "result");
   for (const auto& o : run.outcomes) {
-    out += fmt::format("  {}  {:<10}  {:<6}  {:>22}  {:>10}  {}\n", pad("\"" + o.name + "\"", wn),
-                       o.mode, o.engine.empty() ? "-" : o.engine, cases_text(o), ms_text(o.ms),
-                       status_name(o.status));
+    out += fmt::format(
+        "  {}  {:<10}  {:<6}  {:>22}  {:>10}  {}\n", pad_right("\"" + o.name + "\"", wn), o.mode,
+        o.engine.empty() ? "-" : o.engine, cases_text(o), ms_text(o.ms), status_name(o.status));
     if (o.status == Status::Skipped) out += "      skipped: " + o.note + "\n";
   }
   for (const auto& o : run.outcomes) {
     if (o.status != Status::Fail) continue;
     out += fmt::format("\nFAIL \"{}\" ({}): {}\n", o.name, o.mode, failure_text(o));
-    out += indent(o.explanation, "    ");
+    out += indent_lines(o.explanation, "    ");
   }
   if (run.scenarios) out += "\nscenarios\n" + render_text(*run.scenarios, false);
   out += fmt::format("\n{} invariant checks: {} held, {} failed, {} skipped", run.outcomes.size(),
@@ -154,19 +110,19 @@ std::string render_test_junit(const TestRun& run) {
   int failures = count(run, Status::Fail), skipped = run.skipped();
   for (const auto& o : run.outcomes) {
     cases += fmt::format("    <testcase classname=\"invariants.{}\" name=\"{}\" time=\"{:.3f}\">\n",
-                         o.mode, xml(o.name), o.ms / 1000);
+                         o.mode, xml_escape(o.name), o.ms / 1000);
     if (o.status == Status::Fail)
-      cases += fmt::format("      <failure message=\"{}\">{}</failure>\n", xml(failure_text(o)),
-                           xml(o.explanation));
+      cases += fmt::format("      <failure message=\"{}\">{}</failure>\n",
+                           xml_escape(failure_text(o)), xml_escape(o.explanation));
     else if (o.status == Status::Skipped)
-      cases += fmt::format("      <skipped message=\"{}\"/>\n", xml(o.note));
+      cases += fmt::format("      <skipped message=\"{}\"/>\n", xml_escape(o.note));
     cases += fmt::format("      <system-out>{} cases</system-out>\n", cases_text(o));
     cases += "    </testcase>\n";
   }
   std::string suites = fmt::format(
       "  <testsuite name=\"invariants of {}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n{}  "
       "</testsuite>\n",
-      xml(run.policy), run.outcomes.size(), failures, skipped, cases);
+      xml_escape(run.policy), run.outcomes.size(), failures, skipped, cases);
   size_t tests = run.outcomes.size();
   if (run.scenarios) {
     std::string sj = render_junit(*run.scenarios);

@@ -1,4 +1,5 @@
 #include "simulator/report.hpp"
+#include "simulator/text.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -9,53 +10,6 @@ namespace {
 
 const char* word(bool allowed) {
   return allowed ? "allow" : "deny";
-}
-
-// Display width in code points, so that ü does not skew the table.
-size_t width(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-std::string pad(const std::string& s, size_t w) {
-  return s + std::string(w > width(s) ? w - width(s) : 0, ' ');
-}
-
-std::string indent(const std::string& text, const std::string& by) {
-  std::string out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    out += by + line + "\n";
-    if (nl == std::string::npos) break;
-    start = nl + 1;
-  }
-  return out;
-}
-
-std::string xml_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-    case '&':
-      o += "&amp;";
-      break;
-    case '<':
-      o += "&lt;";
-      break;
-    case '>':
-      o += "&gt;";
-      break;
-    case '"':
-      o += "&quot;";
-      break;
-    default:
-      o += c;
-    }
-  }
-  return o;
 }
 
 std::string explanation_text(const CaseResult& c, const SourceManager* sm) {
@@ -79,14 +33,15 @@ std::string render_text(const RunReport& rep, bool explain_all) {
     }
     size_t wcall = 4, wnote = 0;
     for (const auto& c : r.cases)
-      wcall = std::max(wcall, width(c.call)), wnote = std::max(wnote, width(c.c->note));
-    out += fmt::format("  {:>3}  {}  {:<8} {:<8} {:<6} {}\n", "#", pad("case", wcall), "decision",
-                       "expected", "result", wnote ? "note" : "");
+      wcall = std::max(wcall, display_width(c.call)),
+      wnote = std::max(wnote, display_width(c.c->note));
+    out += fmt::format("  {:>3}  {}  {:<8} {:<8} {:<6} {}\n", "#", pad_right("case", wcall),
+                       "decision", "expected", "result", wnote ? "note" : "");
     for (size_t i = 0; i < r.cases.size(); ++i) {
       const auto& c = r.cases[i];
       std::string expected = c.c->expect ? word(*c.c->expect) : "-";
       std::string result = c.c->expect ? (c.passed ? "pass" : "FAIL") : "-";
-      out += fmt::format("  {:>3}  {}  {:<8} {:<8} {:<6} {}\n", i + 1, pad(c.call, wcall),
+      out += fmt::format("  {:>3}  {}  {:<8} {:<8} {:<6} {}\n", i + 1, pad_right(c.call, wcall),
                          word(c.allowed), expected, result, c.c->note);
       if (!c.error.empty()) out += fmt::format("       ! {}\n", c.error);
     }
@@ -95,7 +50,7 @@ std::string render_text(const RunReport& rep, bool explain_all) {
       if (c.passed && !explain_all && !c.c->explain) continue;
       out += fmt::format("\n  case {}: {} -> {}{}\n", i + 1, c.call, word(c.allowed),
                          c.passed ? "" : fmt::format(" (expected {})", word(*c.c->expect)));
-      out += indent(explanation_text(c, nullptr), "    ");
+      out += indent_lines(explanation_text(c, nullptr), "    ");
     }
     out += "\n";
   }

@@ -1,5 +1,6 @@
 // The renderings of report tables (see table.hpp).
 #include "simulator/table.hpp"
+#include "simulator/text.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -12,19 +13,6 @@
 namespace keyplan::sim {
 
 namespace {
-
-// Display width: code points (continuation bytes do not count).
-size_t width(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-
-std::string pad(const std::string& s, size_t w) {
-  size_t n = width(s);
-  return n >= w ? s : s + std::string(w - n, ' ');
-}
 
 const std::string& cell(const std::vector<std::string>& row, size_t i) {
   static const std::string empty;
@@ -83,13 +71,13 @@ std::string render_terminal(const std::vector<Table>& tables) {
     if (!tb.title.empty()) out += tb.title + "\n";
     std::vector<size_t> w(tb.headers.size());
     for (size_t i = 0; i < w.size(); ++i) {
-      w[i] = width(tb.headers[i]);
-      for (const auto& r : tb.rows) w[i] = std::max(w[i], width(cell(r, i)));
+      w[i] = display_width(tb.headers[i]);
+      for (const auto& r : tb.rows) w[i] = std::max(w[i], display_width(cell(r, i)));
     }
     auto line = [&](const std::vector<std::string>& r) {
       std::string l = "  ";
       for (size_t i = 0; i < w.size(); ++i)
-        l += i + 1 == w.size() ? cell(r, i) : pad(cell(r, i), w[i]) + "  ";
+        l += i + 1 == w.size() ? cell(r, i) : pad_right(cell(r, i), w[i]) + "  ";
       while (!l.empty() && l.back() == ' ') l.pop_back();
       out += l + "\n";
     };
@@ -179,7 +167,7 @@ bool write_xlsx(const std::string& path, const std::vector<Table>& tables, std::
     std::vector<size_t> w(ncols, 8);
     for (size_t c = 0; c < tb.headers.size(); ++c) {
       worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), tb.headers[c].c_str(), bold);
-      w[c] = std::max(w[c], width(tb.headers[c]) + 2);
+      w[c] = std::max(w[c], display_width(tb.headers[c]) + 2);
     }
     for (size_t r = 0; r < tb.rows.size(); ++r)
       for (size_t c = 0; c < tb.headers.size(); ++c) {
@@ -187,7 +175,7 @@ bool write_xlsx(const std::string& path, const std::vector<Table>& tables, std::
         if (!v.empty())
           worksheet_write_string(ws, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c),
                                  v.c_str(), nullptr);
-        w[c] = std::max(w[c], std::min<size_t>(width(v) + 2, 60));
+        w[c] = std::max(w[c], std::min<size_t>(display_width(v) + 2, 60));
       }
     for (size_t c = 0; c < ncols; ++c)
       worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
