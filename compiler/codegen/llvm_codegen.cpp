@@ -220,51 +220,36 @@ private:
   }
 
   // for each set bit of `words` (n words): body(elem) gives "continue?".
-  // Returns i1: true when the body stopped the loop.
+  // Returns i1: true when the body stopped the loop. The words are walked by
+  // for_each_word; inside a word, the set bits by cttz and w &= w - 1.
   llvm::Value* for_each_bit(llvm::Value* words, llvm::Value* n,
                             const std::function<llvm::Value*(llvm::Value*)>& body) {
-    llvm::BasicBlock* pre = B.GetInsertBlock();
-    auto* outer_cond = block("bits.outer");
-    auto* outer_body = block("bits.word");
-    auto* inner_cond = block("bits.inner");
-    auto* inner_body = block("bits.bit");
-    auto* inner_next = block("bits.nextbit");
-    auto* outer_next = block("bits.nextword");
-    auto* done = block("bits.done");
-    auto* stopped = block("bits.stopped");
-    auto* exit = block("bits.exit");
-    B.CreateBr(outer_cond);
-    B.SetInsertPoint(outer_cond);
-    auto* i = B.CreatePHI(i64_, 2);
-    i->addIncoming(B.getInt64(0), pre);
-    B.CreateCondBr(B.CreateICmpSLT(i, n), outer_body, done);
-    B.SetInsertPoint(outer_body);
-    llvm::Value* w0 = B.CreateLoad(i64_, B.CreateGEP(i64_, words, i));
-    B.CreateBr(inner_cond);
-    B.SetInsertPoint(inner_cond);
-    auto* w = B.CreatePHI(i64_, 2);
-    w->addIncoming(w0, outer_body);
-    B.CreateCondBr(B.CreateICmpNE(w, B.getInt64(0)), inner_body, outer_next);
-    B.SetInsertPoint(inner_body);
-    llvm::Value* bit = B.CreateBinaryIntrinsic(llvm::Intrinsic::cttz, w, B.getTrue());
-    llvm::Value* elem = B.CreateAdd(B.CreateShl(i, 6), bit);
-    llvm::Value* cont = body(elem);
-    B.CreateCondBr(cont, inner_next, stopped);
-    B.SetInsertPoint(inner_next);
-    w->addIncoming(B.CreateAnd(w, B.CreateSub(w, B.getInt64(1))), inner_next);
-    B.CreateBr(inner_cond);
-    B.SetInsertPoint(outer_next);
-    i->addIncoming(B.CreateAdd(i, B.getInt64(1)), outer_next);
-    B.CreateBr(outer_cond);
-    B.SetInsertPoint(done);
-    B.CreateBr(exit);
-    B.SetInsertPoint(stopped);
-    B.CreateBr(exit);
-    B.SetInsertPoint(exit);
-    auto* r = B.CreatePHI(i1_, 2);
-    r->addIncoming(B.getFalse(), done);
-    r->addIncoming(B.getTrue(), stopped);
-    return r;
+    return for_each_word(n, [&](llvm::Value* i) -> llvm::Value* {
+      llvm::BasicBlock* pre = B.GetInsertBlock();
+      llvm::Value* w0 = word_at(words, i);
+      auto* cond = block("bits.cond");
+      auto* bit_body = block("bits.bit");
+      auto* next = block("bits.next");
+      auto* exit = block("bits.exit");
+      B.CreateBr(cond);
+      B.SetInsertPoint(cond);
+      auto* w = B.CreatePHI(i64_, 2);
+      w->addIncoming(w0, pre);
+      B.CreateCondBr(B.CreateICmpNE(w, B.getInt64(0)), bit_body, exit);
+      B.SetInsertPoint(bit_body);
+      llvm::Value* bit = B.CreateBinaryIntrinsic(llvm::Intrinsic::cttz, w, B.getTrue());
+      llvm::Value* cont = body(B.CreateAdd(B.CreateShl(i, 6), bit));
+      llvm::BasicBlock* body_end = B.GetInsertBlock();
+      B.CreateCondBr(cont, next, exit);
+      B.SetInsertPoint(next);
+      w->addIncoming(B.CreateAnd(w, B.CreateSub(w, B.getInt64(1))), next);
+      B.CreateBr(cond);
+      B.SetInsertPoint(exit);
+      auto* go_on = B.CreatePHI(i1_, 2); // the word is done, or the body stopped
+      go_on->addIncoming(B.getTrue(), cond);
+      go_on->addIncoming(B.getFalse(), body_end);
+      return go_on;
+    });
   }
 
   // for i in [0, n): body(i) gives "continue?"; true when stopped.
