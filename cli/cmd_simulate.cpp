@@ -32,6 +32,7 @@ void add_simulate_command(CLI::App& app, int& status) {
   cmd->callback([opts, &status]() {
     sim::RunOptions ro;
     ro.search_path = opts->path;
+    ro.explain_all = opts->explain;
     sim::parse_engine(opts->engine, ro.engine);
     sim::RunReport rep = sim::run_scenarios(opts->files, ro);
     for (const auto& [sm, d] : rep.policy_diags) std::cerr << d.render_text(*sm, isatty(2));
@@ -45,7 +46,7 @@ void add_simulate_command(CLI::App& app, int& status) {
       status = 2;
       return;
     }
-    status = rep.input_errors() ? 2 : rep.failed ? 1 : 0;
+    status = rep.exit_code();
   });
 }
 
