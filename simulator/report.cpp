@@ -17,6 +17,14 @@ std::string expected_word(const Case& c) {
   return c.expect_unresolved ? "unresolved" : c.expect ? word(*c.expect) : "-";
 }
 
+// Why a case failed, in a few words.
+std::string failure(const CaseResult& c) {
+  if (c.disagreement) return "the JIT and the interpreter disagree";
+  if (!c.resolved && !c.c->expect_unresolved) return "the request does not resolve";
+  return fmt::format("{} but expected {}", c.resolved ? word(c.allowed) : "unresolved",
+                     expected_word(*c.c));
+}
+
 std::string explanation_text(const CaseResult& c, const SourceManager* sm) {
   if (!c.error.empty()) return fmt::format("denied: {}\n", c.error);
   if (!c.explanation) return {};
@@ -54,7 +62,10 @@ std::string render_text(const RunReport& rep, bool explain_all) {
       const auto& c = r.cases[i];
       if (c.passed && !explain_all && !c.c->explain) continue;
       out += fmt::format("\n  case {}: {} -> {}{}\n", i + 1, c.call, word(c.allowed),
-                         c.passed ? "" : fmt::format(" (expected {})", expected_word(*c.c)));
+                         c.passed ? ""
+                         : c.disagreement || (!c.resolved && !c.c->expect_unresolved)
+                             ? fmt::format(" ({})", failure(c))
+                             : fmt::format(" (expected {})", expected_word(*c.c)));
       out += indent_lines(explanation_text(c, nullptr), "    ");
     }
     out += "\n";
@@ -116,8 +127,7 @@ std::string render_junit(const RunReport& rep) {
       if (!c.passed) {
         ++sf;
         ++failures;
-        cases += fmt::format("      <failure message=\"{} but expected {}\">{}</failure>\n",
-                             word(c.allowed), expected_word(*c.c),
+        cases += fmt::format("      <failure message=\"{}\">{}</failure>\n", failure(c),
                              xml_escape(explanation_text(c, nullptr)));
       }
       cases += "    </testcase>\n";
