@@ -43,7 +43,7 @@ void add_simulate_command(CLI::App& app, int& status) {
       std::cout << sim::render_text(rep, opts->explain);
     if (!opts->junit.empty() && !write_file_atomically(opts->junit, sim::render_junit(rep))) {
       std::cerr << "keyplan: cannot write " << opts->junit << "\n";
-      status = 2;
+      status = rep.disagreements ? 3 : 2; // a disagreement is reported whatever else happened
       return;
     }
     status = rep.exit_code();
