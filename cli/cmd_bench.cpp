@@ -3,6 +3,7 @@
 #include "cli/commands.hpp"
 #include "simulator/desk_bench.hpp"
 
+#include <filesystem>
 #include <iostream>
 
 namespace keyplan::cli {
@@ -25,6 +26,16 @@ void add_bench_command(CLI::App& app, int& status) {
   cmd->add_option("--batch", o->batch, "Requests per timed batch, for the median (default 1000)");
   cmd->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([o, format, &status]() {
+    // A directory opens as an empty stream: it would replay no requests and
+    // report a benchmark of nothing.
+    for (const std::string* f : {&o->requests_file, &o->data_file}) {
+      std::error_code ec;
+      if (!f->empty() && std::filesystem::is_directory(*f, ec)) {
+        std::cerr << "keyplan bench: '" << *f << "' is a directory, not a file\n";
+        status = 2;
+        return;
+      }
+    }
     sim::BenchResult r;
     std::string error;
     bool ok = false;

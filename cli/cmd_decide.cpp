@@ -15,6 +15,16 @@ namespace keyplan::cli {
 
 namespace {
 
+// "1st", "2nd", "3rd", "4th", ...
+std::string ordinal(size_t n) {
+  const char* suffix = n % 100 >= 11 && n % 100 <= 13 ? "th"
+                       : n % 10 == 1                  ? "st"
+                       : n % 10 == 2                  ? "nd"
+                       : n % 10 == 3                  ? "rd"
+                                                      : "th";
+  return std::to_string(n) + suffix;
+}
+
 struct DecideOpts {
   std::string policy;
   std::vector<std::string> data;
@@ -57,11 +67,23 @@ void add(CLI::App& app, int& status, bool explain) {
     Diagnostics diags;
     for (const auto& f : opts->data)
       rt::load_data_file(*t.snapshot, f, diags, *t.compiled->sources);
-    for (const auto& s : opts->sets) {
+    // A name given twice is an error naming both: the last one silently
+    // winning would decide on another request than the one meant.
+    std::map<std::string, size_t> set_at;
+    for (size_t i = 0; i < opts->sets.size(); ++i) {
+      const std::string& s = opts->sets[i];
       auto eq = s.find('=');
       std::string err;
-      if (eq == std::string::npos)
+      if (eq == std::string::npos) {
         diags.error(Span{}, fmt::format("--set {}: expected NAME=VALUE", s));
+        continue;
+      }
+      auto [it, fresh] = set_at.emplace(s.substr(0, eq), i);
+      if (!fresh)
+        diags.error(Span{}, fmt::format("--set {} (the {} --set) sets '{}' again; the {} --set "
+                                        "was {}",
+                                        s, ordinal(i + 1), it->first, ordinal(it->second + 1),
+                                        opts->sets[it->second]));
       else if (!t.snapshot->set_setting(s.substr(0, eq), s.substr(eq + 1), &err))
         diags.error(Span{}, "--set " + s + ": " + err);
     }
@@ -70,10 +92,20 @@ void add(CLI::App& app, int& status, bool explain) {
     if (!opts->today.empty() && !ir::parse_date(opts->today, eo.today))
       diags.error(Span{}, fmt::format("--today {}: expected a date YYYY-MM-DD", opts->today));
     std::map<std::string, std::string> args;
-    for (const auto& a : opts->args) {
+    std::map<std::string, size_t> arg_at;
+    for (size_t i = 0; i < opts->args.size(); ++i) {
+      const std::string& a = opts->args[i];
       auto eq = a.find('=');
-      if (eq == std::string::npos)
+      if (eq == std::string::npos) {
         diags.error(Span{}, fmt::format("argument '{}': expected name=value", a));
+        continue;
+      }
+      auto [it, fresh] = arg_at.emplace(a.substr(0, eq), i);
+      if (!fresh)
+        diags.error(Span{}, fmt::format("argument '{}' (the {} name=value) gives '{}' again; the "
+                                        "{} was '{}'",
+                                        a, ordinal(i + 1), it->first, ordinal(it->second + 1),
+                                        opts->args[it->second]));
       else
         args[a.substr(0, eq)] = a.substr(eq + 1);
     }
@@ -85,17 +117,33 @@ void add(CLI::App& app, int& status, bool explain) {
     const ir::Policy& policy = *t.compiled->policy;
     rt::ResolvedRequest req =
         rt::resolve_request(policy, *t.snapshot, opts->action, args, eo.today);
-    rt::Decision d;
     if (!req.ok()) {
-      d.error = req.error; // fail closed: a request that does not resolve is a deny
-    } else {
-      sim::Engine engine = sim::Engine::Jit;
-      sim::parse_engine(opts->engine, engine);
-      std::unique_ptr<jit::CompiledPolicy> native;
-      std::string jit_error;
-      if (engine == sim::Engine::Jit) native = jit::CompiledPolicy::compile(policy, &jit_error);
-      sim::Decider decider(policy, *t.snapshot, engine, native.get());
-      d = decider.decide(req.rule, req.args, eo.today, explain);
+      // The same rule as `simulate`: a request that does not resolve (an
+      // unknown action or id, a missing parameter, a malformed value) is a
+      // mistake on the command line, not a decision. The embedding API
+      // still fails closed (a deny with the reason).
+      std::cerr << "keyplan " << (explain ? "explain" : "decide") << ": error: " << req.error
+                << "\n";
+      status = 2;
+      return;
+    }
+    sim::Engine engine = sim::Engine::Jit;
+    sim::parse_engine(opts->engine, engine);
+    std::unique_ptr<jit::CompiledPolicy> native;
+    std::string jit_error;
+    if (engine == sim::Engine::Jit) native = jit::CompiledPolicy::compile(policy, &jit_error);
+    sim::Decider decider(policy, *t.snapshot, engine, native.get());
+    bool disagree = false;
+    rt::Decision d = decider.decide(req.rule, req.args, eo.today, explain, &disagree);
+    if (disagree) {
+      std::cerr << "keyplan " << (explain ? "explain" : "decide")
+                << ": internal error: the JIT and the interpreter disagree on this request (the "
+                   "interpreter, the reference, says "
+                << (d.allowed ? "allow" : "deny")
+                << "); a bug in keyplan, please report it. `--engine interp` decides with the "
+                   "reference interpreter only\n";
+      status = 3;
+      return;
     }
     if (opts->format == "json") {
       nlohmann::json j;
@@ -114,8 +162,7 @@ void add(CLI::App& app, int& status, bool explain) {
         std::cout << rt::render_text(*d.explanation, ro2);
       }
     }
-    // A decision was made: exit 0 either way; unresolvable requests are a
-    // deny with a reason (fail closed) and exit 0 too, so scripts read stdout.
+    // A decision was made: exit 0 for allow and deny alike.
     status = 0;
   });
 }

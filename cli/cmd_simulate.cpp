@@ -32,6 +32,7 @@ void add_simulate_command(CLI::App& app, int& status) {
   cmd->callback([opts, &status]() {
     sim::RunOptions ro;
     ro.search_path = opts->path;
+    ro.explain_all = opts->explain;
     sim::parse_engine(opts->engine, ro.engine);
     sim::RunReport rep = sim::run_scenarios(opts->files, ro);
     for (const auto& [sm, d] : rep.policy_diags) std::cerr << d.render_text(*sm, isatty(2));
@@ -42,10 +43,10 @@ void add_simulate_command(CLI::App& app, int& status) {
       std::cout << sim::render_text(rep, opts->explain);
     if (!opts->junit.empty() && !write_file_atomically(opts->junit, sim::render_junit(rep))) {
       std::cerr << "keyplan: cannot write " << opts->junit << "\n";
-      status = 2;
+      status = rep.disagreements ? 3 : 2; // a disagreement is reported whatever else happened
       return;
     }
-    status = rep.input_errors() ? 2 : rep.failed ? 1 : 0;
+    status = rep.exit_code();
   });
 }
 

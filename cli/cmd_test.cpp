@@ -160,6 +160,7 @@ int run(const TestOpts& o) {
     std::cerr << "keyplan: cannot write " << o.junit << "\n";
     return 2;
   }
+  if (run.scenarios && rep.disagreements) return 3; // the engines disagree: a bug in keyplan
   if (run.scenarios && rep.input_errors()) return 2;
   return run.failed() ? 1 : 0;
 }

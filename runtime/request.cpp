@@ -40,14 +40,14 @@ std::string with_hint(std::string message, const std::string& hint) {
 }
 
 // Binds the arguments to one overload.
-ResolvedRequest bind(const ir::Policy& policy, const Snapshot& snapshot, Interpreter& in,
-                     int32_t index, const std::map<std::string, std::string>& args, int64_t today) {
+ResolvedRequest bind(const ir::Policy& policy, Interpreter& in, int32_t index,
+                     const std::map<std::string, ArgValue>& args, int64_t today) {
   const ir::Rule& rule = policy.rules[static_cast<size_t>(index)];
   ResolvedRequest r;
   r.rule = index;
   std::vector<std::string> names;
   for (const auto& p : rule.params) names.push_back(p.name);
-  for (const auto& [key, text] : args) {
+  for (const auto& [key, value] : args) {
     if (std::find(names.begin(), names.end(), key) != names.end()) continue;
     r.status = RequestStatus::UnknownParameter;
     r.error = with_hint(fmt::format("{} has no parameter '{}'", rule.signature, key),
@@ -67,8 +67,9 @@ ResolvedRequest bind(const ir::Policy& policy, const Snapshot& snapshot, Interpr
       continue;
     }
     std::string err;
-    auto v = parse_value_text(snapshot, p.type, it->second, err);
+    auto v = it->second(p.type, err);
     if (!v) {
+      r.param = p.name;
       bool entity = policy.types.kind(policy.types.strip_optional(p.type)) == ir::TypeKind::Entity;
       r.status = entity ? RequestStatus::UnknownInstance : RequestStatus::BadValue;
       r.error = entity ? err : fmt::format("parameter '{}' of {}: {}", p.name, rule.signature, err);
@@ -85,6 +86,17 @@ ResolvedRequest bind(const ir::Policy& policy, const Snapshot& snapshot, Interpr
 ResolvedRequest resolve_request(const ir::Policy& policy, const Snapshot& snapshot,
                                 const std::string& action,
                                 const std::map<std::string, std::string>& args, int64_t today) {
+  std::map<std::string, ArgValue> values;
+  for (const auto& [key, text] : args)
+    values[key] = [&snapshot, &text](ir::TypeId type, std::string& error) {
+      return parse_value_text(snapshot, type, text, error);
+    };
+  return resolve_request(policy, snapshot, action, values, today);
+}
+
+ResolvedRequest resolve_request(const ir::Policy& policy, const Snapshot& snapshot,
+                                const std::string& action,
+                                const std::map<std::string, ArgValue>& args, int64_t today) {
   ResolvedRequest out;
   std::vector<int32_t> candidates;
   for (int32_t i : policy.find_rules(action))
@@ -104,7 +116,7 @@ ResolvedRequest resolve_request(const ir::Policy& policy, const Snapshot& snapsh
   Interpreter in(policy, snapshot);
   std::vector<ResolvedRequest> ok, failed;
   for (int32_t c : candidates) {
-    ResolvedRequest r = bind(policy, snapshot, in, c, args, today);
+    ResolvedRequest r = bind(policy, in, c, args, today);
     (r.ok() ? ok : failed).push_back(std::move(r));
   }
   if (ok.size() == 1) return std::move(ok.front());

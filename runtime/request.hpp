@@ -8,7 +8,9 @@
 #include "runtime/interpreter.hpp"
 #include "runtime/snapshot.hpp"
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,7 @@ struct ResolvedRequest {
   int32_t rule = -1;           // the chosen overload
   std::vector<ir::Value> args; // one per parameter, defaults evaluated
   std::string error;           // why it did not resolve
+  std::string param;           // the parameter whose value did not parse, if that was why
   bool ok() const { return status == RequestStatus::Ok; }
 };
 
@@ -43,6 +46,16 @@ struct ResolvedRequest {
 ResolvedRequest resolve_request(const ir::Policy& policy, const Snapshot& snapshot,
                                 const std::string& action,
                                 const std::map<std::string, std::string>& args,
+                                int64_t today = current_date());
+
+// One argument as given, converting itself to a parameter's type: text from
+// the command line, or a YAML value from a scenario (converted from its
+// structure, never through text). Nothing, with `error` set, when it is not a
+// value of that type.
+using ArgValue = std::function<std::optional<ir::Value>(ir::TypeId type, std::string& error)>;
+ResolvedRequest resolve_request(const ir::Policy& policy, const Snapshot& snapshot,
+                                const std::string& action,
+                                const std::map<std::string, ArgValue>& args,
                                 int64_t today = current_date());
 
 // Resolves and evaluates; any resolution error is a deny with the reason in

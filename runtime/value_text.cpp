@@ -109,9 +109,17 @@ std::optional<ir::Value> parse_value_text(const Snapshot& snapshot, ir::TypeId t
     return std::nullopt;
   }
   case ir::TypeKind::Entity: {
+    // The literal id first: data may declare an id `User.adam`, and then
+    // `User.adam` is that instance, never `adam`. Only where no instance has
+    // the literal id is `Type.id` read as the qualified form (the type must
+    // be the parameter's).
     const std::string& tname = policy.entities[static_cast<size_t>(ty.ref)].name;
-    std::string id(strip_qualifier(t, tname));
+    std::string id(t);
     int32_t row = snapshot.find(ty.ref, id);
+    if (row < 0 && strip_qualifier(t, tname).size() != t.size()) {
+      id = std::string(strip_qualifier(t, tname));
+      row = snapshot.find(ty.ref, id);
+    }
     if (row < 0) {
       error = unknown_instance_message(snapshot, ty.ref, id);
       return std::nullopt;

@@ -3,7 +3,8 @@
 //   bool: true | false        int: decimal, optional '-'
 //   date: YYYY-MM-DD          string: the text as is
 //   enum: member or Enum.member
-//   entity: instance id or Type.id (policy or data instance)
+//   entity: instance id or Type.id (policy or data instance); an instance
+//       whose literal id is the text wins over the Type.id reading
 //   T?: `none`, or a T (an enum member or id spelled `none` wins; for
 //       string?, `none` is none)
 //   set<T>: [a, b, c] (brackets optional; "quoted" elements are unquoted)

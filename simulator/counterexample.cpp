@@ -145,12 +145,6 @@ void emit_value(YAML::Emitter& y, const rt::Snapshot& s, const ir::Value& v) {
   }
 }
 
-// A value as request text (settings, case parameters).
-std::string value_text(const rt::Snapshot& s, const ir::Value& v) {
-  if (v.tag == ir::Value::Tag::String) return v.str;
-  return s.format(v);
-}
-
 } // namespace
 
 std::vector<DecisionPoint> decisions_at(const ir::Policy& policy, const rt::Snapshot& snapshot,
@@ -225,9 +219,11 @@ std::string counterexample_yaml(const ir::Policy& policy, const rt::Snapshot& sn
   y << YAML::Key << "today" << YAML::Value << ir::format_date(src.today);
   if (!policy.settings.empty()) {
     y << YAML::Key << "settings" << YAML::Value << YAML::BeginMap;
-    for (size_t i = 0; i < policy.settings.size(); ++i)
-      y << YAML::Key << policy.settings[i].name << YAML::Value
-        << value_text(snapshot, snapshot.setting(static_cast<int32_t>(i)));
+    for (size_t i = 0; i < policy.settings.size(); ++i) {
+      // Typed YAML (a set is a list), as the scenario reader converts it.
+      y << YAML::Key << policy.settings[i].name << YAML::Value;
+      emit_value(y, snapshot, snapshot.setting(static_cast<int32_t>(i)));
+    }
     y << YAML::EndMap;
   }
   bool inline_rows = false;
@@ -263,8 +259,10 @@ std::string counterexample_yaml(const ir::Policy& policy, const rt::Snapshot& sn
   for (const auto& d : ds) {
     const ir::Rule& r = policy.rules[static_cast<size_t>(d.rule)];
     y << YAML::Flow << YAML::BeginMap << YAML::Key << "action" << YAML::Value << r.name;
-    for (size_t i = 0; i < r.params.size() && i < d.args.size(); ++i)
-      y << YAML::Key << r.params[i].name << YAML::Value << value_text(snapshot, d.args[i]);
+    for (size_t i = 0; i < r.params.size() && i < d.args.size(); ++i) {
+      y << YAML::Key << r.params[i].name << YAML::Value;
+      emit_value(y, snapshot, d.args[i]);
+    }
     bool expect = d.wanted ? *d.wanted : d.actual;
     y << YAML::Key << "expect" << YAML::Value << (expect ? "allow" : "deny");
     y << YAML::Key << "note" << YAML::Value

@@ -1,5 +1,8 @@
 #include "simulator/engine.hpp"
 
+#include <cstdlib>
+#include <cstring>
+
 namespace keyplan::sim {
 
 bool parse_engine(const std::string& text, Engine& out) {
@@ -16,6 +19,8 @@ Decider::Decider(const ir::Policy& policy, const rt::Snapshot& snapshot, Engine 
                  const jit::CompiledPolicy* compiled)
     : policy_(policy), snapshot_(snapshot), engine_(engine), compiled_(compiled),
       interp_(policy, snapshot) {
+  const char* flip = std::getenv("KEYPLAN_TESTING_FLIP_JIT");
+  flip_jit_ = flip && std::strcmp(flip, "1") == 0;
   if (engine_ == Engine::Jit && compiled_)
     binding_ = std::make_unique<jit::Binding>(*compiled_, snapshot_);
 }
@@ -27,21 +32,21 @@ bool Decider::native(int32_t rule) const {
 }
 
 rt::Decision Decider::decide(int32_t rule, const std::vector<ir::Value>& args, int64_t today,
-                             bool explain) {
-  if (!native(rule)) {
-    rt::EvalOptions eo;
-    eo.today = today;
-    eo.explain = explain;
+                             bool explain, bool* disagreement) {
+  if (disagreement) *disagreement = false;
+  rt::EvalOptions eo;
+  eo.today = today;
+  eo.explain = explain;
+  if (!native(rule))
     return interp_.evaluate(
         rule, rt::to_rt_args(snapshot_, policy_.rules[static_cast<size_t>(rule)], args), eo);
-  }
   if (binding_->version() != snapshot_.version())
     binding_ = std::make_unique<jit::Binding>(*compiled_, snapshot_);
   std::vector<int64_t> native_args;
   native_args.reserve(args.size());
   for (const auto& a : args) native_args.push_back(jit::to_native(a));
-  bool allowed = binding_->decide(rule, native_args.data(), today);
-  if (!explain) {
+  bool allowed = binding_->decide(rule, native_args.data(), today) != flip_jit_;
+  if (!explain && !disagreement) {
     rt::Decision d;
     d.allowed = allowed;
     d.value = ir::Value::boolean(allowed);
@@ -49,14 +54,15 @@ rt::Decision Decider::decide(int32_t rule, const std::vector<ir::Value>& args, i
     d.args = args;
     return d;
   }
-  rt::EvalOptions eo;
-  eo.today = today;
-  eo.explain = true;
   rt::Decision d = interp_.evaluate(
       rule, rt::to_rt_args(snapshot_, policy_.rules[static_cast<size_t>(rule)], args), eo);
-  if (d.error.empty() && d.allowed != allowed)
-    d.error =
-        "internal error: the JIT and the interpreter disagree on this decision (please report it)";
+  if (d.error.empty() && d.allowed != allowed) {
+    if (disagreement)
+      *disagreement = true;
+    else
+      d.error = "internal error: the JIT and the interpreter disagree on this decision (please "
+                "report it)";
+  }
   return d;
 }
 

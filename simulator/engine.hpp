@@ -22,10 +22,13 @@ public:
           const jit::CompiledPolicy* compiled);
   ~Decider();
   // Decides action `rule` on resolved arguments. When `explain` is set, the
-  // interpreter records the explanation; with the JIT engine both run, and a
-  // disagreement is reported in Decision::error (it is a bug).
-  rt::Decision decide(int32_t rule, const std::vector<ir::Value>& args, int64_t today,
-                      bool explain);
+  // interpreter records the explanation. With the JIT engine, when
+  // `disagreement` is given (or `explain` is set) the interpreter decides
+  // too; if the two differ, *disagreement is set (a bug in keyplan: callers
+  // fail the run, docs/cli.md "exit codes") and the interpreter's decision,
+  // the reference, is returned.
+  rt::Decision decide(int32_t rule, const std::vector<ir::Value>& args, int64_t today, bool explain,
+                      bool* disagreement = nullptr);
   bool native(int32_t rule) const;
 
 private:
@@ -35,6 +38,9 @@ private:
   const jit::CompiledPolicy* compiled_;
   std::unique_ptr<jit::Binding> binding_;
   rt::Interpreter interp_;
+  // Testing aid: KEYPLAN_TESTING_FLIP_JIT=1 in the environment negates every
+  // JIT answer, so that the tests can see a disagreement fail the run.
+  bool flip_jit_ = false;
 };
 
 } // namespace keyplan::sim

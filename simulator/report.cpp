@@ -12,6 +12,19 @@ const char* word(bool allowed) {
   return allowed ? "allow" : "deny";
 }
 
+// What the case expected: allow, deny, unresolved, or "-" for nothing.
+std::string expected_word(const Case& c) {
+  return c.expect_unresolved ? "unresolved" : c.expect ? word(*c.expect) : "-";
+}
+
+// Why a case failed, in a few words.
+std::string failure(const CaseResult& c) {
+  if (c.disagreement) return "the JIT and the interpreter disagree";
+  if (!c.resolved && !c.c->expect_unresolved) return "the request does not resolve";
+  return fmt::format("{} but expected {}", c.resolved ? word(c.allowed) : "unresolved",
+                     expected_word(*c.c));
+}
+
 std::string explanation_text(const CaseResult& c, const SourceManager* sm) {
   if (!c.error.empty()) return fmt::format("denied: {}\n", c.error);
   if (!c.explanation) return {};
@@ -39,8 +52,8 @@ std::string render_text(const RunReport& rep, bool explain_all) {
                        "decision", "expected", "result", wnote ? "note" : "");
     for (size_t i = 0; i < r.cases.size(); ++i) {
       const auto& c = r.cases[i];
-      std::string expected = c.c->expect ? word(*c.c->expect) : "-";
-      std::string result = c.c->expect ? (c.passed ? "pass" : "FAIL") : "-";
+      std::string expected = expected_word(*c.c);
+      std::string result = c.c->expect || !c.passed ? (c.passed ? "pass" : "FAIL") : "-";
       out += fmt::format("  {:>3}  {}  {:<8} {:<8} {:<6} {}\n", i + 1, pad_right(c.call, wcall),
                          word(c.allowed), expected, result, c.c->note);
       if (!c.error.empty()) out += fmt::format("       ! {}\n", c.error);
@@ -49,14 +62,20 @@ std::string render_text(const RunReport& rep, bool explain_all) {
       const auto& c = r.cases[i];
       if (c.passed && !explain_all && !c.c->explain) continue;
       out += fmt::format("\n  case {}: {} -> {}{}\n", i + 1, c.call, word(c.allowed),
-                         c.passed ? "" : fmt::format(" (expected {})", word(*c.c->expect)));
+                         c.passed ? ""
+                         : c.disagreement || (!c.resolved && !c.c->expect_unresolved)
+                             ? fmt::format(" ({})", failure(c))
+                             : fmt::format(" (expected {})", expected_word(*c.c)));
       out += indent_lines(explanation_text(c, nullptr), "    ");
     }
     out += "\n";
   }
   out += fmt::format(
       "{} cases: {} passed, {} failed{}\n", rep.passed + rep.failed, rep.passed, rep.failed,
-      rep.unresolved ? fmt::format(", {} requests did not resolve (denied)", rep.unresolved) : "");
+      rep.unresolved ? fmt::format(", {} requests did not resolve", rep.unresolved) : "");
+  if (rep.disagreements)
+    out += fmt::format("internal error: the JIT and the interpreter disagree on {} cases\n",
+                       rep.disagreements);
   return out;
 }
 
@@ -65,6 +84,7 @@ std::string render_json(const RunReport& rep, bool explain_all) {
   root["passed"] = rep.passed;
   root["failed"] = rep.failed;
   root["unresolved"] = rep.unresolved;
+  root["disagreements"] = rep.disagreements;
   root["scenarios"] = nlohmann::json::array();
   for (const auto& r : rep.results) {
     nlohmann::json s;
@@ -79,7 +99,8 @@ std::string render_json(const RunReport& rep, bool explain_all) {
       j["args"] = c.c->args;
       j["call"] = c.call;
       j["decision"] = word(c.allowed);
-      if (c.c->expect) j["expected"] = word(*c.c->expect);
+      if (c.c->expect || c.c->expect_unresolved) j["expected"] = expected_word(*c.c);
+      if (c.disagreement) j["disagreement"] = true;
       j["passed"] = c.passed;
       if (!c.c->note.empty()) j["note"] = c.c->note;
       if (!c.error.empty()) j["error"] = c.error;
@@ -106,8 +127,7 @@ std::string render_junit(const RunReport& rep) {
       if (!c.passed) {
         ++sf;
         ++failures;
-        cases += fmt::format("      <failure message=\"{} but expected {}\">{}</failure>\n",
-                             word(c.allowed), word(*c.c->expect),
+        cases += fmt::format("      <failure message=\"{}\">{}</failure>\n", failure(c),
                              xml_escape(explanation_text(c, nullptr)));
       }
       cases += "    </testcase>\n";

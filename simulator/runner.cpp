@@ -2,6 +2,7 @@
 
 #include "runtime/data_loader.hpp"
 #include "runtime/request.hpp"
+#include "simulator/yaml_value.hpp"
 
 #include <fmt/format.h>
 
@@ -12,6 +13,10 @@ bool RunReport::input_errors() const {
   for (const auto& [sm, d] : policy_diags)
     if (d.has_errors()) return true;
   return false;
+}
+
+int RunReport::exit_code() const {
+  return disagreements ? 3 : input_errors() ? 2 : failed ? 1 : 0;
 }
 
 bool load_tenant(Tenant& t, const std::string& policy, const RunOptions& options) {
@@ -80,9 +85,21 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
     int errors_before = rep.diags.error_count();
     for (const auto& df : sc.data_files) rt::load_data_file(snap, df, rep.diags, *rep.sources);
     if (sc.inline_data) rt::load_data(snap, *sc.inline_data, sc.data_file_id, rep.diags);
-    for (const auto& [name, value] : sc.settings) {
+    for (const auto& [name, setting] : sc.settings) {
       std::string err;
-      if (!snap.set_setting(name, value, &err)) rep.diags.error(sc.setting_spans.at(name), err);
+      int32_t index = policy.find_setting(name);
+      if (index < 0) {
+        snap.set_setting(name, ir::Value::none(), &err); // the message, with a did-you-mean
+        rep.diags.error(setting.key, err);
+        continue;
+      }
+      Span where;
+      auto v = typed_value(snap, policy.settings[static_cast<size_t>(index)].type, setting.value,
+                           err, where);
+      if (!v)
+        rep.diags.error(where, fmt::format("setting '{}': {}", name, err));
+      else if (!snap.set_setting(name, *v, &err))
+        rep.diags.error(where, err);
     }
     if (rep.diags.error_count() > errors_before) {
       rep.results.push_back(std::move(res));
@@ -100,32 +117,63 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
       native = slot.get();
     }
     Decider decider(policy, snap, options.engine, native);
-    rt::EvalOptions eo;
-    if (sc.today) eo.today = *sc.today;
-    eo.explain = true;
+    int64_t today = sc.today ? *sc.today : rt::current_date(); // no today: already an error
     for (const auto& c : sc.cases) {
       CaseResult cr;
       cr.c = &c;
-      auto req = rt::resolve_request(policy, snap, c.action, c.args, eo.today);
+      // Each argument converts itself from its YAML value to the type of the
+      // parameter of the overload being tried; where it fails is kept.
+      std::map<std::string, Span> where;
+      std::map<std::string, rt::ArgValue> args;
+      for (const auto& [name, value] : c.values)
+        args[name] = [&snap, &value, &where, name](ir::TypeId type, std::string& error) {
+          return typed_value(snap, type, value, error, where[name]);
+        };
+      auto req = rt::resolve_request(policy, snap, c.action, args, today);
       cr.call = format_call(c.action, c.args, &policy, &snap, &req);
-      if (req.status == rt::RequestStatus::UnknownParameter ||
-          req.status == rt::RequestStatus::MissingParameter ||
-          req.status == rt::RequestStatus::BadValue ||
-          req.status == rt::RequestStatus::NotAnAction) {
-        // A malformed case is a mistake in the scenario, not a decision.
-        rep.diags.error(c.span, fmt::format("case {}: {}", c.action, req.error));
-      }
+      cr.resolved = req.ok();
       if (!req.ok()) {
         cr.allowed = false;
         cr.error = req.error;
         ++rep.unresolved;
+        cr.passed = c.expect_unresolved;
+        if (!c.expect_unresolved) {
+          // A typo in a negative test must not pass as a deny: a request
+          // that does not resolve is a mistake in the scenario, unless the
+          // case says it means it (`expect: unresolved`).
+          auto w = where.find(req.param);
+          Span at = w != where.end() && w->second.valid() ? w->second : c.span;
+          rep.diags.error(at, fmt::format("case {}: {}", c.action, req.error),
+                          "if the case means a request that does not resolve, write "
+                          "`expect: unresolved`");
+        }
       } else {
-        rt::Decision d = decider.decide(req.rule, req.args, eo.today, true);
+        bool want = options.explain_all || c.explain;
+        bool disagree = false;
+        rt::Decision d = decider.decide(req.rule, req.args, today, want, &disagree);
         cr.allowed = d.allowed;
         cr.error = d.error;
-        cr.explanation = std::move(d.explanation);
+        if (disagree) {
+          cr.disagreement = true;
+          ++rep.disagreements;
+          cr.error = fmt::format("internal error: the JIT answered {}, the interpreter {}",
+                                 d.allowed ? "deny" : "allow", d.allowed ? "allow" : "deny");
+          rep.diags.error(c.span,
+                          fmt::format("internal error: the JIT and the interpreter disagree on "
+                                      "{} (the interpreter, the reference, says {})",
+                                      cr.call, d.allowed ? "allow" : "deny"),
+                          "a bug in keyplan, please report it with this scenario; `--engine "
+                          "interp` decides with the reference interpreter only");
+        }
+        if (c.expect_unresolved)
+          cr.passed = false;
+        else
+          cr.passed = !disagree && (!c.expect || *c.expect == cr.allowed);
+        if (want || !cr.passed) {
+          if (!d.explanation) d = decider.decide(req.rule, req.args, today, true, nullptr);
+          cr.explanation = std::move(d.explanation);
+        }
       }
-      cr.passed = !c.expect || *c.expect == cr.allowed;
       (cr.passed ? rep.passed : rep.failed)++;
       res.cases.push_back(std::move(cr));
     }

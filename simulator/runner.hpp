@@ -1,6 +1,7 @@
 // Replays scenarios: compiles each scenario's policy (once per policy),
 // builds its tenant snapshot (policy instances + data + settings), and
-// decides every case with the reference interpreter, with explanations.
+// decides every case (with the JIT, cross-checked by the interpreter, or
+// with the interpreter), explaining the cases a report will print.
 #pragma once
 
 #include "compiler/compile.hpp"
@@ -18,8 +19,12 @@ struct CaseResult {
   const Case* c = nullptr;
   std::string call; // book(user = mueller, object = TABLE_1, on = 2026-11-23)
   bool allowed = false;
-  std::string error;  // the request did not resolve: a deny with this reason
-  bool passed = true; // no expectation counts as passed
+  std::string error; // the request did not resolve (or the engines disagreed): the reason
+  bool resolved = false;
+  bool passed = true;        // no expectation counts as passed
+  bool disagreement = false; // the JIT and the interpreter answered differently (a bug)
+  // Kept only where a report prints it: a failing case, `explain: true`, or
+  // RunOptions::explain_all (200,000 explanations would not fit in memory).
   std::optional<rt::Explanation> explanation;
 };
 
@@ -32,6 +37,7 @@ struct ScenarioResult {
 struct RunOptions {
   std::vector<std::string> search_path;
   Engine engine = Engine::Jit;
+  bool explain_all = false; // keep every case's explanation (`--explain`)
 };
 
 struct RunReport {
@@ -41,7 +47,11 @@ struct RunReport {
   std::vector<Scenario> scenarios;
   std::vector<ScenarioResult> results;
   int passed = 0, failed = 0, unresolved = 0;
+  int disagreements = 0; // cases where the JIT and the interpreter differ: the run fails
   bool input_errors() const;
+  // What `simulate` exits with: 3 when the engines disagreed (an internal
+  // error, whatever else happened), 2 on bad input, 1 when a case failed.
+  int exit_code() const;
 };
 
 RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions& options);

@@ -1,6 +1,7 @@
 #include "simulator/scenario.hpp"
 
 #include "compiler/value.hpp"
+#include "runtime/interpreter.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -29,18 +30,6 @@ Span node_span(const YAML::Node& n, int file_id) {
 
 namespace {
 
-// Scalars and flow lists of scalars as the text the runtime parses.
-std::string as_text(const YAML::Node& n) {
-  if (n.IsScalar()) return n.Scalar();
-  if (n.IsSequence()) {
-    std::string s = "[";
-    for (size_t i = 0; i < n.size(); ++i) s += (i ? ", " : "") + as_text(n[i]);
-    return s + "]";
-  }
-  if (n.IsNull()) return "none";
-  return {};
-}
-
 // Keys are scalars; anything else becomes text that matches no key.
 std::string key_text(const YAML::Node& k) {
   return k.IsScalar() ? k.Scalar() : std::string("<not a name>");
@@ -52,6 +41,53 @@ std::string resolve(const std::string& base_dir, const std::string& rel) {
   return p.lexically_normal().string();
 }
 
+// Walks every node of a document (through aliases, as a reader of the
+// values would), counting them against `budget`, and reports duplicate keys
+// of every mapping. False when the budget ran out: the document then expands
+// to more nodes than its size justifies (aliases of aliases) and is not read.
+bool check_nodes(const YAML::Node& doc, int fid, Diagnostics& diags, size_t& budget,
+                 std::set<size_t>& reported) {
+  std::vector<YAML::Node> stack{doc};
+  while (!stack.empty()) {
+    YAML::Node n = stack.back();
+    stack.pop_back();
+    if (budget == 0) {
+      diags.error(node_span(doc, fid),
+                  "the scenario file is too large once its aliases are expanded",
+                  fmt::format("at most {} nodes plus 4 per byte of the file; write the values out "
+                              "instead of aliasing aliases",
+                              kMaxScenarioNodes));
+      return false;
+    }
+    --budget;
+    if (n.IsSequence()) {
+      for (const auto& e : n) stack.push_back(e);
+    } else if (n.IsMap()) {
+      std::map<std::string, YAML::Node> seen;
+      for (const auto& kv : n) {
+        if (kv.first.IsScalar()) {
+          auto [it, fresh] = seen.emplace(kv.first.Scalar(), kv.first);
+          size_t pos = static_cast<size_t>(kv.first.Mark().pos);
+          if (!fresh && reported.insert(pos).second) {
+            diags.error(node_span(kv.first, fid),
+                        fmt::format("duplicate key '{}'", kv.first.Scalar()),
+                        "a key may appear once in a mapping; remove or merge one of them");
+            diags.note(node_span(it->second, fid), "first given here");
+          }
+        }
+        stack.push_back(kv.first);
+        stack.push_back(kv.second);
+      }
+    }
+  }
+  return true;
+}
+
+bool is_directory(const std::string& path) {
+  std::error_code ec;
+  return fs::is_directory(path, ec);
+}
+
 const std::set<std::string> kScenarioKeys = {"name", "policy", "settings",   "today",
                                              "data", "cases",  "description"};
 const std::set<std::string> kCaseKeys = {"action", "expect", "note", "explain"};
@@ -61,6 +97,11 @@ const std::set<std::string> kCaseKeys = {"action", "expect", "note", "explain"};
 std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
                                      Diagnostics& diags) {
   std::vector<Scenario> out;
+  if (is_directory(path)) {
+    diags.error(Span{}, fmt::format("'{}' is a directory, not a scenario file", path),
+                fmt::format("give the scenario files, e.g. {}/*.yaml", path));
+    return out;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     diags.error(Span{}, fmt::format("cannot read scenario file '{}'", path));
@@ -83,9 +124,12 @@ std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
     return out;
   }
   std::string base = fs::path(path).parent_path().string();
+  size_t budget = kMaxScenarioNodes + 4 * sm.file(fid).text.size();
+  std::set<size_t> reported;
   for (size_t d = 0; d < docs.size(); ++d) {
     const YAML::Node& doc = docs[d];
     if (doc.IsNull()) continue;
+    if (!check_nodes(doc, fid, diags, budget, reported)) break;
     Scenario sc;
     sc.file = path;
     sc.span = node_span(doc, fid);
@@ -104,7 +148,12 @@ std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
                         ? "expected one of: name, description, policy, settings, today, data, cases"
                         : did_you_mean(k, {kScenarioKeys.begin(), kScenarioKeys.end()}));
     }
-    if (doc["name"]) sc.name = as_text(doc["name"]);
+    if (auto n = doc["name"]) {
+      if (n.IsScalar())
+        sc.name = n.Scalar();
+      else
+        diags.error(node_span(n, fid), "name must be text");
+    }
     if (!doc["policy"] || !doc["policy"].IsScalar()) {
       diags.error(sc.span, "the scenario has no policy",
                   "expected e.g. `policy: std.desk_booking` or a .kp path");
@@ -121,25 +170,38 @@ std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
         diags.error(node_span(t, fid), "today must be a date", "expected YYYY-MM-DD");
       else
         sc.today = days;
+    } else {
+      // The wall clock would make a replay mean something else every day.
+      diags.error(sc.span, "the scenario has no `today`",
+                  fmt::format("add the date its cases are decided on, e.g. `today: {}`",
+                              ir::format_date(rt::current_date())));
     }
     if (auto s = doc["settings"]) {
       if (!s.IsMap())
         diags.error(node_span(s, fid), "settings must be a map",
                     "e.g. settings: {floor_needs_building: false}");
       else
-        for (const auto& kv : s) {
-          std::string k = key_text(kv.first);
-          sc.settings[k] = as_text(kv.second);
-          sc.setting_spans[k] = node_span(kv.first, fid);
-        }
+        for (const auto& kv : s)
+          sc.settings[key_text(kv.first)] =
+              Setting{YamlValue::from(kv.second, fid), node_span(kv.first, fid)};
     }
+    auto add_data_file = [&](const YAML::Node& f) {
+      std::string file = resolve(base, f.Scalar());
+      if (is_directory(file)) {
+        diags.error(node_span(f, fid), fmt::format("data '{}' is a directory, not a file", file),
+                    "name the data files, e.g. `data: [dir/a.yaml, dir/b.yaml]`");
+        return;
+      }
+      sc.data_files.push_back(file);
+      sc.data_spans.push_back(node_span(f, fid));
+    };
     if (auto dnode = doc["data"]) {
       if (dnode.IsScalar())
-        sc.data_files.push_back(resolve(base, dnode.Scalar()));
+        add_data_file(dnode);
       else if (dnode.IsSequence())
         for (const auto& f : dnode) {
           if (f.IsScalar())
-            sc.data_files.push_back(resolve(base, f.Scalar()));
+            add_data_file(f);
           else
             diags.error(node_span(f, fid), "a data list holds file names");
         }
@@ -173,10 +235,18 @@ std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
           cs.expect = true;
         else if (v == "deny" || v == "false")
           cs.expect = false;
+        else if (v == "unresolved")
+          cs.expect_unresolved = true;
         else
-          diags.error(node_span(e, fid), fmt::format("expect must be allow or deny, not '{}'", v));
+          diags.error(node_span(e, fid),
+                      fmt::format("expect must be allow, deny or unresolved, not '{}'", v));
       }
-      if (c["note"]) cs.note = as_text(c["note"]);
+      if (auto n = c["note"]) {
+        if (n.IsScalar())
+          cs.note = n.Scalar();
+        else
+          diags.error(node_span(n, fid), "note must be text");
+      }
       if (auto x = c["explain"]) {
         std::string v = x.IsScalar() ? x.Scalar() : "";
         if (v == "true" || v == "yes")
@@ -187,13 +257,13 @@ std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
       for (const auto& kv : c) {
         std::string k = key_text(kv.first);
         if (kCaseKeys.count(k)) continue;
-        if (!kv.second.IsScalar() && !kv.second.IsSequence()) {
+        if (kv.second.IsMap()) {
           diags.error(node_span(kv.second, fid),
-                      fmt::format("the value of '{}' must be an id or a value", k));
+                      fmt::format("the value of '{}' must be an id, a value or a list", k));
           continue;
         }
-        cs.args[k] = as_text(kv.second);
-        cs.arg_spans[k] = node_span(kv.second, fid);
+        cs.values[k] = YamlValue::from(kv.second, fid);
+        cs.args[k] = display(cs.values[k]);
       }
       sc.cases.push_back(std::move(cs));
     }

@@ -692,15 +692,18 @@ TEST(DeskBooking, FailClosed_SimulatorCountsUnresolvedRequests) {
   {
     std::ofstream out(dir / "s.yaml");
     out << "policy: " << policy << "\ntoday: 2026-11-23\ncases:\n"
-        << "  - {action: book, user: ghost, object: TABLE_1, expect: deny}\n"
+        << "  - {action: book, user: ghost, object: TABLE_1, expect: unresolved}\n"
         << "  - {action: book, user: mueller, object: TABLE_9, expect: allow}\n"
         << "  - {action: book, user: mueller, object: TABLE_1, expect: allow}\n";
   }
   auto rep = sim::run_scenarios({(dir / "s.yaml").string()}, {});
-  EXPECT_FALSE(rep.input_errors()) << rep.diags.render_text(*rep.sources);
+  // TABLE_9 does not exist: an input error of the case (a typo must not pass
+  // as a deny); the ghost is meant (`expect: unresolved`).
+  EXPECT_TRUE(rep.input_errors());
+  EXPECT_EQ(rep.diags.error_count(), 1) << rep.diags.render_text(*rep.sources);
   EXPECT_EQ(rep.unresolved, 2);
-  EXPECT_EQ(rep.passed, 2); // the ghost's deny is what was expected
-  EXPECT_EQ(rep.failed, 1); // TABLE_9 does not exist: denied, not allowed
+  EXPECT_EQ(rep.passed, 2);
+  EXPECT_EQ(rep.failed, 1);
   ASSERT_EQ(rep.results.size(), 1u);
   ASSERT_EQ(rep.results[0].cases.size(), 3u);
   EXPECT_EQ(rep.results[0].cases[0].error, "unknown User 'ghost'");
