@@ -30,6 +30,7 @@ struct kp_context {
   int64_t today;
   kp_arena* arena;
   const void* snapshot; // for the helpers below
+  int64_t instances;    // instances of all types: bounds walks up parent links
 };
 
 // Helpers the generated code calls (registered as absolute symbols).

@@ -105,6 +105,7 @@ Binding::Binding(const CompiledPolicy& cp, const rt::Snapshot& snap)
       all[static_cast<size_t>(r) / 64] |= uint64_t{1} << (r % 64);
     owned_.push_back(std::move(all));
     all_bits_.push_back(owned_.back().data());
+    base_.instances += table.count();
   }
   for (size_t s = 0; s < p.settings.size(); ++s) {
     const ir::Value& v = snap.setting(static_cast<int32_t>(s));

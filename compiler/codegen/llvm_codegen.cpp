@@ -117,8 +117,8 @@ public:
     ptr_ = llvm::PointerType::get(C, 0);
     i64_ = llvm::Type::getInt64Ty(C);
     i1_ = llvm::Type::getInt1Ty(C);
-    ctx_ty_ = llvm::StructType::create(C, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, i64_, ptr_, ptr_},
-                                       "kp_context");
+    ctx_ty_ = llvm::StructType::create(
+        C, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, i64_, ptr_, ptr_, i64_}, "kp_context");
     col_ty_ = llvm::StructType::create(C, {ptr_, ptr_, i64_, ptr_}, "kp_column");
     alloc_ = llvm::Function::Create(llvm::FunctionType::get(ptr_, {ptr_, i64_}, false),
                                     llvm::Function::ExternalLinkage, "kp_alloc_words", M);
