@@ -250,3 +250,42 @@ action via_map(u: User) = any w in {v for v in User where count(others(v)) > 0}:
   }
 }
 
+// Issue 10: date arithmetic that leaves 0001-01-01..9999-12-31 wrapped (and
+// formatting such a day was undefined behaviour in civil_from_days). Now
+// `date ± int` saturates at the calendar's ends, identically in both
+// engines; int arithmetic keeps wrapping (two's complement), also identically.
+TEST(DateArithmetic, LeavingTheCalendarSaturatesInBothEngines) {
+  Compiled c = compile_text(R"(
+action far(d: date) = d + 4000000 == 9999-12-31
+action far_left(d: date) = 4000000 + d == 9999-12-31
+action before(d: date) = d - 4000000 == 0001-01-01
+action huge(d: date) = d + 9223372036854775807 == 9999-12-31
+action minus_min(d: date) = d - (-9223372036854775807 - 1) == 9999-12-31
+action plus_min(d: date) = d + (-9223372036854775807 - 1) == 0001-01-01
+action span(d: date) = (d + 4000000) - d == 9999-12-31 - d
+action edge(d: date) = 9999-12-31 + 1 == 9999-12-31 and 0001-01-01 - 1 == 0001-01-01
+action inside(d: date) = (d + 1 - 1 == d and d + 30 > d) or d == 9999-12-31
+action int_wraps(d: date) = 9223372036854775807 + (d - d + 1) == -9223372036854775807 - 1
+action mul_wraps(d: date) = 4611686018427387904 * (d - d + 2) == -9223372036854775807 - 1
+action neg_wraps(d: date) = -(-9223372036854775807 - 1 + (d - d)) == -9223372036854775807 - 1
+)");
+  ASSERT_TRUE(c.cp);
+  const ir::Policy& p = *c.res.policy;
+  rt::Snapshot snap(p);
+  sim::Decider jit(p, snap, sim::Engine::Jit, c.cp.get());
+  sim::Decider interp(p, snap, sim::Engine::Interp, nullptr);
+  for (const char* day : {"2026-11-23", "0001-01-01", "9999-12-31"}) {
+    int64_t d = 0;
+    ASSERT_TRUE(ir::parse_date(day, d));
+    for (int32_t rule : p.actions()) {
+      const ir::Rule& r = p.rules[static_cast<size_t>(rule)];
+      ASSERT_TRUE(c.cp->compiled(rule)) << r.name << ": " << c.cp->reason(rule);
+      std::vector<ir::Value> args{ir::Value::date(d)};
+      rt::Decision a = interp.decide(rule, args, d, true); // explained: formats the days
+      rt::Decision b = jit.decide(rule, args, d, false);
+      EXPECT_TRUE(a.error.empty()) << a.error;
+      EXPECT_TRUE(a.allowed) << r.name << " on " << day << ", interpreter";
+      EXPECT_TRUE(b.allowed) << r.name << " on " << day << ", JIT";
+    }
+  }
+}

@@ -175,17 +175,33 @@ private:
     return "?";
   }
 
+  // Large constants make int overflow and dates beyond 0001-01-01..9999-12-31
+  // (d + 4000000) common, so both engines' overflow rules are compared.
   std::string int_lit() {
-    switch (pick(0, 7)) {
+    switch (pick(0, 9)) {
     case 0:
       return "9223372036854775807";
     case 1:
       return "0";
+    case 2: {
+      static const char* big[] = {"-9223372036854775807", "4000000", "3000000000",
+                                  "4611686018427387904",  "2932896", "-2932896"};
+      return big[pick(0, 5)];
+    }
     default:
       return std::to_string(pick(-3, 6));
     }
   }
-  std::string date_lit() { return fmt::format("2026-11-{}", pick(19, 27)); }
+  std::string date_lit() {
+    switch (pick(0, 9)) {
+    case 0:
+      return "0001-01-01";
+    case 1:
+      return "9999-12-31";
+    default:
+      return fmt::format("2026-11-{}", pick(19, 27));
+    }
+  }
   std::string constant(Ty t) {
     switch (t.k) {
     case K::Bool:

@@ -7,6 +7,7 @@
 // entities or enum members = ptr to bitset words (the word count comes from
 // kp_context::strides for entities, and is a policy constant for enums).
 #include "compiler/codegen/jit.hpp"
+#include "runtime/rt_value.hpp"
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
