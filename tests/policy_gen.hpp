@@ -183,14 +183,23 @@ private:
       return "9223372036854775807";
     case 1:
       return "0";
-    case 2: {
-      static const char* big[] = {"-9223372036854775807", "4000000", "3000000000",
-                                  "4611686018427387904",  "2932896", "-2932896"};
-      return big[pick(0, 5)];
-    }
+    case 2:
+      return big_int();
     default:
       return std::to_string(pick(-3, 6));
     }
+  }
+  std::string big_int() {
+    static const char* big[] = {"-9223372036854775807",
+                                "4000000",
+                                "3000000000",
+                                "4611686018427387904",
+                                "2932896",
+                                "-2932896",
+                                "3652059",
+                                "-3652059",
+                                "9223372036854775807"};
+    return big[pick(0, 8)];
   }
   std::string date_lit() {
     switch (pick(0, 9)) {
@@ -413,6 +422,8 @@ private:
         return available({K::ODate}) ? fmt::format("{} ?? {}", sub({K::ODate}, d), sub(t, d)) : "";
       case 4:
         return fmt::format("{}({}, {})", pick(0, 1) ? "max" : "min", gen(t, d - 1), gen(t, d - 1));
+      case 5: // leaves the calendar (or nearly): saturates
+        return fmt::format("{} {} {}", sub(t, d), pick(0, 1) ? "+" : "-", big_int());
       default:
         return leaf(t);
       }
