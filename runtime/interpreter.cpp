@@ -224,6 +224,8 @@ private:
   RtValue arith(const Expr& e, Frame& f) {
     RtValue a = eval(*e.kids[0], f), b = eval(*e.kids[1], f);
     int64_t x = a.num, y = b.num, v = 0;
+    if (tt_.kind(e.type) == ir::TypeKind::Date) // date ± int (int + date is normalised)
+      return RtValue::date(e.op == Op::Add ? date_add(x, y) : date_sub(x, y));
     switch (e.op) {
     case Op::Add:
       v = wrap_add(x, y);
@@ -241,7 +243,7 @@ private:
       v = total_mod(x, y);
       break;
     }
-    return tt_.kind(e.type) == ir::TypeKind::Date ? RtValue::date(v) : RtValue::integer(v);
+    return RtValue::integer(v);
   }
 
   RtValue quantifier(const Expr& e, Frame& f) {

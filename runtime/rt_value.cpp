@@ -8,6 +8,19 @@
 
 namespace keyplan::rt {
 
+namespace {
+int64_t clamp_day(__int128 d) {
+  return d < kMinDay ? kMinDay : d > kMaxDay ? kMaxDay : static_cast<int64_t>(d);
+}
+} // namespace
+
+int64_t date_add(int64_t day, int64_t n) {
+  return clamp_day(static_cast<__int128>(day) + n);
+}
+int64_t date_sub(int64_t day, int64_t n) {
+  return clamp_day(static_cast<__int128>(day) - n);
+}
+
 RtValue RtValue::owned_string(std::string s) {
   auto p = std::make_shared<const std::string>(std::move(s));
   return string_view(*p, p);

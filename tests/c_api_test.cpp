@@ -1,10 +1,12 @@
 // The embedding API (compiler/codegen/keyplan.h, embed.hpp) and the
 // desk-booking generator and bench harness it is measured with.
+#include "compiler/codegen/c_api_testing.hpp"
 #include "compiler/codegen/embed.hpp"
 #include "simulator/desk_bench.hpp"
 #include "simulator/desk_tenant_gen.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <thread>
@@ -117,4 +119,76 @@ TEST(DeskBench, EnginesAgreeOnASmallTenant) {
   EXPECT_EQ(r.engines[0].allowed, r.engines[1].allowed);
   EXPECT_EQ(r.engines[0].allowed, r.engines[2].allowed);
   EXPECT_GT(r.engines[0].allowed, 0);
+}
+
+namespace {
+const char* kTinyTenant =
+    "Group: [{id: G}]\nUser: [{id: a, groups: [G]}, {id: z}]\nBuilding: [{id: b}]\n"
+    "Floor: [{id: f, building: b}]\nObject: [{id: o, floor: f, groups: [G]}]\n";
+} // namespace
+
+// Issue 10: a JIT/interpreter disagreement must never be answered silently.
+// In verify mode (KEYPLAN_VERIFY or kp_set_verify) every native decision is
+// cross-checked; a disagreement is KP_DISAGREE (a deny) with both answers in
+// the error, in kp_decide and kp_decide_batch, and Disagreement in embed.hpp.
+TEST(CApiVerify, DisagreementIsAnErrorNotAnAnswer) {
+  char* err = nullptr;
+  kp_engine* e = kp_open("std.desk_booking", nullptr, 0, &err);
+  ASSERT_NE(e, nullptr) << (err ? err : "");
+  ASSERT_EQ(kp_load_data(e, kTinyTenant, &err), 0);
+  ASSERT_EQ(kp_is_native(e, "book"), 1);
+  const char* names[] = {"user", "object"};
+  const char* allow[] = {"a", "o"};
+  const char* deny[] = {"z", "o"};
+  EXPECT_EQ(kp_set_verify(e, 1), 0);
+  EXPECT_EQ(kp_decide(e, "book", 2, names, allow, &err), 1);
+  EXPECT_EQ(kp_decide(e, "book", 2, names, deny, &err), 0);
+  EXPECT_EQ(err, nullptr);
+
+  // A wrong JIT: without verify mode its answer goes out (what verify is for).
+  keyplan::testing::invert_jit_decisions(e, true);
+  EXPECT_EQ(kp_set_verify(e, 0), 1);
+  EXPECT_EQ(kp_decide(e, "book", 2, names, allow, &err), 0);
+  kp_set_verify(e, 1);
+  for (const char** values : {allow, deny}) {
+    EXPECT_EQ(kp_decide(e, "book", 2, names, values, &err), KP_DISAGREE);
+    ASSERT_NE(err, nullptr);
+    std::string msg = err;
+    kp_free_string(err);
+    err = nullptr;
+    EXPECT_NE(msg.find("the JIT and the interpreter disagree"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(std::string("user = ") + values[0]), std::string::npos) << msg;
+  }
+  // A batch: the disagreeing requests are denies, and the batch fails even
+  // though another request does not resolve (KP_DISAGREE outranks -1).
+  const char* rows[] = {"a", "nothing", "a", "o", "z", "o"};
+  uint8_t out[3] = {9, 9, 9};
+  EXPECT_EQ(kp_decide_batch(e, "book", 2, names, 3, rows, out, &err), KP_DISAGREE);
+  ASSERT_NE(err, nullptr);
+  EXPECT_NE(std::string(err).find("disagree"), std::string::npos) << err;
+  kp_free_string(err);
+  err = nullptr;
+  EXPECT_EQ(out[0] + out[1] + out[2], 0);
+  kp_close(e);
+
+  // KEYPLAN_VERIFY turns it on at kp_open; the C++ wrapper throws.
+  ::setenv("KEYPLAN_VERIFY", "1", 1);
+  e = kp_open("std.desk_booking", nullptr, 0, &err);
+  ::unsetenv("KEYPLAN_VERIFY");
+  ASSERT_NE(e, nullptr) << (err ? err : "");
+  ASSERT_EQ(kp_load_data(e, kTinyTenant, &err), 0);
+  keyplan::testing::invert_jit_decisions(e, true);
+  EXPECT_EQ(kp_decide(e, "book", 2, names, allow, &err), KP_DISAGREE);
+  kp_free_string(err);
+  EXPECT_EQ(kp_set_verify(e, 1), 1);
+  kp_close(e);
+
+  std::string data = small_tenant_file();
+  Engine cpp("std.desk_booking", {data});
+  cpp.set_verify(true);
+  EXPECT_NO_THROW(cpp.decide("book", {{"user", "u1"}, {"object", "b0_f0_d0"}}));
+  keyplan::testing::invert_jit_decisions(cpp.handle(), true);
+  EXPECT_THROW(cpp.decide("book", {{"user", "u1"}, {"object", "b0_f0_d0"}}), Disagreement);
+  EXPECT_THROW(cpp.decide_batch("book", {"user", "object"}, {{"u1", "b0_f0_d0"}}), Disagreement);
+  std::remove(data.c_str());
 }

@@ -4,6 +4,7 @@
 // yields a policy that type-checks).
 #pragma once
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <functional>
 #include <string>
@@ -73,9 +74,21 @@ public:
     for (int i = 0; i < nmembers_; ++i) src += fmt::format("{}k{}", i ? ", " : "", i);
     src += " }\n";
     attrs_.resize(static_cast<size_t>(ntypes_));
+    // Parent types: a required parent of a lower type (a plain tree), an
+    // optional parent of any type (itself: a tree of one type; a later one:
+    // mutually parented types, a cycle of types), or none.
+    parent_.assign(static_cast<size_t>(ntypes_), -1);
     for (int k = 0; k < ntypes_; ++k) {
       auto& a = attrs_[static_cast<size_t>(k)];
-      if (k > 0) a.push_back({"up", {K::Ent, k - 1}, true});
+      int mode = pick(0, 2);
+      if (mode == 0 && k > 0) {
+        parent_[static_cast<size_t>(k)] = k - 1;
+        a.push_back({"up", {K::Ent, k - 1}, true});
+      } else if (mode == 1) {
+        int j = pick(0, ntypes_ - 1);
+        parent_[static_cast<size_t>(k)] = j;
+        a.push_back({"up", {K::OEnt, j}, true});
+      }
       a.push_back({"f", {K::Bool}});
       a.push_back({"n", {K::Int}});
       if (pick(0, 1)) a.push_back({"d", {K::Date}});
@@ -99,12 +112,20 @@ public:
       }
       src += "}\n";
     }
+    // Declared instances t{k}_{m}: a parent always comes earlier in (k, m)
+    // order, so instance links never form a cycle (the checker rejects one).
+    declared_.assign(static_cast<size_t>(ntypes_), 1);
     for (int k = 0; k < ntypes_; ++k) {
-      src +=
-          fmt::format("T{} t{}_0{}\n", k, k, k > 0 ? fmt::format(" {{ up: t{}_0 }}", k - 1) : "");
-      if (pick(0, 1))
-        src +=
-            fmt::format("T{} t{}_1{}\n", k, k, k > 0 ? fmt::format(" {{ up: t{}_0 }}", k - 1) : "");
+      if (pick(0, 1)) declared_[static_cast<size_t>(k)] = 2;
+      for (int m = 0; m < declared_[static_cast<size_t>(k)]; ++m) {
+        int j = parent_[static_cast<size_t>(k)];
+        std::string up;
+        if (j >= 0 && j < k && (!parent_optional(k) || pick(0, 2)))
+          up = fmt::format(" {{ up: t{}_{} }}", j, pick(0, declared_[static_cast<size_t>(j)] - 1));
+        else if (j == k && m > 0 && pick(0, 1))
+          up = fmt::format(" {{ up: t{}_0 }}", k);
+        src += fmt::format("T{} t{}_{}{}\n", k, k, m, up);
+      }
     }
     src += fmt::format("setting sb: bool = {}\nsetting sn: int = {}\nsetting sd: date = "
                        "{}\nsetting sc: Col = {}\n",
@@ -154,17 +175,42 @@ private:
     return "?";
   }
 
+  // Large constants make int overflow and dates beyond 0001-01-01..9999-12-31
+  // (d + 4000000) common, so both engines' overflow rules are compared.
   std::string int_lit() {
-    switch (pick(0, 7)) {
+    switch (pick(0, 9)) {
     case 0:
       return "9223372036854775807";
     case 1:
       return "0";
+    case 2:
+      return big_int();
     default:
       return std::to_string(pick(-3, 6));
     }
   }
-  std::string date_lit() { return fmt::format("2026-11-{}", pick(19, 27)); }
+  std::string big_int() {
+    static const char* big[] = {"-9223372036854775807",
+                                "4000000",
+                                "3000000000",
+                                "4611686018427387904",
+                                "2932896",
+                                "-2932896",
+                                "3652059",
+                                "-3652059",
+                                "9223372036854775807"};
+    return big[pick(0, 8)];
+  }
+  std::string date_lit() {
+    switch (pick(0, 9)) {
+    case 0:
+      return "0001-01-01";
+    case 1:
+      return "9999-12-31";
+    default:
+      return fmt::format("2026-11-{}", pick(19, 27));
+    }
+  }
   std::string constant(Ty t) {
     switch (t.k) {
     case K::Bool:
@@ -376,6 +422,8 @@ private:
         return available({K::ODate}) ? fmt::format("{} ?? {}", sub({K::ODate}, d), sub(t, d)) : "";
       case 4:
         return fmt::format("{}({}, {})", pick(0, 1) ? "max" : "min", gen(t, d - 1), gen(t, d - 1));
+      case 5: // leaves the calendar (or nearly): saturates
+        return fmt::format("{} {} {}", sub(t, d), pick(0, 1) ? "+" : "-", big_int());
       default:
         return leaf(t);
       }
@@ -495,7 +543,15 @@ private:
     }
     case 8: {
       if (!opts_.within) return "";
-      int i = pick(0, ntypes_ - 1), j = pick(0, i);
+      // b's type is a's type or one of its ancestor types (a cycle of types
+      // makes each of them an ancestor of the others).
+      int i = pick(0, ntypes_ - 1);
+      std::vector<int> above{i};
+      for (int t = parent_[static_cast<size_t>(i)];
+           t >= 0 && std::find(above.begin(), above.end(), t) == above.end();
+           t = parent_[static_cast<size_t>(t)])
+        above.push_back(t);
+      int j = above[static_cast<size_t>(pick(0, static_cast<int>(above.size()) - 1))];
       Ty a{K::Ent, i};
       if (pick(0, 3) == 0 && available({K::OEnt, i})) a = {K::OEnt, i};
       return fmt::format("{} within {}", sub(a, d), sub({K::Ent, j}, d));
@@ -532,7 +588,11 @@ private:
       for (int i = 0; i < count[static_cast<size_t>(k)]; ++i) {
         out += fmt::format("  - {{id: x{}_{}", k, i);
         for (const auto& a : attrs_[static_cast<size_t>(k)]) {
-          if (!a.parent && pick(0, 1)) continue;
+          if (a.parent) {
+            out += fmt::format(", {}: {}", a.name, data_parent(k, i, ids));
+            continue;
+          }
+          if (pick(0, 1)) continue;
           std::string v;
           switch (a.type.k) {
           case K::OInt:
@@ -575,8 +635,29 @@ private:
     return out;
   }
 
+  bool parent_optional(int k) const {
+    for (const auto& a : attrs_[static_cast<size_t>(k)])
+      if (a.parent) return a.type.k == K::OEnt;
+    return false;
+  }
+
+  // The parent of data instance x{k}_{i}: an instance earlier in load order
+  // (every declared one, data ones of lower types or lower numbers), so the
+  // data has no parent cycle; none sometimes when the parent is optional.
+  std::string data_parent(int k, int i, const std::vector<std::vector<std::string>>& ids) {
+    int j = parent_[static_cast<size_t>(k)];
+    if (parent_optional(k) && pick(0, 3) == 0) return "~";
+    const auto& pool = ids[static_cast<size_t>(j)];
+    int declared = declared_[static_cast<size_t>(j)];
+    int n = j < k ? static_cast<int>(pool.size()) - 1 : j == k ? i : 0; // data ones usable
+    int c = pick(0, declared + n - 1);
+    return c < declared ? fmt::format("t{}_{}", j, c) : pool[static_cast<size_t>(c - declared + 1)];
+  }
+
   const Chooser& pick_;
   GenOptions opts_;
+  std::vector<int> parent_;   // per type: its parent type, or -1
+  std::vector<int> declared_; // per type: declared instances t{k}_0..
   int ntypes_ = 1, nmembers_ = 1, vars_ = 0;
   std::vector<std::vector<Attr>> attrs_;
   std::vector<std::pair<std::string, Ty>> env_;

@@ -2,6 +2,7 @@
 // beside the JIT because it links LLVM.
 #include "compiler/codegen/keyplan.h"
 
+#include "compiler/codegen/c_api_testing.hpp"
 #include "compiler/codegen/jit.hpp"
 #include "compiler/compile.hpp"
 #include "runtime/data_loader.hpp"
@@ -10,6 +11,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <fmt/format.h>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,6 +26,8 @@ struct kp_engine {
   int64_t today = rt::current_date();
   mutable std::mutex interp_mutex; // the interpreter is not thread-safe
   std::unique_ptr<rt::Interpreter> interp;
+  bool verify = false;     // cross-check every native decision with the interpreter
+  bool invert_jit = false; // tests only: a wrong JIT, to see verify mode catch it
 
   void rebind() {
     if (native) binding = std::make_unique<jit::Binding>(*native, *snapshot);
@@ -39,7 +43,31 @@ void set_error(char** error, const std::string& msg) {
   if (*error) std::memcpy(*error, msg.c_str(), msg.size() + 1);
 }
 
-// 1 allow, 0 deny, -1 unresolved (reason in `why`).
+// The interpreter's answer: 1 allow, 0 deny, -1 with `why` on an error.
+int interpret(const kp_engine& e, const rt::ResolvedRequest& req, std::string& why) {
+  const ir::Policy& p = *e.compiled->policy;
+  std::lock_guard<std::mutex> lock(e.interp_mutex);
+  rt::EvalOptions eo;
+  eo.today = e.today;
+  rt::Decision d = e.interp->evaluate(
+      req.rule, rt::to_rt_args(*e.snapshot, p.rules[static_cast<size_t>(req.rule)], req.args), eo);
+  if (!d.error.empty()) {
+    why = d.error;
+    return -1;
+  }
+  return d.allowed ? 1 : 0;
+}
+
+std::string request_text(const kp_engine& e, const char* action, const rt::ResolvedRequest& req) {
+  const ir::Rule& r = e.compiled->policy->rules[static_cast<size_t>(req.rule)];
+  std::string s = std::string(action) + "(";
+  for (size_t i = 0; i < req.args.size() && i < r.params.size(); ++i)
+    s += fmt::format("{}{} = {}", i ? ", " : "", r.params[i].name, e.snapshot->format(req.args[i]));
+  return s + ")";
+}
+
+// 1 allow, 0 deny, -1 unresolved, -2 the engines disagree (verify mode);
+// the reason in `why`.
 int decide_one(const kp_engine& e, const char* action, size_t n, const char* const* names,
                const char* const* values, std::string& why) {
   std::map<std::string, std::string> args;
@@ -51,27 +79,32 @@ int decide_one(const kp_engine& e, const char* action, size_t n, const char* con
     why = req.error;
     return -1;
   }
-  if (e.binding && e.native->compiled(req.rule)) {
-    int64_t native[16];
-    std::vector<int64_t> more;
-    int64_t* a = native;
-    if (req.args.size() > 16) {
-      more.resize(req.args.size());
-      a = more.data();
-    }
-    for (size_t i = 0; i < req.args.size(); ++i) a[i] = jit::to_native(req.args[i]);
-    return e.binding->decide(req.rule, a, e.today) ? 1 : 0;
+  if (!e.binding || !e.native->compiled(req.rule)) return interpret(e, req, why);
+  int64_t native[16];
+  std::vector<int64_t> more;
+  int64_t* a = native;
+  if (req.args.size() > 16) {
+    more.resize(req.args.size());
+    a = more.data();
   }
-  std::lock_guard<std::mutex> lock(e.interp_mutex);
-  rt::EvalOptions eo;
-  eo.today = e.today;
-  rt::Decision d = e.interp->evaluate(
-      req.rule, rt::to_rt_args(*e.snapshot, p.rules[static_cast<size_t>(req.rule)], req.args), eo);
-  if (!d.error.empty()) {
-    why = d.error;
-    return -1;
-  }
-  return d.allowed ? 1 : 0;
+  for (size_t i = 0; i < req.args.size(); ++i) a[i] = jit::to_native(req.args[i]);
+  int jit = e.binding->decide(req.rule, a, e.today) != e.invert_jit ? 1 : 0;
+  if (!e.verify) return jit;
+  std::string interp_error;
+  int ref = interpret(e, req, interp_error);
+  if (ref == jit) return jit;
+  why = fmt::format("internal error: the JIT and the interpreter disagree on {}: the JIT says "
+                    "{}, the interpreter {}",
+                    request_text(e, action, req), jit ? "allow" : "deny",
+                    ref < 0 ? "fails (" + interp_error + ")"
+                    : ref   ? "allow"
+                            : "deny");
+  return -2;
+}
+
+bool env_verify() {
+  const char* v = std::getenv("KEYPLAN_VERIFY");
+  return v && *v && std::strcmp(v, "0") != 0;
 }
 
 } // namespace
@@ -104,6 +137,7 @@ kp_engine* kp_open(const char* policy, const char* const* data_files, size_t n_d
       set_error(error, "JIT: " + jit_error);
       return nullptr;
     }
+    e->verify = env_verify();
     e->rebind();
     return e.release();
   } catch (const std::exception& ex) {
@@ -150,6 +184,12 @@ int kp_set_today(kp_engine* e, const char* date, char** error) {
   return 0;
 }
 
+int kp_set_verify(kp_engine* e, int on) {
+  int was = e->verify ? 1 : 0;
+  e->verify = on != 0;
+  return was;
+}
+
 int kp_is_native(const kp_engine* e, const char* action) {
   auto rules = e->compiled->policy->find_rules(action ? action : "");
   if (rules.empty()) return 0;
@@ -175,7 +215,7 @@ int64_t kp_decide_batch(const kp_engine* e, const char* action, size_t n_args,
                         const char* const* names, size_t n, const char* const* values, uint8_t* out,
                         char** error) {
   int64_t allowed = 0;
-  bool failed = false;
+  int worst = 0; // -1 some request did not resolve, -2 the engines disagreed on one
   std::string first;
   for (size_t i = 0; i < n; ++i) {
     std::string why;
@@ -187,16 +227,22 @@ int64_t kp_decide_batch(const kp_engine* e, const char* action, size_t n_args,
     }
     out[i] = r == 1 ? 1 : 0;
     allowed += r == 1;
-    if (r < 0 && !failed) {
-      failed = true;
+    if (r < worst) { // a disagreement outranks an unresolved request
+      worst = r;
       first = why;
     }
   }
-  if (failed) {
+  if (worst < 0) {
     set_error(error, first);
-    return -1;
+    return worst;
   }
   return allowed;
 }
 
 } // extern "C"
+
+namespace keyplan::testing {
+void invert_jit_decisions(kp_engine* e, bool on) {
+  e->invert_jit = on;
+}
+} // namespace keyplan::testing

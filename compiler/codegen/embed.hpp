@@ -16,6 +16,11 @@
 
 namespace keyplan {
 
+// Verify mode found the JIT and the interpreter disagreeing (a keyplan bug).
+struct Disagreement : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 class Engine {
 public:
   using Args = std::vector<std::pair<std::string, std::string>>;
@@ -37,9 +42,13 @@ public:
   }
   void set_today(const std::string& date) { check(kp_set_today(e_, date.c_str(), &err_)); }
   bool native(const std::string& action) const { return kp_is_native(e_, action.c_str()) == 1; }
+  // The C handle, for the functions of keyplan.h this class does not wrap.
+  kp_engine* handle() const { return e_; }
+  // Verify mode (keyplan.h): decisions throw Disagreement when the engines differ.
+  void set_verify(bool on) { kp_set_verify(e_, on ? 1 : 0); }
 
   // Allow or deny; a request that does not resolve is a deny, with the reason
-  // in *why when given.
+  // in *why when given. Throws Disagreement in verify mode (keyplan.h).
   bool decide(const std::string& action, const Args& args, std::string* why = nullptr) const {
     std::vector<const char*> names, values;
     for (const auto& [n, v] : args) {
@@ -49,6 +58,7 @@ public:
     char* err = nullptr;
     int r = kp_decide(e_, action.c_str(), args.size(), names.data(), values.data(), &err);
     std::string msg = take(err);
+    if (r == KP_DISAGREE) throw Disagreement(msg);
     if (why) *why = msg;
     return r == 1;
   }
@@ -65,7 +75,8 @@ public:
     char* err = nullptr;
     int64_t a = kp_decide_batch(e_, action.c_str(), names.size(), n.data(), rows.size(), v.data(),
                                 out.data(), &err);
-    take(err);
+    std::string msg = take(err);
+    if (a == KP_DISAGREE) throw Disagreement(msg);
     if (allowed) *allowed = a;
     return {out.begin(), out.end()};
   }

@@ -92,6 +92,10 @@ private:
   kp_context base_{};
 };
 
+// Bytes held by the calling thread's scratch arena for set temporaries: its
+// high-water mark (the arena keeps its memory for the next decision).
+size_t arena_reserved_bytes();
+
 // An argument value as the native entry expects it.
 int64_t to_native(const ir::Value& v);
 

@@ -30,10 +30,15 @@ struct kp_context {
   int64_t today;
   kp_arena* arena;
   const void* snapshot; // for the helpers below
+  int64_t instances;    // instances of all types: bounds walks up parent links
 };
 
 // Helpers the generated code calls (registered as absolute symbols).
 uint64_t* kp_alloc_words(kp_context* ctx, int64_t n); // zeroed, lives until the decision ends
+// A loop whose body builds sets releases them after each element: the mark
+// is taken before the loop, and released to at the end of every iteration.
+int64_t kp_arena_mark(kp_context* ctx);
+void kp_arena_release(kp_context* ctx, int64_t mark);
 // Sets of strings, ints or dates stay in the snapshot's value lists; the
 // generated code handles them by reference through these.
 const void* kp_values_row(kp_context* ctx, int64_t column, int64_t row);

@@ -10,6 +10,7 @@ struct kp_arena {
   std::vector<std::unique_ptr<uint64_t[]>> chunks;
   std::vector<size_t> sizes;
   size_t chunk = 0, used = 0;
+  size_t reserved = 0; // words held by all chunks: the arena's high-water mark
 
   void reset() {
     chunk = 0;
@@ -25,6 +26,7 @@ struct kp_arena {
       size_t size = std::max<size_t>(n, 4096);
       chunks.emplace_back(new uint64_t[size]);
       sizes.push_back(size);
+      reserved += size;
       used = 0;
     }
     uint64_t* p = chunks[chunk].get() + used;
@@ -32,10 +34,30 @@ struct kp_arena {
     std::memset(p, 0, n * sizeof(uint64_t));
     return p;
   }
+  // A position to return to: everything allocated after it is released.
+  // Chunk index in the high bits, words used in it in the low 40.
+  int64_t mark() const { return static_cast<int64_t>((chunk << 40) | used); }
+  void release(int64_t m) {
+    chunk = static_cast<size_t>(m) >> 40;
+    used = static_cast<size_t>(m) & ((size_t{1} << 40) - 1);
+  }
 };
+
+namespace {
+// One arena per thread: decisions on one Binding may run concurrently.
+thread_local kp_arena arena;
+} // namespace
 
 extern "C" uint64_t* kp_alloc_words(kp_context* ctx, int64_t n) {
   return ctx->arena->alloc(static_cast<size_t>(n < 0 ? 0 : n));
+}
+
+extern "C" int64_t kp_arena_mark(kp_context* ctx) {
+  return ctx->arena->mark();
+}
+
+extern "C" void kp_arena_release(kp_context* ctx, int64_t mark) {
+  ctx->arena->release(mark);
 }
 
 using ValueList = std::vector<keyplan::ir::Value>;
@@ -105,6 +127,7 @@ Binding::Binding(const CompiledPolicy& cp, const rt::Snapshot& snap)
       all[static_cast<size_t>(r) / 64] |= uint64_t{1} << (r % 64);
     owned_.push_back(std::move(all));
     all_bits_.push_back(owned_.back().data());
+    base_.instances += table.count();
   }
   for (size_t s = 0; s < p.settings.size(); ++s) {
     const ir::Value& v = snap.setting(static_cast<int32_t>(s));
@@ -126,8 +149,11 @@ Binding::Binding(const CompiledPolicy& cp, const rt::Snapshot& snap)
 
 Binding::~Binding() = default;
 
+size_t arena_reserved_bytes() {
+  return arena.reserved * sizeof(uint64_t);
+}
+
 bool Binding::decide(int32_t rule, const int64_t* args, int64_t today) const {
-  thread_local kp_arena arena;
   arena.reset();
   kp_context ctx = base_;
   ctx.today = today;

@@ -41,16 +41,33 @@ int kp_set_today(kp_engine* engine, const char* date, char** error);
 /* 1 when the action is JIT-compiled (else the interpreter decides it). */
 int kp_is_native(const kp_engine* engine, const char* action);
 
+/* Verify mode, for testing an integration: every decision the JIT makes is
+ * made again by the reference interpreter, and a disagreement (a keyplan bug)
+ * is never resolved silently: kp_decide returns KP_DISAGREE (a deny) with both
+ * answers and the request in *error, kp_decide_batch returns KP_DISAGREE.
+ * Decisions then cost an interpreter run each and are serialised. On when the
+ * environment variable KEYPLAN_VERIFY is set (and not "0") at kp_open, or
+ * with kp_set_verify (like the other changes, while no decision runs).
+ * Returns the previous setting (1 on, 0 off). */
+#define KP_UNRESOLVED (-1)
+#define KP_DISAGREE (-2)
+int kp_set_verify(kp_engine* engine, int on);
+
 /* Decides `action` with `n_args` arguments by name (values as text, e.g.
- * user=mueller object=TABLE_1). 1 allow, 0 deny, -1 deny because the request
- * does not resolve (the reason in *error). */
+ * user=mueller object=TABLE_1). 1 allow, 0 deny, KP_UNRESOLVED (-1) deny
+ * because the request does not resolve (the reason in *error), KP_DISAGREE
+ * (-2) deny because, in verify mode, the JIT and the interpreter disagree
+ * (the details in *error). */
 int kp_decide(const kp_engine* engine, const char* action, size_t n_args, const char* const* names,
               const char* const* values, char** error);
 
 /* Decides n requests of one action: values is row-major, n * n_args strings
  * (request i's argument j at values[i * n_args + j], named names[j]).
- * out[i] = 1 allow, 0 deny. Returns the number of allows, or -1 when some
- * request did not resolve (those are 0 in out; the first reason in *error). */
+ * out[i] = 1 allow, 0 deny. Returns the number of allows, or KP_UNRESOLVED
+ * (-1) when some request did not resolve (those are 0 in out; the first
+ * reason in *error), or KP_DISAGREE (-2) when, in verify mode, the engines
+ * disagreed on some request (those are 0 in out; the first in *error; this
+ * outranks -1). */
 int64_t kp_decide_batch(const kp_engine* engine, const char* action, size_t n_args,
                         const char* const* names, size_t n, const char* const* values, uint8_t* out,
                         char** error);

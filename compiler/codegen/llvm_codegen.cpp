@@ -7,6 +7,7 @@
 // entities or enum members = ptr to bitset words (the word count comes from
 // kp_context::strides for entities, and is a policy constant for enums).
 #include "compiler/codegen/jit.hpp"
+#include "runtime/rt_value.hpp"
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
@@ -117,11 +118,16 @@ public:
     ptr_ = llvm::PointerType::get(C, 0);
     i64_ = llvm::Type::getInt64Ty(C);
     i1_ = llvm::Type::getInt1Ty(C);
-    ctx_ty_ = llvm::StructType::create(C, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, i64_, ptr_, ptr_},
-                                       "kp_context");
+    ctx_ty_ = llvm::StructType::create(
+        C, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, i64_, ptr_, ptr_, i64_}, "kp_context");
     col_ty_ = llvm::StructType::create(C, {ptr_, ptr_, i64_, ptr_}, "kp_column");
     alloc_ = llvm::Function::Create(llvm::FunctionType::get(ptr_, {ptr_, i64_}, false),
                                     llvm::Function::ExternalLinkage, "kp_alloc_words", M);
+    mark_ = llvm::Function::Create(llvm::FunctionType::get(i64_, {ptr_}, false),
+                                   llvm::Function::ExternalLinkage, "kp_arena_mark", M);
+    release_ = llvm::Function::Create(
+        llvm::FunctionType::get(llvm::Type::getVoidTy(C), {ptr_, i64_}, false),
+        llvm::Function::ExternalLinkage, "kp_arena_release", M);
     values_row_ = llvm::Function::Create(llvm::FunctionType::get(ptr_, {ptr_, i64_, i64_}, false),
                                          llvm::Function::ExternalLinkage, "kp_values_row", M);
     values_count_ = llvm::Function::Create(llvm::FunctionType::get(i64_, {ptr_}, false),
@@ -300,6 +306,35 @@ private:
   }
   llvm::Value* alloc(llvm::Value* n) { return B.CreateCall(alloc_, {ctx_, n}); }
 
+  // Whether evaluating e takes memory from the arena (builds a set), here or
+  // in a rule it calls.
+  bool allocates(const ir::Expr& e) {
+    switch (e.op) {
+    case Op::Union:
+    case Op::Intersect:
+    case Op::Except:
+    case Op::SetOf:
+    case Op::Map:
+    case Op::Filter:
+      return true;
+    case Op::Call: {
+      size_t r = static_cast<size_t>(e.index);
+      if (rule_allocates_.size() < P.rules.size()) rule_allocates_.assign(P.rules.size(), -1);
+      if (rule_allocates_[r] < 0) {
+        const ir::Expr* body = P.rules[r].body.get();
+        rule_allocates_[r] = body && allocates(*body) ? 1 : 0;
+      }
+      if (rule_allocates_[r]) return true;
+      break;
+    }
+    default:
+      break;
+    }
+    for (const auto& k : e.kids)
+      if (allocates(*k)) return true;
+    return false;
+  }
+
   // if (cond) then-value else else-value, evaluated lazily.
   llvm::Value* branch(llvm::Value* cond, llvm::Type* t, const std::function<llvm::Value*()>& then_v,
                       const std::function<llvm::Value*()>& else_v) {
@@ -338,10 +373,12 @@ private:
   llvm::PointerType* ptr_;
   llvm::Type *i64_, *i1_;
   llvm::StructType *ctx_ty_, *col_ty_;
-  llvm::Function *alloc_, *values_row_, *values_count_, *values_has_num_, *values_has_id_;
+  llvm::Function *alloc_, *mark_, *release_, *values_row_, *values_count_, *values_has_num_,
+      *values_has_id_;
   llvm::Function* fn_ = nullptr;
   llvm::Value* ctx_ = nullptr;
   std::vector<llvm::Value*> slots_;
+  std::vector<int8_t> rule_allocates_; // per rule: -1 unknown, 0 no, 1 yes
 };
 
 #include "compiler/codegen/llvm_codegen_exprs.inc"
