@@ -3,9 +3,9 @@
 #include "cli/commands.hpp"
 #include "compiler/format.hpp"
 #include "compiler/parse.hpp"
+#include "simulator/output_file.hpp"
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -21,6 +21,7 @@ struct FmtOptions {
   std::vector<std::string> files;
   bool write = false;
   bool check = false;
+  bool force = false;
 };
 
 bool read_file(const std::string& path, std::string& text, std::string& error) {
@@ -42,39 +43,6 @@ bool read_file(const std::string& path, std::string& text, std::string& error) {
   }
   text = s.str();
   return true;
-}
-
-// Writes `text` to a temporary file next to `path`, then renames it over
-// `path`: readers see the old or the new file, never a partial one.
-bool replace_file(const std::string& path, const std::string& text, std::string& error) {
-  std::string tmp = path + ".fmt-XXXXXX";
-  int fd = ::mkstemp(tmp.data());
-  if (fd < 0) {
-    error = std::string("cannot create a temporary file: ") + std::strerror(errno);
-    return false;
-  }
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) ::fchmod(fd, st.st_mode & 07777);
-  const char* p = text.data();
-  size_t left = text.size();
-  bool ok = true;
-  while (ok && left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) p += n, left -= static_cast<size_t>(n);
-  }
-  if (!ok) error = std::string("cannot write: ") + std::strerror(errno);
-  if (ok && ::fsync(fd) != 0)
-    ok = false, error = std::string("cannot sync: ") + std::strerror(errno);
-  if (::close(fd) != 0 && ok)
-    ok = false, error = std::string("cannot write: ") + std::strerror(errno);
-  if (ok && std::rename(tmp.c_str(), path.c_str()) != 0) {
-    ok = false;
-    error = std::string("cannot replace the file: ") + std::strerror(errno);
-  }
-  if (!ok) ::unlink(tmp.c_str());
-  return ok;
 }
 
 int run_fmt(const FmtOptions& opt) {
@@ -103,8 +71,14 @@ int run_fmt(const FmtOptions& opt) {
         status = std::max(status, 1);
       }
     } else if (opt.write) {
-      if (changed && !replace_file(path, formatted, error)) {
-        std::cerr << "keyplan fmt: " << path << ": " << error << "\n";
+      // sim::write_output_file keeps what `fmt -w` must not change: a symbolic
+      // link (its target is formatted), the mode, the owner and hard links
+      // (rewritten in place); a read-only file is refused unless --force.
+      sim::OutputOptions wo;
+      wo.force = opt.force;
+      if (changed && !sim::write_output_file(path, formatted, &error, wo)) {
+        std::cerr << "keyplan fmt: " << error
+                  << (error.ends_with("is read-only") ? " (--force rewrites it)" : "") << "\n";
         status = 2;
       }
     } else {
@@ -127,6 +101,8 @@ void add_fmt_command(CLI::App& app, int& status) {
   cmd->add_flag("--check", opt->check,
                 "Print the files that are not formatted to stderr; exit 1 if there are any")
       ->excludes(write);
+  cmd->add_flag("--force", opt->force, "With -w: rewrite read-only files too (their mode stays)")
+      ->needs(write);
   cmd->callback([opt, &status] { status = run_fmt(*opt); });
 }
 

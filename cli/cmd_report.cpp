@@ -2,6 +2,7 @@
 // (the FM suite's matrices, dashboard, effective access and checks),
 // rendered as a terminal table, CSV, Markdown, JSON or an XLSX workbook.
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "compiler/value.hpp"
 #include "runtime/data_loader.hpp"
 #include "simulator/fm_checks.hpp"
@@ -10,9 +11,7 @@
 #include "simulator/runner.hpp"
 #include "simulator/table.hpp"
 
-#include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <unistd.h>
@@ -75,26 +74,6 @@ const std::vector<ReportKind>& report_kinds() {
       // ---------------------------------------------------------------------------------------
   };
   return kinds;
-}
-
-bool write_file(const std::string& path, const std::string& text, std::string* error) {
-  std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) {
-      *error = "cannot write " + path;
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    *error = "cannot write " + path;
-    return false;
-  }
-  return true;
 }
 
 // W-14: "a system group can be added to all profiles at once", as a what-if
@@ -208,7 +187,7 @@ int run(const ReportOpts& o) {
       text = sim::render_terminal(tables);
     if (o.output.empty())
       std::cout << text;
-    else if (!write_file(o.output, text, &error)) {
+    else if (!write_file_atomically(o.output, text, &error)) {
       std::cerr << "error: " << error << "\n";
       return 2;
     }
@@ -237,7 +216,8 @@ void add_report_command(CLI::App& app, int& status) {
   cmd->add_option("--today", opts->today, "The evaluation date (YYYY-MM-DD); default: today");
   cmd->add_option("--format", opts->format, "Output format")
       ->check(CLI::IsMember({"table", "csv", "markdown", "json", "xlsx"}));
-  cmd->add_option("--output,-o", opts->output, "Write to FILE (required for xlsx)");
+  cmd->add_option("--output,-o", opts->output,
+                  "Write to FILE (required for xlsx; - is standard output)");
   cmd->add_flag("--strict", opts->strict,
                 "Exit 1 on check warnings and on required groups in no profile (W-17)");
   cmd->add_option("--user", opts->users, "effective-access: only these users");

@@ -2,15 +2,18 @@
 // and generatively on random tenants (RapidCheck), and run scenario
 // expectations. docs/testing.md describes it.
 #include "cli/commands.hpp"
+#include "cli/int_option.hpp"
 #include "cli/output.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/interpreter.hpp"
+#include "simulator/counterexample.hpp"
 #include "simulator/invariant_check.hpp"
 #include "simulator/invariant_report.hpp"
 
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <set>
 #include <unistd.h>
 
 namespace keyplan::cli {
@@ -44,18 +47,6 @@ std::string relative_to(const std::string& target, const std::string& dir) {
   return rel.empty() ? abs.string() : rel.string();
 }
 
-std::string slug(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c))
-      out += static_cast<char>(std::tolower(c));
-    else if (!out.empty() && out.back() != '-')
-      out += '-';
-  }
-  while (!out.empty() && out.back() == '-') out.pop_back();
-  return out.empty() ? "invariant" : out.substr(0, 60);
-}
-
 bool parse_date_opt(const std::string& text, const char* what, int64_t& out) {
   if (text.empty()) return true;
   if (ir::parse_date(text, out)) return true;
@@ -74,8 +65,11 @@ int run(const TestOpts& o) {
     std::cerr << "keyplan: --from .. --to must be a window of at most ten years\n";
     return 2;
   }
-  if (o.int_max < o.int_min || o.int_max - o.int_min > 100000) {
-    std::cerr << "keyplan: --int-min .. --int-max must be a range of at most 100000 values\n";
+  uint64_t int_values = 0;
+  if (!sim::int_range_size(o.int_min, o.int_max, int_values)) {
+    std::cerr << "keyplan: --int-min .. --int-max must be a range of at most "
+              << sim::kMaxIntBinderValues << " values (got " << o.int_min << " .. " << o.int_max
+              << ")\n";
     return 2;
   }
   io.int_min = o.int_min;
@@ -137,12 +131,14 @@ int run(const TestOpts& o) {
   if (!o.cx_dir.empty()) {
     std::error_code ec;
     fs::create_directories(o.cx_dir, ec);
+    std::set<std::string> taken; // two invariants never share a file
     for (auto& out : run.outcomes) {
       if (out.scenario_yaml.empty()) continue;
       std::string file =
-          (fs::path(o.cx_dir) / (slug(out.name) + "." + out.mode + ".yaml")).string();
-      if (!write_file_atomically(file, out.scenario_yaml)) {
-        std::cerr << "keyplan: cannot write " << file << "\n";
+          (fs::path(o.cx_dir) / sim::counterexample_file_name(out.name, out.mode, taken)).string();
+      std::string error;
+      if (!write_file_atomically(file, out.scenario_yaml, &error)) {
+        std::cerr << "keyplan: " << error << "\n";
         return 2;
       }
       out.counterexample_file = file;
@@ -156,8 +152,10 @@ int run(const TestOpts& o) {
     run.scenarios = &rep;
   }
   std::cout << (o.format == "json" ? sim::render_test_json(run) : sim::render_test_text(run));
-  if (!o.junit.empty() && !write_file_atomically(o.junit, sim::render_test_junit(run))) {
-    std::cerr << "keyplan: cannot write " << o.junit << "\n";
+  std::string junit_error;
+  if (!o.junit.empty() &&
+      !write_file_atomically(o.junit, sim::render_test_junit(run), &junit_error)) {
+    std::cerr << "keyplan: " << junit_error << "\n";
     return 2;
   }
   if (run.scenarios && rep.disagreements) return 3; // the engines disagree: a bug in keyplan
@@ -175,7 +173,8 @@ void add_test_command(CLI::App& app, int& status) {
   cmd->add_option("policy", o->policy, "Policy file (.kp) or module name")->required();
   cmd->add_option("--data", o->data, "Tenant data files (YAML) for the exhaustive check");
   cmd->add_option("--scenario", o->scenarios, "Scenario files whose expectations to run too");
-  cmd->add_option("--seed", o->seed, "RapidCheck seed for the generative check (default 0)");
+  cmd->add_option("--seed", o->seed, "RapidCheck seed for the generative check (default 0)")
+      ->transform(unsigned_decimal());
   cmd->add_option("--max-success", o->max_success, "Random tenants per invariant (default 100)")
       ->check(CLI::Range(1, 1000000));
   cmd->add_option("--max-instances", o->max_instances,
@@ -188,8 +187,11 @@ void add_test_command(CLI::App& app, int& status) {
   cmd->add_option("--today", o->today, "The evaluation date (default: the current date)");
   cmd->add_option("--from", o->from, "First date of date binders (default: today)");
   cmd->add_option("--to", o->to, "Last date of date binders (default: today + 30)");
-  cmd->add_option("--int-min", o->int_min, "Smallest value of int binders (default 0)");
-  cmd->add_option("--int-max", o->int_max, "Largest value of int binders (default 10)");
+  // INT64_MIN is the engines' "none" marker, never an int binder value.
+  cmd->add_option("--int-min", o->int_min, "Smallest value of int binders (default 0)")
+      ->transform(decimal_in(INT64_MIN + 1, INT64_MAX));
+  cmd->add_option("--int-max", o->int_max, "Largest value of int binders (default 10)")
+      ->transform(decimal_in(INT64_MIN + 1, INT64_MAX));
   cmd->add_option("--gen-days", o->gen_days,
                   "Generative mode: date binders range over today .. today + N (default 7)")
       ->check(CLI::Range(0, 366));

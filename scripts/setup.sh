@@ -10,6 +10,7 @@ packages=(
   libyaml-cpp-dev libfmt-dev librapidcheck-dev
   llvm-16-dev
   libcli11-dev nlohmann-json3-dev libxlsxwriter-dev unzip
+  libxml2-utils # xmllint: tests check the JUnit and XLSX XML with it
 )
 
 missing=()

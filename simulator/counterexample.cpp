@@ -1,6 +1,7 @@
 #include "simulator/counterexample.hpp"
 
 #include "runtime/interpreter.hpp"
+#include "simulator/text.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -191,26 +192,49 @@ std::string explain_decisions(const ir::Policy& policy, const rt::Snapshot& snap
   return out;
 }
 
+std::string counterexample_file_name(const std::string& invariant, const std::string& mode,
+                                     std::set<std::string>& taken) {
+  std::string slug;
+  for (unsigned char c : invariant) {
+    if (c < 0x80 && std::isalnum(c))
+      slug += static_cast<char>(std::tolower(c));
+    else if (!slug.empty() && slug.back() != '-')
+      slug += '-';
+    if (slug.size() >= 60) break;
+  }
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  if (slug.empty()) slug = "invariant";
+  std::string name = slug + "." + mode + ".yaml";
+  for (int i = 2; taken.count(name); ++i) name = fmt::format("{}-{}.{}.yaml", slug, i, mode);
+  taken.insert(name);
+  return name;
+}
+
 std::string counterexample_yaml(const ir::Policy& policy, const rt::Snapshot& snapshot,
                                 const ir::Invariant& inv, const std::vector<ir::Value>& witness,
                                 const std::vector<DecisionPoint>& ds, const ScenarioSource& src) {
+  // Comment lines hold names, ids and policy text: escaped (terminal_safe
+  // shows \n and \r as text) so that nothing in them ends the comment and
+  // becomes YAML of the scenario.
+  auto comment = [](const std::string& s) { return terminal_safe(s); };
   std::string head = "# A counterexample written by `keyplan test`. Replay it with\n"
                      "#   keyplan simulate <this file>\n";
-  head += fmt::format("# invariant \"{}\"", inv.name);
-  if (!inv.implements.empty()) head += fmt::format(" ({})", fmt::join(inv.implements, ", "));
+  head += fmt::format("# invariant \"{}\"", comment(inv.name));
+  if (!inv.implements.empty())
+    head += fmt::format(" ({})", comment(fmt::format("{}", fmt::join(inv.implements, ", "))));
   head += ":\n";
   std::string body(policy.sources->text(inv.body->span));
   size_t start = 0;
   while (start <= body.size()) {
-    size_t nl = body.find('\n', start);
-    head += "#   " + body.substr(start, nl == std::string::npos ? nl : nl - start) + "\n";
+    size_t nl = body.find_first_of("\r\n", start); // LF, CRLF and CR-only sources
+    head += "#   " + comment(body.substr(start, nl == std::string::npos ? nl : nl - start)) + "\n";
     if (nl == std::string::npos) break;
-    start = nl + 1;
+    start = nl + (body.compare(nl, 2, "\r\n") == 0 ? 2 : 1);
   }
   std::string w;
   for (size_t i = 0; i < inv.vars.size() && i < witness.size(); ++i)
     w += fmt::format("{}{} = {}", i ? ", " : "", inv.vars[i].name, snapshot.format(witness[i]));
-  if (!w.empty()) head += "# fails for " + w + "\n";
+  if (!w.empty()) head += "# fails for " + comment(w) + "\n";
 
   YAML::Emitter y;
   y << YAML::BeginMap;

@@ -11,6 +11,7 @@
 #include "runtime/snapshot.hpp"
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,14 @@ struct ScenarioSource {
   // Inline data: rows at or after first_row[type] of every entity type.
   std::vector<int32_t> first_row;
 };
+
+// The file name of an invariant's counterexample: "<slug>.<mode>.yaml", the
+// slug being the name in lower-case letters and digits joined by '-' (at
+// most 60 characters). Names that map to a file name in `taken` get a
+// suffix (-2, -3, ...), so that two invariants never overwrite each
+// other's counterexample; the name returned is added to `taken`.
+std::string counterexample_file_name(const std::string& invariant, const std::string& mode,
+                                     std::set<std::string>& taken);
 
 std::string counterexample_yaml(const ir::Policy& policy, const rt::Snapshot& snapshot,
                                 const ir::Invariant& inv, const std::vector<ir::Value>& witness,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <stdexcept>
 #include <vector>
 
 namespace keyplan::sim {
@@ -53,11 +54,36 @@ std::string desk_object_id(const DeskTenantShape& s, int64_t object) {
   return fmt::format("b{}_f{}_d{}", b, f, d);
 }
 
+bool desk_tenant_shape_ok(const DeskTenantShape& s, std::string* why) {
+  auto fail = [&](std::string text) {
+    if (why) *why = std::move(text);
+    return false;
+  };
+  if (s.users < 0 || s.groups < 0 || s.buildings < 0 || s.floors < 0 || s.desks < 0)
+    return fail("sizes cannot be negative");
+  if (s.users > kMaxDeskUsers)
+    return fail(fmt::format("{} users is more than the limit of {}", s.users, kMaxDeskUsers));
+  if (s.groups > kMaxDeskGroups)
+    return fail(fmt::format("{} groups is more than the limit of {}", s.groups, kMaxDeskGroups));
+  // Each factor is below 2^31: the products fit in 128 bits.
+  using U = unsigned __int128;
+  U buildings = static_cast<U>(s.buildings), floors = buildings * static_cast<U>(s.floors),
+    desks = floors * static_cast<U>(s.desks);
+  if (buildings > kMaxDeskObjects || floors > kMaxDeskObjects || desks > kMaxDeskObjects)
+    return fail(fmt::format("{} buildings x {} floors x {} desks is more than the limit of {} "
+                            "buildings, floors and desks each",
+                            s.buildings, s.floors, s.desks, kMaxDeskObjects));
+  return true;
+}
+
 std::string generate_desk_tenant(const DeskTenantShape& s) {
+  std::string why;
+  if (!desk_tenant_shape_ok(s, &why)) throw std::length_error("tenant too large: " + why);
   SplitMix rng(s.seed);
   std::string out;
-  out.reserve(static_cast<size_t>(s.users) * 40 +
-              static_cast<size_t>(s.buildings) * s.floors * s.desks * 50);
+  out.reserve(static_cast<size_t>(s.users) * 40 + static_cast<size_t>(s.buildings) *
+                                                      static_cast<size_t>(s.floors) *
+                                                      static_cast<size_t>(s.desks) * 50);
   fmt::format_to(
       std::back_inserter(out),
       "# keyplan gen --seed {} --users {} --groups {} --buildings {} --floors {} --desks {}\n"

@@ -18,12 +18,26 @@ struct DeskTenantShape {
   int desks = 100; // per floor
 };
 
+// The largest tenant generate_desk_tenant writes: beyond these the YAML
+// alone takes gigabytes (about 60 bytes per user and per desk) and loading
+// it far more, so `keyplan gen` and `keyplan bench` refuse instead of
+// running out of memory (docs/cli.md).
+constexpr int64_t kMaxDeskUsers = 5'000'000;
+constexpr int64_t kMaxDeskGroups = 100'000;
+constexpr int64_t kMaxDeskObjects = 5'000'000; // buildings, floors and desks in all
+
+// True when `shape` is within the limits above (sizes not negative); else
+// false with `why` naming the limit.
+bool desk_tenant_shape_ok(const DeskTenantShape& shape, std::string* why);
+
 // The tenant as YAML data (docs/scenarios.md, "Tenant data"). Deterministic
 // per shape and seed, on every platform (own PRNG and distributions).
 // Ids: groups g0.., users u0.., buildings b0.., floors b0_f0.., desks
 // b0_f0_d0..; every user lists ALL and 1-4 random groups; a whitelist is
 // [ALL] with probability 60% (building), 30% (floor), 20% (desk), else 1-3
 // random groups; 2% of floors are unpublished, 5% of desks blocked.
+// Throws std::length_error (the message of desk_tenant_shape_ok) for a shape
+// beyond the limits.
 std::string generate_desk_tenant(const DeskTenantShape& shape);
 
 // The ids generate_desk_tenant uses.

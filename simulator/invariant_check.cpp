@@ -19,6 +19,14 @@ const char* status_name(Status s) {
   return "?";
 }
 
+bool int_range_size(int64_t min, int64_t max, uint64_t& size) {
+  if (max < min) return false;
+  uint64_t span = static_cast<uint64_t>(max) - static_cast<uint64_t>(min); // exact, no overflow
+  if (span >= kMaxIntBinderValues) return false;
+  size = span + 1;
+  return true;
+}
+
 bool binder_domain(const rt::Snapshot& snapshot, ir::TypeId t, const InvariantOptions& o,
                    int64_t from, int64_t to, std::vector<int64_t>& out, std::string& why) {
   const ir::Policy& p = snapshot.policy();
@@ -30,9 +38,20 @@ bool binder_domain(const rt::Snapshot& snapshot, ir::TypeId t, const InvariantOp
   case ir::TypeKind::Bool:
     out.insert(out.end(), {0, 1});
     return true;
-  case ir::TypeKind::Int:
-    for (int64_t i = o.int_min; i <= o.int_max; ++i) out.push_back(i);
+  case ir::TypeKind::Int: {
+    // Counted, not `++i <= int_max`: that never ends at INT64_MAX.
+    uint64_t span = 0;
+    if (!int_range_size(o.int_min, o.int_max, span)) {
+      why = fmt::format("the int range {} .. {} has more than {} values", o.int_min, o.int_max,
+                        kMaxIntBinderValues);
+      return false;
+    }
+    for (uint64_t k = 0; k < span; ++k) {
+      int64_t v = static_cast<int64_t>(static_cast<uint64_t>(o.int_min) + k);
+      if (v != rt::kNone) out.push_back(v); // kNone is the none marker, never an int
+    }
     return true;
+  }
   case ir::TypeKind::Date:
     for (int64_t d = from; d <= to; ++d) out.push_back(d);
     return true;

@@ -64,9 +64,16 @@ struct InvariantOutcome {
   std::string counterexample_file;
 };
 
+// Int binders range over at most this many values (--int-min .. --int-max).
+constexpr uint64_t kMaxIntBinderValues = 100000;
+// The number of values in [min, max] (computed without overflow, for any
+// int64 bounds); false when max < min or there are more than
+// kMaxIntBinderValues.
+bool int_range_size(int64_t min, int64_t max, uint64_t& size);
+
 // The values an invariant binder of type `t` ranges over, as int64 (see
 // invariant_engine.hpp); false with `why` for types that cannot be
-// enumerated (strings, sets).
+// enumerated (strings, sets) and for an int range beyond kMaxIntBinderValues.
 bool binder_domain(const rt::Snapshot& snapshot, ir::TypeId t, const InvariantOptions& o,
                    int64_t from, int64_t to, std::vector<int64_t>& out, std::string& why);
 

@@ -49,23 +49,26 @@ int TestRun::skipped() const {
 }
 
 std::string render_test_text(const TestRun& run) {
+  // Data is printed escaped: never a raw control sequence on the terminal.
+  auto safe = [](const std::string& s) { return terminal_safe(s); };
   std::string out =
-      fmt::format("invariants of {} (today {}, dates {} .. {})\n", run.policy,
+      fmt::format("invariants of {} (today {}, dates {} .. {})\n", safe(run.policy),
                   ir::format_date(run.today), ir::format_date(run.from), ir::format_date(run.to));
   size_t wn = 9;
-  for (const auto& o : run.outcomes) wn = std::max(wn, display_width(o.name) + 2);
+  for (const auto& o : run.outcomes) wn = std::max(wn, display_width(safe(o.name)) + 2);
   out += fmt::format("  {}  {:<10}  {:<6}  {:>22}  {:>10}  {}\n", pad_right("invariant", wn),
                      "mode", "engine", "cases", "time", "result");
   for (const auto& o : run.outcomes) {
-    out += fmt::format(
-        "  {}  {:<10}  {:<6}  {:>22}  {:>10}  {}\n", pad_right("\"" + o.name + "\"", wn), o.mode,
-        o.engine.empty() ? "-" : o.engine, cases_text(o), ms_text(o.ms), status_name(o.status));
-    if (o.status == Status::Skipped) out += "      skipped: " + o.note + "\n";
+    out += fmt::format("  {}  {:<10}  {:<6}  {:>22}  {:>10}  {}\n",
+                       pad_right("\"" + safe(o.name) + "\"", wn), o.mode,
+                       o.engine.empty() ? "-" : o.engine, cases_text(o), ms_text(o.ms),
+                       status_name(o.status));
+    if (o.status == Status::Skipped) out += "      skipped: " + safe(o.note) + "\n";
   }
   for (const auto& o : run.outcomes) {
     if (o.status != Status::Fail) continue;
-    out += fmt::format("\nFAIL \"{}\" ({}): {}\n", o.name, o.mode, failure_text(o));
-    out += indent_lines(o.explanation, "    ");
+    out += fmt::format("\nFAIL \"{}\" ({}): {}\n", safe(o.name), o.mode, safe(failure_text(o)));
+    out += indent_lines(terminal_safe(o.explanation, true), "    ");
   }
   if (run.scenarios) out += "\nscenarios\n" + render_text(*run.scenarios, false);
   out += fmt::format("\n{} invariant checks: {} held, {} failed, {} skipped", run.outcomes.size(),

@@ -36,37 +36,44 @@ std::string explanation_text(const CaseResult& c, const SourceManager* sm) {
 } // namespace
 
 std::string render_text(const RunReport& rep, bool explain_all) {
+  // Data (names, ids, notes, errors) is printed escaped: never a raw control
+  // sequence on the terminal (text.hpp, terminal_safe).
+  auto safe = [](const std::string& s) { return terminal_safe(s); };
   std::string out;
   for (const auto& r : rep.results) {
     const Scenario& sc = *r.scenario;
-    out += fmt::format("{}  ({})\n", sc.name, sc.file);
+    out += fmt::format("{}  ({})\n", safe(sc.name), safe(sc.file));
     if (!r.loaded) {
       out += "  not run: the policy, data or settings have errors (see above)\n\n";
       continue;
     }
+    std::vector<std::string> calls, notes;
     size_t wcall = 4, wnote = 0;
-    for (const auto& c : r.cases)
-      wcall = std::max(wcall, display_width(c.call)),
-      wnote = std::max(wnote, display_width(c.c->note));
+    for (const auto& c : r.cases) {
+      calls.push_back(safe(c.call));
+      notes.push_back(safe(c.c->note));
+      wcall = std::max(wcall, display_width(calls.back()));
+      wnote = std::max(wnote, display_width(notes.back()));
+    }
     out += fmt::format("  {:>3}  {}  {:<8} {:<8} {:<6} {}\n", "#", pad_right("case", wcall),
                        "decision", "expected", "result", wnote ? "note" : "");
     for (size_t i = 0; i < r.cases.size(); ++i) {
       const auto& c = r.cases[i];
       std::string expected = expected_word(*c.c);
       std::string result = c.c->expect || !c.passed ? (c.passed ? "pass" : "FAIL") : "-";
-      out += fmt::format("  {:>3}  {}  {:<8} {:<8} {:<6} {}\n", i + 1, pad_right(c.call, wcall),
-                         word(c.allowed), expected, result, c.c->note);
-      if (!c.error.empty()) out += fmt::format("       ! {}\n", c.error);
+      out += fmt::format("  {:>3}  {}  {:<8} {:<8} {:<6} {}\n", i + 1, pad_right(calls[i], wcall),
+                         word(c.allowed), expected, result, notes[i]);
+      if (!c.error.empty()) out += fmt::format("       ! {}\n", safe(c.error));
     }
     for (size_t i = 0; i < r.cases.size(); ++i) {
       const auto& c = r.cases[i];
       if (c.passed && !explain_all && !c.c->explain) continue;
-      out += fmt::format("\n  case {}: {} -> {}{}\n", i + 1, c.call, word(c.allowed),
+      out += fmt::format("\n  case {}: {} -> {}{}\n", i + 1, calls[i], word(c.allowed),
                          c.passed ? ""
                          : c.disagreement || (!c.resolved && !c.c->expect_unresolved)
-                             ? fmt::format(" ({})", failure(c))
+                             ? fmt::format(" ({})", safe(failure(c)))
                              : fmt::format(" (expected {})", expected_word(*c.c)));
-      out += indent_lines(explanation_text(c, nullptr), "    ");
+      out += indent_lines(terminal_safe(explanation_text(c, nullptr), true), "    ");
     }
     out += "\n";
   }

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace keyplan {
 namespace {
@@ -570,6 +571,73 @@ TEST_F(FmtCli, BadInputIsStatusTwoAndNeverWritten) {
 
   r = run_keyplan("fmt --check -w " + broken.string(), dir);
   EXPECT_NE(r.status, 0);
+}
+
+// fmt -w formats what a symbolic link points to; the link stays a link.
+TEST_F(FmtCli, WriteFormatsTheSymlinkTargetAndKeepsTheLink) {
+  fs::path target = write("target.kp", "Group   IT\n");
+  fs::path link = dir / "link.kp";
+  fs::create_symlink(target.filename(), link);
+  CliRun r = run_keyplan("fmt -w " + link.string(), dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(fs::read_symlink(link), target.filename());
+  EXPECT_EQ(read(target), "Group IT\n");
+}
+
+// A read-only file is refused (exit 2, untouched) unless --force, which keeps
+// its mode.
+TEST_F(FmtCli, WriteRefusesReadOnlyFilesUnlessForced) {
+  fs::path file = write("ro.kp", "Group   IT\n");
+  ::chmod(file.c_str(), 0444);
+  CliRun r = run_keyplan("fmt -w " + file.string(), dir);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("read-only"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
+  EXPECT_EQ(read(file), "Group   IT\n");
+  r = run_keyplan("fmt -w --force " + file.string(), dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(read(file), "Group IT\n");
+  struct stat st {};
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0444u);
+  EXPECT_NE(run_keyplan("fmt --force " + file.string(), dir).status, 0) << "--force needs -w";
+}
+
+// Mode and owner are the file's own after fmt -w (the owner check needs root
+// to hand the file to another user first).
+TEST_F(FmtCli, WriteKeepsModeAndOwner) {
+  fs::path file = write("m.kp", "Group   IT\n");
+  ::chmod(file.c_str(), 0640);
+  bool root = ::geteuid() == 0;
+  if (root) {
+    ASSERT_EQ(::chown(file.c_str(), 12345, 12346), 0);
+  }
+  CliRun r = run_keyplan("fmt -w " + file.string(), dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(read(file), "Group IT\n");
+  struct stat st {};
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+  if (root) {
+    EXPECT_EQ(st.st_uid, 12345u);
+    EXPECT_EQ(st.st_gid, 12346u);
+  }
+}
+
+// A file with several hard links is rewritten in place: every name sees the
+// formatted text, the inode stays.
+TEST_F(FmtCli, WriteKeepsHardLinks) {
+  fs::path file = write("a.kp", "Group   IT\n");
+  fs::path other = dir / "b.kp";
+  fs::create_hard_link(file, other);
+  ino_t before = inode(file);
+  CliRun r = run_keyplan("fmt -w " + file.string(), dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(inode(file), before);
+  EXPECT_EQ(inode(other), before);
+  EXPECT_EQ(read(other), "Group IT\n");
+  EXPECT_EQ(fs::hard_link_count(file), 2u);
 }
 
 } // namespace

@@ -4,14 +4,17 @@
 // models' invariants hold on their example tenants, exit codes, reports.
 #include "compiler/compile.hpp"
 #include "runtime/data_loader.hpp"
+#include "simulator/counterexample.hpp"
 #include "simulator/invariant_check.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -370,4 +373,148 @@ TEST(KeyplanTest, ShippedCounterexampleIsCurrentAndReplays) {
   CliRun replay = run_keyplan("simulate '" + shipped.string() + "'");
   EXPECT_EQ(replay.code, 1) << replay.out;
   EXPECT_NE(replay.out.find("allow    deny     FAIL"), std::string::npos) << replay.out;
+}
+
+// ------------------------------------------------- int binders near the int64 limits
+
+const std::string kIntBinders = "tests/data/invariants/int_binders.kp";
+
+// `keyplan ARGS` with stderr in `out`, killed after 60 s (the old code never
+// finished: `++i <= INT64_MAX` overflowed and the domain grew without end).
+CliRun run_keyplan_bounded(const std::string& args) {
+  std::string cmd = "cd '" + source_root().string() + "' && timeout 60 '" + KEYPLAN_BINARY + "' " +
+                    args + " 2>&1";
+  CliRun r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
+  int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+TEST(IntBinders, RangeEndingAtInt64MaxTerminates) {
+  CliRun r = run_keyplan_bounded("test " + kIntBinders +
+                                 " --mode exhaustive --int-min 9223372036854775800 "
+                                 "--int-max 9223372036854775807");
+  EXPECT_EQ(r.code, 0) << r.out; // every n > 5: all three hold
+  EXPECT_NE(r.out.find("3 held, 0 failed"), std::string::npos) << r.out;
+  auto l = load(kIntBinders);
+  ASSERT_TRUE(l);
+  auto o = options();
+  o.int_min = INT64_MAX - 2;
+  o.int_max = INT64_MAX;
+  std::vector<int64_t> d;
+  std::string why;
+  ASSERT_TRUE(sim::binder_domain(*l->snap, ir::TypeTable::kInt, o, 0, 0, d, why)) << why;
+  EXPECT_EQ(d, (std::vector<int64_t>{INT64_MAX - 2, INT64_MAX - 1, INT64_MAX}));
+}
+
+TEST(IntBinders, HugeRangesAreRefusedWithoutOverflow) {
+  uint64_t n = 0;
+  EXPECT_FALSE(sim::int_range_size(INT64_MIN, INT64_MAX, n)); // the span overflowed int64
+  EXPECT_FALSE(sim::int_range_size(-5000000000000000000, 5000000000000000000, n));
+  EXPECT_FALSE(sim::int_range_size(1, 0, n));
+  ASSERT_TRUE(sim::int_range_size(INT64_MAX, INT64_MAX, n));
+  EXPECT_EQ(n, 1u);
+  ASSERT_TRUE(sim::int_range_size(-50000, 49999, n));
+  EXPECT_EQ(n, 100000u);
+  EXPECT_FALSE(sim::int_range_size(-50000, 50000, n));
+  auto l = load(kIntBinders);
+  ASSERT_TRUE(l);
+  auto o = options();
+  o.int_min = -5000000000000000000;
+  o.int_max = 5000000000000000000;
+  std::vector<int64_t> d;
+  std::string why;
+  EXPECT_FALSE(sim::binder_domain(*l->snap, ir::TypeTable::kInt, o, 0, 0, d, why));
+  EXPECT_NE(why.find("more than 100000 values"), std::string::npos) << why;
+
+  CliRun r = run_keyplan_bounded("test " + kIntBinders +
+                                 " --int-min -5000000000000000000 --int-max 5000000000000000000");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("at most 100000 values"), std::string::npos) << r.out;
+}
+
+// CLI11 clamped out-of-range numbers to the type's limit and read 010 as octal.
+TEST(IntBinders, CliNumbersAreDecimalAndInRange) {
+  for (const char* bad :
+       {"--int-max 99999999999999999999", "--int-min -9223372036854775808", "--int-max 0x10",
+        "--int-max 1e3", "--int-max ''", "--seed -1", "--seed 18446744073709551616"}) {
+    CliRun r = run_keyplan_bounded("test " + kIntBinders + " --mode exhaustive " + bad);
+    EXPECT_EQ(r.code, 2) << bad << "\n" << r.out;
+    EXPECT_NE(r.out.find("expected"), std::string::npos) << bad << "\n" << r.out;
+  }
+  // 010 is ten: --int-min 10 --int-max 10 makes every invariant hold.
+  CliRun r =
+      run_keyplan_bounded("test " + kIntBinders + " --mode exhaustive --int-min 010 --int-max 10");
+  EXPECT_EQ(r.code, 0) << r.out;
+  r = run_keyplan_bounded("test " + kIntBinders +
+                          " --mode exhaustive --int-min 8 --int-max 9 "
+                          "--seed 18446744073709551615");
+  EXPECT_EQ(r.code, 0) << r.out;
+}
+
+// ------------------------------------------------- counterexample file names
+
+TEST(CounterexampleFiles, NamesThatMapToTheSameFileGetDistinctFiles) {
+  std::set<std::string> taken;
+  EXPECT_EQ(sim::counterexample_file_name("always big", "exhaustive", taken),
+            "always-big.exhaustive.yaml");
+  EXPECT_EQ(sim::counterexample_file_name("always-big", "exhaustive", taken),
+            "always-big-2.exhaustive.yaml");
+  EXPECT_EQ(sim::counterexample_file_name("Always Big!", "exhaustive", taken),
+            "always-big-3.exhaustive.yaml");
+  EXPECT_EQ(sim::counterexample_file_name("always big", "generative", taken),
+            "always-big.generative.yaml");
+  EXPECT_EQ(sim::counterexample_file_name("", "exhaustive", taken), "invariant.exhaustive.yaml");
+  EXPECT_EQ(sim::counterexample_file_name("\xC3\xBC", "exhaustive", taken),
+            "invariant-2.exhaustive.yaml");
+
+  Scratch s;
+  CliRun r = run_keyplan("test " + kIntBinders + " --mode exhaustive --counterexample-dir '" +
+                         s.dir.string() + "'");
+  EXPECT_EQ(r.code, 1) << r.out;
+  fs::path a = s.dir / "always-big.exhaustive.yaml", b = s.dir / "always-big-2.exhaustive.yaml";
+  ASSERT_TRUE(fs::exists(a));
+  ASSERT_TRUE(fs::exists(b));
+  EXPECT_NE(read(a).find("# invariant \"always big\""), std::string::npos);
+  EXPECT_NE(read(b).find("# invariant \"always-big\""), std::string::npos);
+  EXPECT_NE(r.out.find("counterexample: " + b.string()), std::string::npos) << r.out;
+}
+
+// An id with line breaks in a counterexample's comment ("# fails for u = ...")
+// ended the comment: the rest of the id became keys of the scenario.
+TEST(CounterexampleFiles, IdsInCommentsCannotInjectYaml) {
+  auto l = load(kBroken);
+  ASSERT_TRUE(l);
+  const ir::Policy& p = *l->cr.policy;
+  Diagnostics d;
+  SourceManager sm;
+  ASSERT_TRUE(rt::load_data(*l->snap,
+                            "User:\n  - {id: \"x\\npolicy: /etc/passwd\\rtoday: 1999-01-01\", "
+                            "groups: [Reception]}\n",
+                            "hostile.yaml", d, sm));
+  int32_t user = p.find_entity("User"), object = p.find_entity("Object");
+  int32_t u = l->snap->find(user, "x\npolicy: /etc/passwd\rtoday: 1999-01-01");
+  int32_t o = l->snap->find(object, "HR_DESK_2");
+  ASSERT_GE(u, 0);
+  ASSERT_GE(o, 0);
+  const ir::Invariant* inv = nullptr;
+  for (const auto& i : p.invariants)
+    if (i.name == "only HR ever books on the HR floor") inv = &i;
+  ASSERT_TRUE(inv);
+  std::vector<ir::Value> witness = {ir::Value::entity(user, u), ir::Value::entity(object, o)};
+  auto ds = sim::decisions_at(p, *l->snap, *inv, witness, day("2026-11-23"));
+  sim::ScenarioSource src;
+  src.name = "cx";
+  src.policy = kBroken;
+  src.today = day("2026-11-23");
+  std::string yaml = sim::counterexample_yaml(p, *l->snap, *inv, witness, ds, src);
+  YAML::Node doc = YAML::Load(yaml);
+  EXPECT_EQ(doc["policy"].as<std::string>(), kBroken) << yaml;
+  EXPECT_EQ(doc["today"].as<std::string>(), "2026-11-23") << yaml;
+  EXPECT_NE(yaml.find("# fails for u = x\\npolicy: /etc/passwd\\rtoday"), std::string::npos)
+      << yaml;
 }
