@@ -581,6 +581,7 @@ void not_data_shape(Diagnostics& diags, const std::string& path, const ir::Polic
 bool recognised(const YAML::Node& root, const ir::Policy& p, const std::string& path,
                 Diagnostics& diags) {
   std::vector<std::pair<std::string, int64_t>> keys;
+  if (root.IsMap() && root.size() == 0) return true; // `{}`: no data, nothing to show
   if (root.IsMap())
     for (const auto& kv : root) {
       if (!kv.first.IsScalar()) continue;

@@ -56,28 +56,38 @@ std::string shown(const std::string& key) {
 bool YamlChecker::check(const YAML::Node& root, const YamlMarkShift& shift) {
   const int errors_before = diags_.error_count();
   std::vector<Frame> stack;
-  std::vector<YAML::Node> keys;
+  // The keys' text lives in the document's nodes: no node copies for the
+  // common case; the nodes are looked up again only to report.
+  std::vector<const std::string*> keys;
   std::vector<int64_t> reported; // second keys already reported (a map reached by aliases)
 
+  auto report = [&](const YAML::Node& map, size_t first_index, size_t second_index) {
+    YAML::Node first, second;
+    size_t i = 0;
+    for (auto kv : map) {
+      if (!kv.first.IsScalar()) continue;
+      if (i == first_index) first = kv.first;
+      if (i == second_index) second = kv.first;
+      ++i;
+    }
+    int64_t at = second.Mark().pos + shift.pos;
+    if (std::find(reported.begin(), reported.end(), at) != reported.end()) return;
+    reported.push_back(at);
+    diags_.error(yaml_span(second, file_, shift),
+                 fmt::format("duplicate key '{}'", shown(second.Scalar())),
+                 "each key may be given once in a map (YAML would silently keep one)");
+    diags_.note(yaml_span(first, file_, shift), "first given here");
+  };
   auto check_keys = [&](const YAML::Node& map) {
     keys.clear();
     for (auto kv : map)
-      if (kv.first.IsScalar()) keys.push_back(kv.first);
+      if (kv.first.IsScalar()) keys.push_back(&kv.first.Scalar());
     if (keys.size() < 2) return;
-    auto report = [&](const YAML::Node& first, const YAML::Node& second) {
-      int64_t at = second.Mark().pos + shift.pos;
-      if (std::find(reported.begin(), reported.end(), at) != reported.end()) return;
-      reported.push_back(at);
-      diags_.error(yaml_span(second, file_, shift),
-                   fmt::format("duplicate key '{}'", shown(second.Scalar())),
-                   "each key may be given once in a map (YAML would silently keep one)");
-      diags_.note(yaml_span(first, file_, shift), "first given here");
-    };
     if (keys.size() <= 16) {
       for (size_t i = 1; i < keys.size(); ++i)
         for (size_t j = 0; j < i; ++j)
-          if (keys[i].Scalar() == keys[j].Scalar()) {
-            report(keys[j], keys[i]);
+          if (*keys[i] == *keys[j]) {
+            report(map, j, i);
             break;
           }
       return;
@@ -85,8 +95,8 @@ bool YamlChecker::check(const YAML::Node& root, const YamlMarkShift& shift) {
     std::unordered_map<std::string_view, size_t> first;
     first.reserve(keys.size());
     for (size_t i = 0; i < keys.size(); ++i) {
-      auto [it, fresh] = first.emplace(keys[i].Scalar(), i);
-      if (!fresh) report(keys[it->second], keys[i]);
+      auto [it, fresh] = first.emplace(*keys[i], i);
+      if (!fresh) report(map, it->second, i);
     }
   };
 
@@ -124,13 +134,9 @@ bool YamlChecker::check(const YAML::Node& root, const YamlMarkShift& shift) {
     // Copied out: visiting may grow the stack and move `top`.
     auto cur = top.it++;
     const uint32_t depth = top.depth;
-    if (top.map) {
-      YAML::Node k = cur->first, v = cur->second;
-      ok = visit(k, depth) && visit(v, depth);
-    } else {
-      YAML::Node e = *cur;
-      ok = visit(e, depth);
-    }
+    const bool map = top.map;
+    const auto entry = *cur;
+    ok = map ? visit(entry.first, depth) && visit(entry.second, depth) : visit(entry, depth);
   }
   int found = diags_.error_count() - errors_before;
   errors_ += found;

@@ -272,6 +272,8 @@ TEST(DataErrors, InvalidYaml) {
             Lines{"0:0: 'tenant.yaml' is not a keyplan data file: expected a map from entity type "
                   "names (Group, User, Building, Floor, Object) to lists of instances"});
   EXPECT_TRUE(env.load(""));
+  EXPECT_TRUE(env.load("{}\n"));
+  EXPECT_TRUE(env.load("# nothing yet\n---\n"));
 }
 
 TEST(DataErrors, NothingIsHalfLoaded) {
@@ -397,6 +399,22 @@ TEST(DataErrors, BillionLaughsIsRefusedQuickly) {
   ASSERT_EQ(env.diags.error_count(), 1) << env.diags.render_text(*env.result->sources);
   EXPECT_NE(env.diags.items()[0].message.find("YAML too large: more than"), std::string::npos);
   EXPECT_EQ(env.sn().find(env.policy().find_entity("User"), "rob"), -1);
+  // The same with every anchor where the loader reads values (a user's
+  // groups), so that a reader without the budget would expand them.
+  std::string in_values = "User:\n  - {id: u0, groups: &a0 [ALL, ALL, ALL, ALL, ALL, ALL, ALL, "
+                          "ALL, ALL, ALL]}\n";
+  for (int i = 1; i < 10; ++i) {
+    in_values += "  - {id: u" + std::to_string(i) + ", groups: &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) in_values += (k ? ", *a" : "*a") + std::to_string(i - 1);
+    in_values += "]}\n";
+  }
+  in_values += "  - {id: rob, groups: *a9}\n";
+  start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(env.load(in_values));
+  secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(secs, 10.0);
+  ASSERT_EQ(env.diags.error_count(), 1) << env.diags.render_text(*env.result->sources);
+  EXPECT_NE(env.diags.items()[0].message.find("YAML too large: more than"), std::string::npos);
   // An alias inside its own anchor is a cycle: refused too.
   EXPECT_FALSE(env.load("User:\n  - &u {id: rob, groups: [*u]}\n"));
   EXPECT_NE(env.diags.items()[0].message.find("nested more than"), std::string::npos);
