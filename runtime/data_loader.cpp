@@ -435,9 +435,9 @@ bool may_use_anchors(const std::string& text) {
   return false;
 }
 
-// `headers`: the types (top-level keys) with their lines, 1-based.
+// `headers`: the types (top-level keys).
 bool split_chunks(const std::string& text, std::vector<Chunk>& out,
-                  std::vector<std::pair<std::string, int64_t>>& headers) {
+                  std::vector<std::string>& headers) {
   std::string header, indent;
   size_t header_pos = 0, header_line = 0;
   bool header_has_items = true;
@@ -479,9 +479,8 @@ bool split_chunks(const std::string& text, std::vector<Chunk>& out,
         if (!(std::isalnum(static_cast<unsigned char>(l[i])) || l[i] == '_')) return false;
       std::string name(l.substr(0, colon));
       // A type given twice is a duplicate key: the whole parse reports it.
-      for (const auto& h : headers)
-        if (h.first == name) return false;
-      headers.emplace_back(name, static_cast<int64_t>(line) + 1);
+      if (std::find(headers.begin(), headers.end(), name) != headers.end()) return false;
+      headers.push_back(name);
       flush(pos);
       flush_empty_header();
       header = name + ":\n";
@@ -667,15 +666,13 @@ bool load_documents(Snapshot& snapshot, const std::vector<YAML::Node>& docs, int
 enum class ChunkResult { Loaded, Failed, ParseWhole };
 
 ChunkResult load_chunks(Snapshot& snapshot, const std::vector<Chunk>& chunks,
-                        const std::vector<std::pair<std::string, int64_t>>& headers,
-                        const std::string& text, const std::string& path, int file,
+                        const std::vector<std::string>& headers, const std::string& text, int file,
                         Diagnostics& diags) {
+  // Not data, it seems: the whole parse says so (or finds otherwise).
   const ir::Policy& p = snapshot.policy();
   if (std::none_of(headers.begin(), headers.end(),
-                   [&](const auto& h) { return p.find_entity(h.first) >= 0; })) {
-    not_data_shape(diags, path, p, headers);
-    return ChunkResult::Failed;
-  }
+                   [&](const std::string& h) { return p.find_entity(h) >= 0; }))
+    return ChunkResult::ParseWhole;
   // Errors are kept apart until every chunk has parsed: a chunk that does
   // not parse means the split was wrong, and the whole parse decides.
   Diagnostics scratch;
@@ -722,10 +719,10 @@ bool load_data(Snapshot& snapshot, const std::string& text, const std::string& p
     return false;
   }
   std::vector<Chunk> chunks;
-  std::vector<std::pair<std::string, int64_t>> headers;
+  std::vector<std::string> headers;
   if (text.size() >= kChunkThreshold && !may_use_anchors(text) &&
       split_chunks(text, chunks, headers)) {
-    ChunkResult r = load_chunks(snapshot, chunks, headers, text, path, file, diags);
+    ChunkResult r = load_chunks(snapshot, chunks, headers, text, file, diags);
     if (r != ChunkResult::ParseWhole) return r == ChunkResult::Loaded;
   }
   chunks.clear();

@@ -518,7 +518,7 @@ std::string shown(const Env& env) {
 TEST(DataFile, AFileThatIsNotDataIsNeverEchoed) {
   Env env;
   TempDir dir;
-  const std::vector<std::pair<std::string, std::string>> files = {
+  std::vector<std::pair<std::string, std::string>> files = {
       {"shadow", "root:$6$SECRETHASH$xyz:19000:0:99999:7:::\nbin:*:19000:0:99999:7:::\n"},
       {"config.yaml", "password: SECRET-hunter2\nuser: admin\napi_key: SECRET-abc\n"},
       {"list.yaml", "- SECRET one\n- SECRET two\n"},
@@ -531,6 +531,11 @@ TEST(DataFile, AFileThatIsNotDataIsNeverEchoed) {
        "-----BEGIN PRIVATE KEY-----\nMIIBVSECRETAgEAMA0GCSqGSIb3DQEBAQUABIIBPzCCATsCAQAC\n"
        "-----END PRIVATE KEY-----\n"},
   };
+  // Over 1 MiB in the block shape the chunked reader splits.
+  std::string big;
+  for (int i = 0; big.size() < (size_t{1} << 20) + 100; ++i)
+    big += "key_" + std::to_string(i) + ":\n  - SECRET value " + std::to_string(i) + "\n";
+  files.emplace_back("big.yaml", big);
   for (const auto& [name, content] : files) {
     SCOPED_TRACE(name);
     std::string path = dir.write(name, content);
