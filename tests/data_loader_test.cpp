@@ -572,3 +572,33 @@ TEST(DataFile, DataFilesShowTheirLinesWithoutRawBytes) {
   ASSERT_TRUE(load_file(env, path)) << shown(env);
   EXPECT_EQ(env.get("User", "rob", "name"), "\"M\xfcller\"");
 }
+
+// Every command reads data through read_data_file: a directory is exit 2
+// with the message, never an empty tenant and exit 0.
+TEST(DataFile, EveryCommandRefusesADirectoryAsData) {
+  TempDir dir;
+  const std::string d = dir.path.string();
+  const std::vector<std::string> commands = {
+      "decide std.desk_booking book user=u1 object=TABLE_1 --data " + d,
+      "explain std.desk_booking book user=u1 object=TABLE_1 --data " + d,
+      "report roles std.desk_booking --data " + d,
+      "test std.desk_booking --data " + d,
+      "bench --data " + d + " --requests 10",
+      "simulate tests/data/fuzz/scenario/data_is_a_directory.yaml",
+  };
+  for (const auto& args : commands) {
+    const std::string root =
+        std::filesystem::path(KEYPLAN_TEST_DATA).parent_path().parent_path().string();
+    std::string cmd = "cd '" + root + "' && KEYPLAN_PATH='" + root + "/policies' '" +
+                      KEYPLAN_BINARY + "' " + args + " 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    std::string out;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    int status = ::pclose(p);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << args << "\n" << out;
+    EXPECT_NE(out.find("is a directory"), std::string::npos) << args << "\n" << out;
+  }
+}
