@@ -1,15 +1,21 @@
 #include "runtime/data_loader.hpp"
 
+#include "runtime/yaml_checks.hpp"
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
 #include <string_view>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 namespace keyplan::rt {
@@ -18,28 +24,10 @@ namespace {
 
 // Large files are parsed in chunks (see load_data below); marks inside a
 // chunk are shifted by where the chunk starts in the file.
-struct ChunkOffset {
-  int64_t line = 0, pos = 0;
-};
-thread_local ChunkOffset g_offset;
+thread_local YamlMarkShift g_offset;
 
 Span span_of(const YAML::Node& n, int file, const Span& fallback = {}) {
-  YAML::Mark m = n.Mark();
-  if (m.is_null() || m.line < 0) return fallback.valid() ? fallback : Span{file, 1, 1, 1, 2, 0, 1};
-  Span s;
-  s.file = file;
-  s.line = static_cast<uint32_t>(m.line + g_offset.line) + 1;
-  s.col = static_cast<uint32_t>(m.column) + 1;
-  s.begin = static_cast<uint32_t>(m.pos + g_offset.pos);
-  uint32_t width = 1;
-  if (n.IsScalar()) {
-    width = static_cast<uint32_t>(n.Scalar().size()) + (n.Tag() == "!" ? 2 : 0);
-    if (width == 0) width = 1;
-  }
-  s.end = s.begin + width;
-  s.end_line = s.line;
-  s.end_col = s.col + width;
-  return s;
+  return yaml_span(n, file, g_offset, fallback);
 }
 
 std::string describe(const YAML::Node& n) {
@@ -249,8 +237,11 @@ void check_cycles(const Snapshot& sn, const std::map<std::pair<int32_t, int32_t>
 // between the two passes, and the chunks are parsed again for pass 2).
 using RootVisitor = std::function<bool(const std::function<void(const YAML::Node&)>&)>;
 
+// `checker` has checked (or checks, chunk by chunk, in pass 1) the same
+// YAML: its errors (duplicate keys) are reported with the loader's own, and
+// also keep the snapshot unchanged.
 bool load_roots(Snapshot& snapshot, const RootVisitor& roots, int file, Diagnostics& diags,
-                bool keep_nodes) {
+                bool keep_nodes, const YamlChecker& checker) {
   const ir::Policy& p = snapshot.policy();
   Snapshot stage = snapshot;
   Loader loader(stage, file, diags);
@@ -339,11 +330,7 @@ bool load_roots(Snapshot& snapshot, const RootVisitor& roots, int file, Diagnost
                      did_you_mean(key, names));
         continue;
       }
-      if (set_here[static_cast<size_t>(a)]) {
-        loader.error(kspan,
-                     fmt::format("attribute '{}' of {} '{}' given twice", key, et.name, item.id));
-        continue;
-      }
+      if (set_here[static_cast<size_t>(a)]) continue; // a duplicate key: the checker said so
       set_here[static_cast<size_t>(a)] = true;
       const ir::Attribute& attr = et.attributes[static_cast<size_t>(a)];
       auto v = loader.value(attr.type, kv.second, kspan, fmt::format("{}.{}", et.name, key));
@@ -386,19 +373,33 @@ bool load_roots(Snapshot& snapshot, const RootVisitor& roots, int file, Diagnost
   }
 
   if (loader.errors() == 0) check_cycles(stage, given_parent, loader);
-  if (loader.errors() > 0) return false;
+  if (loader.errors() > 0 || checker.errors() > 0) return false;
   snapshot = std::move(stage);
   return true;
 }
 
-bool load_data(Snapshot& snapshot, const YAML::Node& root, int file, Diagnostics& diags) {
+namespace {
+
+// One document, already checked by `checker` and within its limits.
+bool load_document(Snapshot& snapshot, const YAML::Node& root, int file, Diagnostics& diags,
+                   const YamlChecker& checker) {
   return load_roots(
       snapshot,
       [&](const std::function<void(const YAML::Node&)>& fn) {
         fn(root);
         return true;
       },
-      file, diags, true);
+      file, diags, true, checker);
+}
+
+} // namespace
+
+bool load_data(Snapshot& snapshot, const YAML::Node& root, int file, Diagnostics& diags) {
+  // Inline data's size is not known here: the smallest limits (2M nodes).
+  YamlChecker checker(file, diags, YamlLimits::for_size(0));
+  checker.check(root);
+  if (checker.exhausted()) return false;
+  return load_document(snapshot, root, file, diags, checker);
 }
 
 namespace {
@@ -407,26 +408,58 @@ namespace {
 // yaml-cpp's node tree (about 90 bytes of memory per byte of YAML) never
 // holds the whole file: the 100,000-user tenant would otherwise peak at
 // about 0.5 GB. Only the plain block shape is split: `Type:` at column 0
-// and `- ...` items under it; anything else is parsed whole.
+// (each type once) and `- ...` items under it, without anchors or aliases
+// (an alias may name an anchor in another chunk); anything else, and any
+// chunk that does not parse, is parsed whole, so the result is always the
+// whole parse's.
 constexpr size_t kChunkThreshold = 1u << 20;
 constexpr size_t kItemsPerChunk = 2000;
 
 struct Chunk {
   std::string text;
-  int64_t line_offset = 0, pos_offset = 0;
+  YamlMarkShift shift;
 };
 
-bool split_chunks(const std::string& text, std::vector<Chunk>& out) {
+// Whether the text may hold an anchor (&a) or alias (*a): a conservative
+// look (inside quoted strings too), which only costs a whole parse.
+bool may_use_anchors(const std::string& text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c != '&' && c != '*') continue;
+    char before = i == 0 ? '\n' : text[i - 1];
+    char after = i + 1 < text.size() ? text[i + 1] : '\n';
+    bool token_start = std::strchr(" \t\r\n[{,:-?", before) != nullptr;
+    bool name_follows = std::strchr(" \t\r\n,]}", after) == nullptr;
+    if (token_start && name_follows) return true;
+  }
+  return false;
+}
+
+// `headers`: the types (top-level keys).
+bool split_chunks(const std::string& text, std::vector<Chunk>& out,
+                  std::vector<std::string>& headers) {
   std::string header, indent;
+  size_t header_pos = 0, header_line = 0;
+  bool header_has_items = true;
   size_t chunk_start = std::string::npos, chunk_line = 0, count = 0;
   auto flush = [&](size_t end) {
     if (chunk_start == std::string::npos) return;
     Chunk c;
     c.text = header + text.substr(chunk_start, end - chunk_start);
-    c.line_offset = static_cast<int64_t>(chunk_line) - 1;
-    c.pos_offset = static_cast<int64_t>(chunk_start) - static_cast<int64_t>(header.size());
+    c.shift.line = static_cast<int64_t>(chunk_line) - 1;
+    c.shift.pos = static_cast<int64_t>(chunk_start) - static_cast<int64_t>(header.size());
     out.push_back(std::move(c));
     chunk_start = std::string::npos;
+  };
+  // A type without items (`Type:` then the next type) is a chunk of its own,
+  // so that an unknown type name is reported as in a whole parse.
+  auto flush_empty_header = [&] {
+    if (header_has_items) return;
+    Chunk c;
+    c.text = header;
+    c.shift.line = static_cast<int64_t>(header_line);
+    c.shift.pos = static_cast<int64_t>(header_pos);
+    out.push_back(std::move(c));
   };
   size_t line = 0;
   for (size_t pos = 0; pos < text.size(); ++line) {
@@ -439,13 +472,21 @@ bool split_chunks(const std::string& text, std::vector<Chunk>& out) {
       // belongs to the current chunk, if any
     } else if (first == 0) {
       size_t colon = l.find(':');
-      if (colon == std::string_view::npos ||
+      if (colon == std::string_view::npos || colon == 0 ||
           l.substr(colon + 1).find_first_not_of(" \t\r\n") != std::string_view::npos)
         return false;
       for (size_t i = 0; i < colon; ++i)
         if (!(std::isalnum(static_cast<unsigned char>(l[i])) || l[i] == '_')) return false;
+      std::string name(l.substr(0, colon));
+      // A type given twice is a duplicate key: the whole parse reports it.
+      if (std::find(headers.begin(), headers.end(), name) != headers.end()) return false;
+      headers.push_back(name);
       flush(pos);
-      header = std::string(l.substr(0, colon)) + ":\n";
+      flush_empty_header();
+      header = name + ":\n";
+      header_pos = pos;
+      header_line = line;
+      header_has_items = false;
       indent.clear();
     } else {
       if (header.empty()) return false;
@@ -458,6 +499,7 @@ bool split_chunks(const std::string& text, std::vector<Chunk>& out) {
           chunk_line = line;
           count = 0;
         }
+        header_has_items = true;
         ++count;
       } else if (chunk_start == std::string::npos) {
         return false;
@@ -466,6 +508,7 @@ bool split_chunks(const std::string& text, std::vector<Chunk>& out) {
     pos = end;
   }
   flush(text.size());
+  flush_empty_header();
   return true;
 }
 
@@ -477,51 +520,311 @@ Span yaml_error_span(const YAML::Exception& e, int file) {
   return Span{file, line, col, line, col + 1, pos, pos + 1};
 }
 
+void yaml_error(Diagnostics& diags, const YAML::Exception& e, int file, const std::string& path) {
+  // yaml-cpp gives its depth limit no useful position ("bad file" at the end).
+  if (auto* deep = dynamic_cast<const YAML::DeepRecursion*>(&e)) {
+    diags.error(Span{}, fmt::format("'{}': invalid YAML: nested {} levels deep (the YAML "
+                                    "reader's limit)",
+                                    path, deep->depth()));
+    return;
+  }
+  diags.error(yaml_error_span(e, file), fmt::format("invalid YAML: {}", e.msg));
+}
+
+// ---- files that are not data ----------------------------------------------
+//
+// A file named as data by mistake (a scenario naming /etc/shadow, a binary)
+// must not be echoed into error messages. A file is taken for keyplan data
+// once a top-level key names an entity type of the policy exactly; until
+// then, errors say only that it is not a data file, with no line and no
+// content. Files with a NUL byte are never data.
+
+std::string type_list(const ir::Policy& p) {
+  std::vector<std::string> names;
+  for (const auto& e : p.entities) {
+    if (names.size() == 5) {
+      names.push_back("...");
+      break;
+    }
+    names.push_back(e.name);
+  }
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+void not_data(Diagnostics& diags, const std::string& path, const std::string& why) {
+  diags.error(Span{}, fmt::format("'{}' is not a keyplan data file: {}", path, why));
+}
+
+// Not a map of entity types: `keys` are the top-level keys with their
+// (1-based) lines. A key close to a type name gets its line and the name,
+// never the key itself.
+void not_data_shape(Diagnostics& diags, const std::string& path, const ir::Policy& p,
+                    const std::vector<std::pair<std::string, int64_t>>& keys) {
+  std::vector<std::string> names;
+  for (const auto& e : p.entities) names.push_back(e.name);
+  std::string hint;
+  for (const auto& [key, line] : keys) {
+    std::string m = closest_match(key, names);
+    if (m.empty()) continue;
+    hint = fmt::format("the key on line {}: did you mean '{}'?", line, m);
+    break;
+  }
+  diags.error(Span{},
+              fmt::format("'{}' is not a keyplan data file: expected a map from entity type "
+                          "names ({}) to lists of instances",
+                          path, type_list(p)),
+              hint);
+}
+
+// Whether a top-level key names an entity type; if not, the error.
+bool recognised(const YAML::Node& root, const ir::Policy& p, const std::string& path,
+                Diagnostics& diags) {
+  std::vector<std::pair<std::string, int64_t>> keys;
+  if (root.IsMap() && root.size() == 0) return true; // `{}`: no data, nothing to show
+  if (root.IsMap())
+    for (const auto& kv : root) {
+      if (!kv.first.IsScalar()) continue;
+      if (p.find_entity(kv.first.Scalar()) >= 0) return true;
+      keys.emplace_back(kv.first.Scalar(), kv.first.Mark().line + 1);
+    }
+  not_data_shape(diags, path, p, keys);
+  return false;
+}
+
+// For a file that is not valid YAML: whether a line before byte `end` starts
+// with a known type as a key (`User:`, `{User:`, `--- User:`, `"User":`).
+bool text_names_a_type_before(const std::string& text, size_t end, const ir::Policy& p) {
+  for (size_t pos = 0; pos < text.size() && pos < end;) {
+    size_t nl = text.find('\n', pos);
+    size_t line_end = nl == std::string::npos ? text.size() : nl + 1;
+    std::string_view l(text.data() + pos, std::min(line_end, end) - pos);
+    if (l.substr(0, 3) == "---") l.remove_prefix(3);
+    while (!l.empty() &&
+           (l.front() == ' ' || l.front() == '{' || l.front() == '"' || l.front() == '\''))
+      l.remove_prefix(1);
+    size_t n = 0;
+    while (n < l.size() && (std::isalnum(static_cast<unsigned char>(l[n])) || l[n] == '_')) ++n;
+    size_t colon = n;
+    while (colon < l.size() && (l[colon] == '"' || l[colon] == '\'' || l[colon] == ' ')) ++colon;
+    if (n > 0 && colon < l.size() && l[colon] == ':' &&
+        p.find_entity(std::string(l.substr(0, n))) >= 0)
+      return true;
+    pos = line_end;
+  }
+  return false;
+}
+
+// The text diagnostics show: invalid UTF-8 and control characters become
+// '?', byte for byte, so positions stay right and nothing raw reaches a
+// terminal.
+std::string displayable(const std::string& text) {
+  std::string out;
+  auto bad = [&](size_t i) {
+    if (out.empty()) out = text;
+    out[i] = '?';
+  };
+  for (size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) bad(i);
+      ++i;
+      continue;
+    }
+    size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    if (c > 0xF4) len = 0;
+    bool ok = len > 0 && i + len <= text.size();
+    for (size_t k = 1; ok && k < len; ++k)
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (ok && len >= 3) { // overlong forms, surrogates, beyond U+10FFFF
+      auto c1 = static_cast<unsigned char>(text[i + 1]);
+      if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
+          (c == 0xF4 && c1 > 0x8F))
+        ok = false;
+    }
+    if (!ok) {
+      bad(i);
+      ++i;
+      continue;
+    }
+    i += len;
+  }
+  return out.empty() ? text : out;
+}
+
+// Loads checked documents in order: each a what-if edit of the ones before,
+// all or nothing.
+bool load_documents(Snapshot& snapshot, const std::vector<YAML::Node>& docs, int file,
+                    Diagnostics& diags, const YamlChecker& checker) {
+  if (docs.size() == 1) return load_document(snapshot, docs[0], file, diags, checker);
+  Snapshot stage = snapshot;
+  for (const auto& d : docs)
+    if (!load_document(stage, d, file, diags, checker)) return false;
+  snapshot = std::move(stage);
+  return true;
+}
+
+enum class ChunkResult { Loaded, Failed, ParseWhole };
+
+ChunkResult load_chunks(Snapshot& snapshot, const std::vector<Chunk>& chunks,
+                        const std::vector<std::string>& headers, const std::string& text, int file,
+                        Diagnostics& diags) {
+  // Not data, it seems: the whole parse says so (or finds otherwise).
+  const ir::Policy& p = snapshot.policy();
+  if (std::none_of(headers.begin(), headers.end(),
+                   [&](const std::string& h) { return p.find_entity(h) >= 0; }))
+    return ChunkResult::ParseWhole;
+  // Errors are kept apart until every chunk has parsed: a chunk that does
+  // not parse means the split was wrong, and the whole parse decides.
+  Diagnostics scratch;
+  YamlChecker checker(file, scratch, YamlLimits::for_size(text.size()));
+  bool parse_failed = false, first_pass = true;
+  auto roots = [&](const std::function<void(const YAML::Node&)>& fn) {
+    for (const Chunk& c : chunks) {
+      g_offset = c.shift;
+      YAML::Node root;
+      try {
+        root = YAML::Load(c.text);
+      } catch (const YAML::Exception&) {
+        parse_failed = true;
+        g_offset = {};
+        return false;
+      }
+      if (first_pass) {
+        checker.check(root, c.shift);
+        if (checker.exhausted()) {
+          g_offset = {};
+          return false;
+        }
+      }
+      fn(root);
+    }
+    g_offset = {};
+    first_pass = false;
+    return true;
+  };
+  bool ok = load_roots(snapshot, roots, file, scratch, false, checker);
+  if (parse_failed) return ChunkResult::ParseWhole;
+  for (const auto& d : scratch.items()) diags.add(d);
+  return ok ? ChunkResult::Loaded : ChunkResult::Failed;
+}
+
 } // namespace
 
 bool load_data(Snapshot& snapshot, const std::string& text, const std::string& path,
                Diagnostics& diags, SourceManager& sources) {
-  int file = sources.add(path, text);
-  std::vector<Chunk> chunks;
-  if (text.size() >= kChunkThreshold && split_chunks(text, chunks)) {
-    auto roots = [&](const std::function<void(const YAML::Node&)>& fn) {
-      for (const Chunk& c : chunks) {
-        g_offset = {c.line_offset, c.pos_offset};
-        YAML::Node root;
-        try {
-          root = YAML::Load(c.text);
-        } catch (const YAML::Exception& e) {
-          diags.error(yaml_error_span(e, file), fmt::format("invalid YAML: {}", e.msg));
-          g_offset = {};
-          return false;
-        }
-        fn(root);
-      }
-      g_offset = {};
-      return true;
-    };
-    return load_roots(snapshot, roots, file, diags, false);
-  }
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    diags.error(yaml_error_span(e, file), fmt::format("invalid YAML: {}", e.msg));
+  int file = sources.add(path, displayable(text));
+  const ir::Policy& p = snapshot.policy();
+  if (size_t nul = text.find('\0'); nul != std::string::npos) {
+    not_data(diags, path, fmt::format("it contains a NUL byte (at byte {})", nul));
     return false;
   }
-  return load_data(snapshot, root, file, diags);
+  std::vector<Chunk> chunks;
+  std::vector<std::string> headers;
+  if (text.size() >= kChunkThreshold && !may_use_anchors(text) &&
+      split_chunks(text, chunks, headers)) {
+    ChunkResult r = load_chunks(snapshot, chunks, headers, text, file, diags);
+    if (r != ChunkResult::ParseWhole) return r == ChunkResult::Loaded;
+  }
+  chunks.clear();
+
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    // Where reading stopped (yaml-cpp's depth limit has no useful mark).
+    size_t at = dynamic_cast<const YAML::DeepRecursion*>(&e) ? text.size()
+                : e.mark.is_null()                           ? 0
+                                   : static_cast<size_t>(std::max(0, e.mark.pos));
+    if (!text_names_a_type_before(text, at, p)) {
+      not_data(diags, path,
+               e.mark.is_null() ? std::string("it is not valid YAML")
+                                : fmt::format("it is not valid YAML (line {}, column {})",
+                                              e.mark.line + 1, e.mark.column + 1));
+      return false;
+    }
+    yaml_error(diags, e, file, path);
+    return false;
+  }
+  // Empty documents (a file of comments, a trailing `---`) hold nothing.
+  docs.erase(
+      std::remove_if(docs.begin(), docs.end(), [](const YAML::Node& d) { return d.IsNull(); }),
+      docs.end());
+  if (docs.empty()) return true;
+  if (!recognised(docs.front(), p, path, diags)) return false;
+  // Every document is checked before any is read (one budget for the file).
+  YamlChecker checker(file, diags, YamlLimits::for_size(text.size()));
+  for (const auto& d : docs)
+    if (checker.check(d); checker.exhausted()) return false;
+  return load_documents(snapshot, docs, file, diags, checker);
+}
+
+namespace {
+
+// Data files over this size are refused before they are read whole (the
+// 100,000-user tenant is 6 MB); it also stops endless character devices.
+constexpr size_t kMaxDataFileBytes = size_t{256} << 20;
+
+} // namespace
+
+bool read_data_file(const std::string& path, std::string& text, Diagnostics& diags) {
+  text.clear();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    diags.error(Span{}, fmt::format("cannot read data file '{}': {}", path, std::strerror(errno)));
+    return false;
+  }
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    diags.error(Span{}, fmt::format("cannot read data file '{}': {}", path, std::strerror(errno)));
+    return false;
+  }
+  // Pipes and character devices are read as streams (`--data <(...)`,
+  // /dev/stdin); directories, sockets and block devices are not data.
+  if (S_ISDIR(st.st_mode)) {
+    diags.error(Span{}, fmt::format("data file '{}' is a directory", path),
+                "give a YAML file of tenant data");
+    return false;
+  }
+  if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
+    diags.error(Span{}, fmt::format("data file '{}' is not a regular file", path));
+    return false;
+  }
+  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) < kMaxDataFileBytes)
+    text.reserve(static_cast<size_t>(st.st_size));
+  char buf[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      diags.error(Span{},
+                  fmt::format("cannot read data file '{}': {}", path, std::strerror(errno)));
+      return false;
+    }
+    if (n == 0) break;
+    // A NUL byte: not data (and /dev/zero ends here, not at the size limit).
+    if (std::memchr(buf, 0, static_cast<size_t>(n))) {
+      not_data(diags, path, "it contains a NUL byte");
+      return false;
+    }
+    if (text.size() + static_cast<size_t>(n) > kMaxDataFileBytes) {
+      diags.error(Span{}, fmt::format("data file '{}' is larger than {} MiB", path,
+                                      kMaxDataFileBytes >> 20));
+      return false;
+    }
+    text.append(buf, static_cast<size_t>(n));
+  }
+  return true;
 }
 
 bool load_data_file(Snapshot& snapshot, const std::string& path, Diagnostics& diags,
                     SourceManager& sources) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diags.error(Span{}, fmt::format("cannot read data file '{}'", path));
-    return false;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return load_data(snapshot, ss.str(), path, diags, sources);
+  std::string text;
+  if (!read_data_file(path, text, diags)) return false;
+  return load_data(snapshot, text, path, diags, sources);
 }
 
 std::optional<ir::Value> yaml_value(const Snapshot& snapshot, ir::TypeId type,

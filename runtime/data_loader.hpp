@@ -17,11 +17,20 @@
 // change. A new instance gets the declared defaults and must give every
 // attribute without one. Ids must be unique within one document.
 //
+// A file may hold several YAML documents (`---`): they apply in order, each
+// a what-if edit of the ones before (so a later document may change or
+// revoke what an earlier one gave), all or nothing.
+//
 // Errors (every one reported, with the YAML position): unknown entity type,
 // attribute, enum member or referenced id (with "did you mean"), wrong value
-// types, duplicate ids and attributes, missing required attributes, parent
-// cycles. On any error the snapshot is left unchanged: data is built into a
-// copy and committed at the end.
+// types, duplicate ids, duplicate keys in any map (both positions),
+// missing required attributes, parent cycles, aliases expanding beyond the
+// input's node budget (runtime/yaml_checks.hpp). On any error the snapshot
+// is left unchanged: data is built into a copy and committed at the end.
+//
+// A text that is not keyplan data (no top-level key names an entity type
+// exactly, not YAML before such a key, or a NUL byte) is refused with one
+// error that shows none of its content: it may be a file named by mistake.
 #pragma once
 
 #include "compiler/diagnostics.hpp"
@@ -40,7 +49,11 @@ namespace keyplan::rt {
 // parses it and merges it. True when it was loaded.
 bool load_data(Snapshot& snapshot, const std::string& text, const std::string& path,
                Diagnostics& diags, SourceManager& sources);
-// Reads the file, then as above; an unreadable file is an error.
+// Reads a data file for load_data: an error (and false) when it cannot be
+// read, is a directory, socket or block device (pipes and character devices
+// are read), is larger than 256 MiB or holds a NUL byte.
+bool read_data_file(const std::string& path, std::string& text, Diagnostics& diags);
+// read_data_file, then load_data.
 bool load_data_file(Snapshot& snapshot, const std::string& path, Diagnostics& diags,
                     SourceManager& sources);
 // Data embedded in another YAML document (a scenario's `data:` map): `file`

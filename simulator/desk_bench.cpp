@@ -183,11 +183,15 @@ bool run_desk_bench(const BenchOptions& o, BenchResult& r, std::string& error) {
   std::string yaml;
   std::string path = o.data_file.empty() ? "<generated tenant>" : o.data_file;
   t = Clock::now();
-  if (o.data_file.empty())
+  if (o.data_file.empty()) {
     yaml = generate_desk_tenant(o.shape);
-  else if (!read_file(o.data_file, yaml)) {
-    error = "cannot read " + o.data_file;
-    return false;
+  } else {
+    // The data loader's reader: directories, NUL bytes, huge files refused.
+    Diagnostics read_diags;
+    if (!rt::read_data_file(o.data_file, yaml, read_diags)) {
+      error = read_diags.render_text(*compiled.sources);
+      return false;
+    }
   }
   r.gen_ms = o.data_file.empty() ? ms_since(t) : 0;
   rt::Snapshot snap(p);
