@@ -2,6 +2,7 @@
 
 #include "compiler/value.hpp"
 #include "runtime/interpreter.hpp"
+#include "runtime/yaml_checks.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -39,48 +40,6 @@ std::string resolve(const std::string& base_dir, const std::string& rel) {
   fs::path p(rel);
   if (p.is_relative()) p = fs::path(base_dir) / p;
   return p.lexically_normal().string();
-}
-
-// Walks every node of a document (through aliases, as a reader of the
-// values would), counting them against `budget`, and reports duplicate keys
-// of every mapping. False when the budget ran out: the document then expands
-// to more nodes than its size justifies (aliases of aliases) and is not read.
-bool check_nodes(const YAML::Node& doc, int fid, Diagnostics& diags, size_t& budget,
-                 std::set<size_t>& reported) {
-  std::vector<YAML::Node> stack{doc};
-  while (!stack.empty()) {
-    YAML::Node n = stack.back();
-    stack.pop_back();
-    if (budget == 0) {
-      diags.error(node_span(doc, fid),
-                  "the scenario file is too large once its aliases are expanded",
-                  fmt::format("at most {} nodes plus 4 per byte of the file; write the values out "
-                              "instead of aliasing aliases",
-                              kMaxScenarioNodes));
-      return false;
-    }
-    --budget;
-    if (n.IsSequence()) {
-      for (const auto& e : n) stack.push_back(e);
-    } else if (n.IsMap()) {
-      std::map<std::string, YAML::Node> seen;
-      for (const auto& kv : n) {
-        if (kv.first.IsScalar()) {
-          auto [it, fresh] = seen.emplace(kv.first.Scalar(), kv.first);
-          size_t pos = static_cast<size_t>(kv.first.Mark().pos);
-          if (!fresh && reported.insert(pos).second) {
-            diags.error(node_span(kv.first, fid),
-                        fmt::format("duplicate key '{}'", kv.first.Scalar()),
-                        "a key may appear once in a mapping; remove or merge one of them");
-            diags.note(node_span(it->second, fid), "first given here");
-          }
-        }
-        stack.push_back(kv.first);
-        stack.push_back(kv.second);
-      }
-    }
-  }
-  return true;
 }
 
 bool is_directory(const std::string& path) {
@@ -124,12 +83,14 @@ std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
     return out;
   }
   std::string base = fs::path(path).parent_path().string();
-  size_t budget = kMaxScenarioNodes + 4 * sm.file(fid).text.size();
-  std::set<size_t> reported;
+  // Duplicate keys and alias bombs, before any value is read: the checks
+  // every YAML input gets (runtime/yaml_checks.hpp). The node budget is
+  // shared by the file's documents.
+  rt::YamlChecker checker(fid, diags, rt::YamlLimits::for_size(sm.file(fid).text.size()));
   for (size_t d = 0; d < docs.size(); ++d) {
     const YAML::Node& doc = docs[d];
     if (doc.IsNull()) continue;
-    if (!check_nodes(doc, fid, diags, budget, reported)) break;
+    if (checker.check(doc); checker.exhausted()) break;
     Scenario sc;
     sc.file = path;
     sc.span = node_span(doc, fid);

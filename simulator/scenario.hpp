@@ -51,9 +51,8 @@ struct Scenario {
 // Parses every document of `path`; errors go to `diags` (and the file is
 // registered in `sm` so that they show the line). Duplicate keys in any
 // mapping are errors (with a note at the first), and so is a file whose
-// aliases would expand to more than kMaxScenarioNodes plus four nodes per
-// byte (a "billion laughs").
-constexpr size_t kMaxScenarioNodes = 100000;
+// aliases would expand beyond the YAML limits for its size (a "billion
+// laughs"; runtime/yaml_checks.hpp).
 std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
                                      Diagnostics& diags);
 
