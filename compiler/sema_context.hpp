@@ -16,7 +16,8 @@ using ir::TypeId;
 struct RuleInfo {
   const ast::Decl* decl = nullptr;
   int module = -1;
-  enum State { Unchecked, InProgress, Done } state = Unchecked;
+  enum State { Unchecked, InProgress, Done } state = Unchecked; // the body
+  std::vector<State> default_state; // per parameter: its default expression
   bool signature_ok = true;
   int calls = 0;      // how often other rules or invariants call it
   int32_t order = -1; // position in the final, callee-first order
@@ -43,6 +44,7 @@ struct Scope {
   int32_t frame_size = 0;
   int32_t current_rule = -1; // index into Context::rules, -1 outside rules
   bool allow_vars = true;    // false in constant contexts (defaults, settings)
+  bool in_default = false;   // a parameter default: its calls count as the caller's
   const Var* find(const std::string& n) const;
   Var* find(const std::string& n);
 };
@@ -117,10 +119,23 @@ public:
   void warn_unused();
   void reorder_rules();
   void check_rule(int32_t index); // on demand, callee first
+  // The default of parameter `param` of rule `index`, on demand. A call that
+  // omits the parameter runs this default, so its calls are the caller's calls.
+  void check_default(int32_t index, size_t param);
+  // A recursion error at `at`: the chain runs from `frame` on the stack back to it.
+  void report_cycle(const Span& at, size_t frame);
+  // Rules sorted callee-first leave no Call to a later rule (no recursion).
+  bool verify_call_order();
 
   std::vector<const ast::Decl*> invariant_decls;
   int32_t next_order_ = 0;
-  std::vector<int32_t> checking_; // rules being checked, outermost first
+  // What is being checked, outermost first: a rule's body (param -1) or the
+  // default of one of its parameters.
+  struct Frame {
+    int32_t rule;
+    int32_t param;
+  };
+  std::vector<Frame> checking_;
 
   // helpers
   std::vector<std::string> visible_names(const Scope& scope) const;

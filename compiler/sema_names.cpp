@@ -175,6 +175,13 @@ ir::ExprPtr Context::check_call(const ast::Expr& e, Scope& scope, TypeId expecte
     for (const auto& k : e.kids) check(*k, scope);
     return error_node(e.span);
   }
+  if (!scope.allow_vars) {
+    // Constants are evaluated before any rule is checked (a callee's result
+    // type may not even be known yet): a call is never one.
+    diags.error(e.span, fmt::format("a call of '{}' is not a constant", n),
+                "expected a literal, an enum member, an instance id or a list of those");
+    return error_node(e.span);
+  }
   // With one candidate its parameter types guide the arguments ([] and none).
   std::vector<ir::ExprPtr> args;
   for (size_t i = 0; i < e.kids.size(); ++i) {
@@ -219,17 +226,28 @@ ir::ExprPtr Context::check_call(const ast::Expr& e, Scope& scope, TypeId expecte
     return error_node(e.span);
   }
   int32_t target = matches[0];
-  if (scope.current_rule >= 0) check_rule(target); // callee first: order and recursion
-  RuleInfo& info = rules[static_cast<size_t>(target)];
   const ir::Rule& r = policy.rules[static_cast<size_t>(target)];
+  RuleInfo& info = rules[static_cast<size_t>(target)];
+  // Callee first (order and recursion) in rule bodies and parameter defaults;
+  // invariants and constants come after every rule is checked.
+  bool callee_first = scope.current_rule >= 0 || scope.in_default;
+  if (callee_first) check_rule(target);
+  auto on_stack = [&](int32_t param) {
+    for (size_t i = 0; i < checking_.size(); ++i)
+      if (checking_[i].rule == target && checking_[i].param == param) return i;
+    return checking_.size();
+  };
   if (info.state == RuleInfo::InProgress) {
-    std::string chain;
-    auto it = std::find(checking_.begin(), checking_.end(), target);
-    for (; it != checking_.end(); ++it)
-      chain += policy.rules[static_cast<size_t>(*it)].name + " → ";
-    diags.error(e.span, fmt::format("'{}' calls itself: {}{}", r.name, chain, r.name),
-                "recursion is not allowed: rules must terminate");
+    report_cycle(e.span, on_stack(-1));
     return error_node(e.span);
+  }
+  // The defaults this call leaves out run here, at the call: their calls are ours.
+  for (size_t i = args.size(); i < r.params.size(); ++i) {
+    if (callee_first) check_default(target, i);
+    if (size_t f = on_stack(static_cast<int32_t>(i)); f < checking_.size()) {
+      report_cycle(e.span, f);
+      return error_node(e.span);
+    }
   }
   ++info.calls;
   if (r.result == TT::kError) return error_node(e.span);
