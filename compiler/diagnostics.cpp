@@ -73,7 +73,21 @@ static std::string excerpt(const SourceManager& sm, const Span& s) {
     width = static_cast<uint32_t>(line.size()) - s.col + 1;
   marker += '^';
   for (uint32_t i = 1; i < width; ++i) marker += '~';
-  return fmt::format("  {}\n  {}\n", line, marker);
+  // Control characters (a NUL, a stray CR) are shown as their Unicode
+  // pictures: one code point each, so the caret still lines up.
+  std::string shown;
+  for (char c : line) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7F) {
+      unsigned cp = u == 0x7F ? 0x2421 : 0x2400 + u;
+      shown += static_cast<char>(0xE0 | (cp >> 12));
+      shown += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      shown += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      shown += c;
+    }
+  }
+  return fmt::format("  {}\n  {}\n", shown, marker);
 }
 
 std::string Diagnostics::render_text(const SourceManager& sm, bool color) const {

@@ -82,6 +82,12 @@ std::string quote(const std::string& s) {
 
 std::string expr(const Expr& e, const Pos& p);
 
+struct Operand {
+  const Expr* e;
+  Pos pos;
+};
+std::vector<Operand> flatten(const Expr& e, int follow);
+
 std::string list(const std::vector<ast::ExprPtr>& kids, size_t from = 0) {
   std::string out;
   for (size_t i = from; i < kids.size(); ++i) out += (i > from ? ", " : "") + expr(*kids[i], {});
@@ -98,9 +104,18 @@ std::string bare(const Expr& e, int follow) {
   case ExprKind::Quant:
     return std::string(e.quant_all ? "all " : "any ") + e.name.text + " in " + expr(*k[0], {}) +
            ": " + expr(*k[1], {0, follow});
-  case ExprKind::Binary:
+  case ExprKind::Binary: {
+    if (is_chain(e) && e.bop != BinOp::Implies) {
+      // A loop, not recursion down the chain: it may have thousands of operands.
+      auto ops = flatten(e, follow);
+      std::string out = expr(*ops[0].e, ops[0].pos);
+      for (size_t i = 1; i < ops.size(); ++i)
+        out += std::string(" ") + ast::spelling(e.bop) + " " + expr(*ops[i].e, ops[i].pos);
+      return out;
+    }
     return expr(*k[0], lhs_pos(e)) + " " + ast::spelling(e.bop) + " " +
            expr(*k[1], rhs_pos(e, follow));
+  }
   case ExprKind::Unary: {
     if (e.uop == ast::UnOp::Not) return "not " + expr(*k[0], {kNotLevel, follow});
     std::string operand = expr(*k[0], {kNegLevel, follow});
@@ -130,11 +145,6 @@ std::string bare(const Expr& e, int follow) {
 std::string expr(const Expr& e, const Pos& p) {
   return needs_parens(e, p) ? "(" + bare(e, 0) + ")" : bare(e, p.follow);
 }
-
-struct Operand {
-  const Expr* e;
-  Pos pos;
-};
 
 // The operands of a chain of one operator: a and b and c, a implies b implies c.
 std::vector<Operand> flatten(const Expr& e, int follow) {

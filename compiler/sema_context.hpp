@@ -108,6 +108,10 @@ public:
   ir::ExprPtr check_call(const ast::Expr& e, Scope& scope, TypeId expected);
   ir::ExprPtr check_builtin(const ast::Expr& e, Scope& scope, TypeId expected);
   ir::ExprPtr check_binary(const ast::Expr& e, Scope& scope, TypeId expected);
+  // One operator; `left`, when given, is its left operand already checked.
+  ir::ExprPtr check_binary_step(const ast::Expr& e, Scope& scope, TypeId expected,
+                                ir::ExprPtr left);
+  static constexpr size_t kBalanceFrom = 16; // operands of a chain kept as written
   ir::ExprPtr check_binder(const ast::Expr& e, Scope& scope, TypeId expected);
   // Quantifier domains: a set, or an entity type name meaning all its instances.
   ir::ExprPtr check_domain(const ast::Expr& e, Scope& scope);

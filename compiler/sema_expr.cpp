@@ -101,8 +101,12 @@ ir::ExprPtr Context::check(const ast::Expr& e, Scope& scope, TypeId expected) {
     case ast::LitKind::Date: {
       int64_t days = 0;
       if (!ir::parse_date(e.text, days)) {
-        diags.error(e.span, fmt::format("'{}' is not a calendar date", e.text),
-                    "that day does not exist (expected YYYY-MM-DD)");
+        if (e.text.rfind("0000", 0) == 0)
+          diags.error(e.span, fmt::format("'{}' is outside the supported dates", e.text),
+                      "dates range from 0001-01-01 to 9999-12-31");
+        else
+          diags.error(e.span, fmt::format("'{}' is not a calendar date", e.text),
+                      "that day does not exist (expected YYYY-MM-DD)");
         return error_node(e.span);
       }
       return const_node(ir::Value::date(days), TT::kDate, e.span);

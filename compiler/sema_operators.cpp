@@ -1,8 +1,11 @@
 // Binary operators and binders (quantifiers, comprehensions, filters).
 #include "compiler/sema_context.hpp"
 
+#include "compiler/parse.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
+#include <functional>
 
 namespace keyplan::sema {
 
@@ -19,7 +22,72 @@ ir::ExprPtr node2(Op op, TypeId t, const Span& s, ir::ExprPtr a, ir::ExprPtr b) 
 }
 } // namespace
 
+// Chains of one associative operator (`a or b or c ...`, parsed left-deep)
+// are checked in a loop, one operand at a time, and evaluated as a balanced
+// tree when long, so that no consumer of the IR recurses once per operand.
 ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expected) {
+  using K = ast::ExprKind;
+  if (!ast::is_associative(e.bop) || e.kids[0]->kind != K::Binary || e.kids[0]->bop != e.bop)
+    return check_binary_step(e, scope, expected, nullptr);
+  std::vector<const ast::Expr*> spine; // top first
+  for (const ast::Expr* cur = &e; cur->kind == K::Binary && cur->bop == e.bop;
+       cur = cur->kids[0].get())
+    spine.push_back(cur);
+  auto bottom = check_binary_step(*spine.back(), scope, expected, nullptr);
+  bool ok = bottom->type != TT::kError && bottom->kids.size() == 2;
+  Op op = bottom->op;
+  std::vector<ir::ExprPtr> operands;
+  std::vector<std::pair<TypeId, Span>> steps; // each operator's result type and span
+  if (ok) {
+    steps.emplace_back(bottom->type, bottom->span);
+    operands.push_back(std::move(bottom->kids[0]));
+    operands.push_back(std::move(bottom->kids[1]));
+  }
+  TypeId acc = ok ? bottom->type : TT::kError;
+  for (size_t i = spine.size() - 1; i-- > 0;) {
+    // The checked left side stands in as a leaf of its type.
+    auto left = make_node(Op::Const, acc, spine[i]->kids[0]->span);
+    const ir::Expr* stand_in = left.get();
+    auto x = check_binary_step(*spine[i], scope, expected, std::move(left));
+    ok = ok && x->type != TT::kError && x->op == op && x->kids.size() == 2 &&
+         x->kids[0].get() == stand_in;
+    acc = ok ? x->type : TT::kError;
+    if (ok) {
+      steps.emplace_back(x->type, x->span);
+      operands.push_back(std::move(x->kids[1]));
+    }
+  }
+  if (!ok) return error_node(e.span);
+  bool uniform = std::all_of(operands.begin(), operands.end(),
+                             [&](const ir::ExprPtr& x) { return x->type == acc; });
+  if (uniform && operands.size() > kBalanceFrom) {
+    std::function<ir::ExprPtr(size_t, size_t)> build = [&](size_t lo, size_t hi) {
+      if (hi - lo == 1) return std::move(operands[lo]);
+      size_t mid = lo + (hi - lo) / 2;
+      Span s = cover(operands[lo]->span, operands[hi - 1]->span);
+      auto l = build(lo, mid);
+      return node2(op, acc, s, std::move(l), build(mid, hi));
+    };
+    auto top = build(0, operands.size());
+    top->span = e.span;
+    return top;
+  }
+  if (steps.size() > static_cast<size_t>(kMaxNesting)) {
+    diags.error(e.span,
+                fmt::format("a chain of {} '{}' on '{}' is nested too deeply to evaluate",
+                            steps.size(), ast::spelling(e.bop), type_name(operands[0]->type)),
+                fmt::format("at most {} operators; split it into named rules", kMaxNesting));
+    return error_node(e.span);
+  }
+  // Short, or not one type (date + int + int): left-deep, as written.
+  ir::ExprPtr tree = std::move(operands[0]);
+  for (size_t i = 0; i < steps.size(); ++i)
+    tree = node2(op, steps[i].first, steps[i].second, std::move(tree), std::move(operands[i + 1]));
+  return tree;
+}
+
+ir::ExprPtr Context::check_binary_step(const ast::Expr& e, Scope& scope, TypeId expected,
+                                       ir::ExprPtr left) {
   auto& types = policy.types;
   using B = ast::BinOp;
   const ast::Expr& L = *e.kids[0];
@@ -36,7 +104,7 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
   case B::And:
   case B::Or:
   case B::Implies: {
-    auto a = check(L, scope, TT::kBool);
+    auto a = left ? std::move(left) : check(L, scope, TT::kBool);
     auto b = check(R, scope, TT::kBool);
     bool bad = a->type == TT::kError || b->type == TT::kError;
     for (auto* side : {&a, &b}) {
@@ -58,7 +126,7 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
   // Check the side that fixes the type first; it guides `none`, `[]` and
   // ambiguous names on the other side.
   ir::ExprPtr a, b;
-  bool right_first = context_dependent(L) && !context_dependent(R);
+  bool right_first = !left && context_dependent(L) && !context_dependent(R);
   auto guide_for_left = [&](TypeId rt) -> TypeId {
     if (e.bop == B::In || e.bop == B::NotIn) return types.is_set(rt) ? types[rt].elem : TT::kError;
     return rt;
@@ -74,7 +142,8 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
     b = check(R, scope);
     a = check(L, scope, guide_for_left(b->type));
   } else {
-    a = check(L, scope, e.bop == B::Coalesce ? types.optional_of(expected) : TT::kError);
+    a = left ? std::move(left)
+             : check(L, scope, e.bop == B::Coalesce ? types.optional_of(expected) : TT::kError);
     b = check(R, scope, guide_for_right(a->type));
   }
   if (a->type == TT::kError || b->type == TT::kError) return error_node(e.span);
