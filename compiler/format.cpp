@@ -372,7 +372,8 @@ private:
     for (size_t i = std::min<size_t>(offset, text_.size()); i > 0; --i) {
       char c = text_[i - 1];
       if (c != ' ' && c != '\t' && c != '\r' && c != '\n') break;
-      newlines += c == '\n';
+      // LF, CRLF and a lone CR each end a line.
+      newlines += c == '\n' || (c == '\r' && (i == text_.size() || text_[i] != '\n'));
     }
     return newlines >= 2;
   }
@@ -471,7 +472,7 @@ void Formatter::annotations(const std::vector<ast::Annotation>& as, const std::s
         quoted.push_back(true);
         for (++i; i < t.size() && t[i] != '"'; ++i) i += t[i] == '\\';
       } else if (t.substr(i, 2) == "//") {
-        i = std::min(t.find('\n', i), t.size());
+        i = std::min(t.find_first_of("\r\n", i), t.size());
       } else if (t.substr(i, 2) == "/*") {
         i = std::min(t.find("*/", i + 2), t.size()) + 1;
       } else if (word(i)) {

@@ -2,6 +2,7 @@
 // its position (never a crash, never silently accepted), and odd but valid
 // input (CR-only line endings) gets the same positions as usual.
 #include "compiler/compile.hpp"
+#include "compiler/format.hpp"
 
 #include <gtest/gtest.h>
 
@@ -77,6 +78,16 @@ TEST(LexerCorners, CrOnlyLineEndingsGiveTheRightLineNumbers) {
   // And a syntax error (reported by the lexer's positions) as well.
   std::string text = errors_of("action a() = true\r\raction b( = true\r");
   EXPECT_TRUE(has(text, "lex.kp:3:")) << text;
+}
+
+TEST(LexerCorners, FormattingKeepsTheBlankLinesOfCrOnlyFiles) {
+  for (std::string eol : {"\n", "\r\n", "\r"}) {
+    std::string src = "action a() = true" + eol + eol + "// note" + eol + "action b() = true" + eol;
+    CompileResult r = compile_source("lex.kp", src);
+    ASSERT_TRUE(r.policy) << r.diags.render_text(*r.sources);
+    EXPECT_EQ(format_file(r.files.back(), *r.sources),
+              "action a() = true\n\n// note\naction b() = true\n");
+  }
 }
 
 TEST(LexerCorners, UnterminatedBlockCommentIsReportedWhereItOpens) {
