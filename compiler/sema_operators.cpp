@@ -33,31 +33,72 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
   for (const ast::Expr* cur = &e; cur->kind == K::Binary && cur->bop == e.bop;
        cur = cur->kids[0].get())
     spine.push_back(cur);
+  auto too_long = [&](size_t n, TypeId t) {
+    diags.error(e.span,
+                fmt::format("a chain of {} '{}' on '{}' is nested too deeply to evaluate", n,
+                            ast::spelling(e.bop), type_name(t)),
+                fmt::format("at most {} operators; split it into named rules", kMaxNesting));
+    return error_node(e.span);
+  };
+  // The operands and operators of the chain, while it stays `x op y op z`
+  // with its operands in order; else `tree`, the chain so far as written.
   auto bottom = check_binary_step(*spine.back(), scope, expected, nullptr);
-  bool ok = bottom->type != TT::kError && bottom->kids.size() == 2;
+  // After an error, the other operands are still checked (and reported), as
+  // the right side of an operator whose left side is in error.
+  auto fail_from = [&](size_t i) {
+    for (size_t j = i; j-- > 0;)
+      check_binary_step(*spine[j], scope, expected,
+                        make_node(Op::Const, TT::kError, spine[j]->kids[0]->span));
+    return error_node(e.span);
+  };
+  if (bottom->type == TT::kError) return fail_from(spine.size() - 1);
   Op op = bottom->op;
   std::vector<ir::ExprPtr> operands;
   std::vector<std::pair<TypeId, Span>> steps; // each operator's result type and span
-  if (ok) {
+  ir::ExprPtr tree;
+  size_t tree_steps = 1;
+  if (bottom->kids.size() == 2) {
     steps.emplace_back(bottom->type, bottom->span);
     operands.push_back(std::move(bottom->kids[0]));
     operands.push_back(std::move(bottom->kids[1]));
+  } else {
+    tree = std::move(bottom);
   }
-  TypeId acc = ok ? bottom->type : TT::kError;
+  auto as_written = [&]() {
+    ir::ExprPtr t = std::move(operands[0]);
+    for (size_t i = 0; i < steps.size(); ++i)
+      t = node2(op, steps[i].first, steps[i].second, std::move(t), std::move(operands[i + 1]));
+    tree_steps = steps.size();
+    operands.clear();
+    steps.clear();
+    return t;
+  };
+  TypeId acc = tree ? tree->type : bottom->type;
   for (size_t i = spine.size() - 1; i-- > 0;) {
     // The checked left side stands in as a leaf of its type.
     auto left = make_node(Op::Const, acc, spine[i]->kids[0]->span);
     const ir::Expr* stand_in = left.get();
     auto x = check_binary_step(*spine[i], scope, expected, std::move(left));
-    ok = ok && x->type != TT::kError && x->op == op && x->kids.size() == 2 &&
-         x->kids[0].get() == stand_in;
-    acc = ok ? x->type : TT::kError;
-    if (ok) {
+    if (x->type == TT::kError) return fail_from(i);
+    acc = x->type;
+    if (!tree && x->op == op && x->kids.size() == 2 && x->kids[0].get() == stand_in) {
       steps.emplace_back(x->type, x->span);
       operands.push_back(std::move(x->kids[1]));
+      continue;
     }
+    // Another shape (int + date puts the date first): keep the tree as written.
+    if (!tree) tree = as_written();
+    bool placed = false;
+    for (auto& k : x->kids)
+      if (k.get() == stand_in) k = std::move(tree), placed = true;
+    if (!placed) { // never: every operator keeps both operands; fail closed if one did not
+      diags.error(e.span, "internal error: an operator chain lost an operand");
+      return error_node(e.span);
+    }
+    tree = std::move(x);
+    if (++tree_steps > static_cast<size_t>(kMaxNesting)) return too_long(tree_steps, acc);
   }
-  if (!ok) return error_node(e.span);
+  if (tree) return tree;
   bool uniform = std::all_of(operands.begin(), operands.end(),
                              [&](const ir::ExprPtr& x) { return x->type == acc; });
   if (uniform && operands.size() > kBalanceFrom) {
@@ -72,18 +113,10 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
     top->span = e.span;
     return top;
   }
-  if (steps.size() > static_cast<size_t>(kMaxNesting)) {
-    diags.error(e.span,
-                fmt::format("a chain of {} '{}' on '{}' is nested too deeply to evaluate",
-                            steps.size(), ast::spelling(e.bop), type_name(operands[0]->type)),
-                fmt::format("at most {} operators; split it into named rules", kMaxNesting));
-    return error_node(e.span);
-  }
-  // Short, or not one type (date + int + int): left-deep, as written.
-  ir::ExprPtr tree = std::move(operands[0]);
-  for (size_t i = 0; i < steps.size(); ++i)
-    tree = node2(op, steps[i].first, steps[i].second, std::move(tree), std::move(operands[i + 1]));
-  return tree;
+  // Short, or not of one type (date + int + int): left-deep, as written.
+  if (steps.size() > static_cast<size_t>(kMaxNesting))
+    return too_long(steps.size(), operands[0]->type);
+  return as_written();
 }
 
 ir::ExprPtr Context::check_binary_step(const ast::Expr& e, Scope& scope, TypeId expected,

@@ -227,3 +227,34 @@ TEST(FlatChains, AHundredThousandOperandsAreFreedWithoutRecursion) {
   EXPECT_TRUE(d.allowed);
   EXPECT_FALSE(format_file(r.files.back(), *r.sources).empty());
 }
+
+TEST(FlatChains, AChainWhoseTypeChangesMidwayKeepsItsMeaning) {
+  // `1 + 2 + d + 1`: int + int, then int + date (a date), then date + int.
+  CompileResult r = compile_source("chain.kp", "action a(d: date, e: date) = 1 + 2 + d + 1 == e\n");
+  ASSERT_TRUE(r.policy) << r.diags.render_text(*r.sources);
+  rt::Snapshot snap(*r.policy);
+  auto decide = [&](int64_t d, int64_t e) {
+    return rt::evaluate(*r.policy, snap, 0, {rt::RtValue::date(d), rt::RtValue::date(e)},
+                        {0, false})
+        .allowed;
+  };
+  EXPECT_TRUE(decide(100, 104));
+  EXPECT_FALSE(decide(100, 103));
+  // Long: 300 ints, then a date: a tree as written, too deep to evaluate.
+  std::string src =
+      "action a(d: date, e: date) = " + chain("+", 300, [](int) { return "1"; }) + " + d == e\n";
+  CompileResult deep = compile_source("chain.kp", src);
+  EXPECT_FALSE(deep.policy);
+  EXPECT_NE(deep.diags.render_text(*deep.sources).find("is nested too deeply to evaluate"),
+            std::string::npos)
+      << deep.diags.render_text(*deep.sources).substr(0, 500);
+  // An error anywhere in a long chain is reported once, with its position.
+  std::string bad =
+      "action a(x: int) = " + chain("or", 100, [](int i) { return i == 50 ? "x" : "x == 1"; }) +
+      "\n";
+  CompileResult b = compile_source("chain.kp", bad);
+  ASSERT_FALSE(b.policy);
+  EXPECT_EQ(b.diags.error_count(), 1) << b.diags.render_text(*b.sources);
+  EXPECT_NE(b.diags.render_text(*b.sources).find("the operands of 'or' must be bool"),
+            std::string::npos);
+}
