@@ -53,6 +53,12 @@ public:
     ++count;
     // A bad character was already reported by the lexer scan.
     if (offending && offending->getType() == parser::KeyplanLexer::ERROR_CHAR) return;
+    // An unterminated string was reported too; what follows in its
+    // declaration only repeats it.
+    if (offending && offending->getType() == parser::KeyplanLexer::UNTERMINATED_STRING) {
+      reported_decl_ = decl_start(static_cast<uint32_t>(offending->getLine()));
+      return;
+    }
     Span s;
     if (offending)
       s = token_span(file_, pos_, offending);
@@ -570,14 +576,21 @@ bool scan_tokens(antlr4::CommonTokenStream& tokens, int file, const Positions& p
       continue;
     }
     std::string text = t->getText();
-    // `/*` lexes as a comment only when `*/` follows somewhere; else as `/` `*`.
-    if (text == "/" && k + 1 < all.size() && all[k + 1]->getText() == "*" &&
-        all[k + 1]->getStartIndex() == t->getStopIndex() + 1) {
+    if (type == L::UNTERMINATED_COMMENT) {
       Span s = token_span(file, pos, t);
+      s.end_line = s.line;
       s.end_col = s.col + 2;
       s.end = s.begin + 2;
       diags.error(s, "unterminated comment", "expected '*/' to close the comment opened here");
       return false;
+    }
+    if (type == L::UNTERMINATED_STRING) {
+      Span s = token_span(file, pos, t);
+      s.end_col = s.col + 1;
+      s.end = s.begin + 1;
+      diags.error(s, "unterminated string literal", "expected a closing '\"' on the same line");
+      ok = false;
+      continue;
     }
     if (type == L::STRING && !check_escapes(t, file, pos, diags)) ok = false;
     if (t->getChannel() != 0) continue;
