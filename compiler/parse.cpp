@@ -653,6 +653,32 @@ size_t invalid_utf8(const std::string& t) {
   return std::string::npos;
 }
 
+// The token scan bounds nesting before parsing, but ANTLR's error recovery
+// can delete tokens and parse on (`else = if ... else = if ...`), deeper than
+// the scan counted. This parser refuses to recurse past a bound instead of
+// overflowing the stack; the bound is far above what the scan lets through.
+class BoundedParser : public P {
+public:
+  using P::P;
+  static constexpr size_t kMaxDepth = 3 * kMaxNesting + 64;
+  void enterRule(antlr4::ParserRuleContext* ctx, size_t state, size_t rule) override {
+    bound(ctx);
+    P::enterRule(ctx, state, rule);
+  }
+  void enterRecursionRule(antlr4::ParserRuleContext* ctx, size_t state, size_t rule,
+                          int precedence) override {
+    bound(ctx);
+    P::enterRecursionRule(ctx, state, rule, precedence);
+  }
+
+private:
+  static void bound(antlr4::ParserRuleContext* ctx) {
+    size_t depth = 0;
+    for (antlr4::tree::ParseTree* c = ctx; c && depth <= kMaxDepth; c = c->parent) ++depth;
+    if (depth > kMaxDepth) throw antlr4::ParseCancellationException("nested too deeply");
+  }
+};
+
 // A one-character span at byte `offset` of a file.
 Span span_at(const SourceFile& src, int file_id, size_t offset) {
   Span s;
@@ -699,7 +725,7 @@ std::optional<ast::File> parse_file(const SourceManager& sm, int file_id, Diagno
     if (last.find("nested") != std::string::npos || last == "unterminated comment")
       return std::nullopt;
   }
-  P parser(&tokens);
+  BoundedParser parser(&tokens);
   ErrorListener listener(file_id, pos, diags);
   {
     // Declarations start at column 1 in any readable policy; brackets left
@@ -719,7 +745,15 @@ std::optional<ast::File> parse_file(const SourceManager& sm, int file_id, Diagno
   }
   parser.removeErrorListeners();
   parser.addErrorListener(&listener);
-  P::FileContext* tree = parser.file();
+  P::FileContext* tree = nullptr;
+  try {
+    tree = parser.file();
+  } catch (const antlr4::ParseCancellationException&) {
+    diags.error(token_span(file_id, pos, parser.getCurrentToken()),
+                fmt::format("expression nested more than {} levels deep", kMaxNesting),
+                "split it into named rules");
+    return std::nullopt;
+  }
   if (listener.count > 0 || diags.has_errors()) return std::nullopt;
 
   Builder b(file_id, pos, diags);

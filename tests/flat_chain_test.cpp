@@ -258,3 +258,18 @@ TEST(FlatChains, AChainWhoseTypeChangesMidwayKeepsItsMeaning) {
   EXPECT_NE(b.diags.render_text(*b.sources).find("the operands of 'or' must be bool"),
             std::string::npos);
 }
+
+TEST(Nesting, HiddenBehindSyntaxErrorsIsAnErrorNotAStackOverflow) {
+  // ANTLR's error recovery deletes the stray `=` and parses on, one level
+  // deeper each time, past what the token scan counts: this crashed with a
+  // stack overflow (exit 139). The parser itself now bounds its depth.
+  for (std::string unit : {"if true then 1 else = ", "not = ", "( = ", "any x in [1]: = "}) {
+    std::string src = "rule r(): int = ";
+    for (int i = 0; i < 100000; ++i) src += unit;
+    CompileResult r = compile_source("deep.kp", src + "0\n");
+    EXPECT_FALSE(r.policy) << unit;
+    EXPECT_NE(r.diags.render_text(*r.sources).find("nested more than 200 levels deep"),
+              std::string::npos)
+        << unit;
+  }
+}
