@@ -128,8 +128,14 @@ public:
   void check_default(int32_t index, size_t param);
   // A recursion error at `at`: the chain runs from `frame` on the stack back to it.
   void report_cycle(const Span& at, size_t frame);
-  // Rules sorted callee-first leave no Call to a later rule (no recursion).
+  // Rules sorted callee-first leave no Call to a later rule (no recursion),
+  // and no evaluation nests deeper than kMaxEvalDepth levels.
   bool verify_call_order();
+  // Levels of IR, calls within calls included, that an engine may recurse
+  // through; also the bound of check()'s own recursion.
+  static constexpr size_t kMaxEvalDepth = 1000;
+  size_t check_depth_ = 0;
+  bool too_deep_reported_ = false;
 
   std::vector<const ast::Decl*> invariant_decls;
   int32_t next_order_ = 0;

@@ -189,25 +189,56 @@ void Context::reorder_rules() {
 }
 
 // The last line of defence for the interpreter and the JIT, which assume no
-// recursion: after sorting, a rule calls only rules before it.
+// recursion: after sorting, a rule calls only rules before it. And they
+// recurse once per level of the IR, calls included: a rule's evaluation
+// depth (its body's depth plus, at each call, the callee's) is bounded.
 bool Context::verify_call_order() {
   bool ok = true;
-  std::vector<const ir::Expr*> todo;
-  for (size_t i = 0; i < policy.rules.size(); ++i) {
-    const ir::Rule& r = policy.rules[i];
-    if (r.body) todo.push_back(r.body.get());
-    while (!todo.empty() && ok) {
-      const ir::Expr* e = todo.back();
+  std::vector<size_t> depth_of(policy.rules.size(), 0);
+  // The evaluation depth of `root`, or 0 after reporting a call to a later rule.
+  auto depth = [&](const ir::Expr& root, size_t self, const std::string& name) -> size_t {
+    size_t deepest = 0;
+    std::vector<std::pair<const ir::Expr*, size_t>> todo{{&root, 1}};
+    while (!todo.empty()) {
+      auto [e, level] = todo.back();
       todo.pop_back();
-      if (e->op == ir::Op::Call && static_cast<size_t>(e->index) >= i) {
-        diags.error(e->span, fmt::format("'{}' calls itself", r.name),
-                    "recursion is not allowed: rules must terminate");
-        ok = false;
+      deepest = std::max(deepest, level);
+      if (e->op == ir::Op::Call) {
+        auto callee = static_cast<size_t>(e->index);
+        if (callee >= self) {
+          diags.error(e->span, fmt::format("'{}' calls itself", name),
+                      "recursion is not allowed: rules must terminate");
+          return 0;
+        }
+        deepest = std::max(deepest, level + depth_of[callee]);
       }
-      for (const auto& k : e->kids) todo.push_back(k.get());
+      for (const auto& k : e->kids) todo.push_back({k.get(), level + 1});
     }
-    todo.clear();
+    return deepest;
+  };
+  auto bounded = [&](size_t d, const Span& span, const std::string& what) {
+    if (d <= kMaxEvalDepth) return true;
+    diags.error(span, fmt::format("evaluating {} nests {} levels deep", what, d),
+                fmt::format("at most {}: expressions and calls within calls; shorten the chain "
+                            "of rules calling rules",
+                            kMaxEvalDepth));
+    return false;
+  };
+  for (size_t i = 0; i < policy.rules.size() && ok; ++i) {
+    const ir::Rule& r = policy.rules[i];
+    if (!r.body) continue;
+    depth_of[i] = depth(*r.body, i, r.name);
+    ok = depth_of[i] > 0 && bounded(depth_of[i], r.span, "'" + r.name + "'");
+    // An action's defaults run when a request leaves the parameter out.
+    for (const auto& p : r.params)
+      if (ok && p.default_value)
+        ok = bounded(depth(*p.default_value, policy.rules.size(), r.name), p.span,
+                     fmt::format("the default of '{}'", p.name));
   }
+  for (const auto& inv : policy.invariants)
+    if (ok && inv.body)
+      ok = bounded(depth(*inv.body, policy.rules.size(), inv.name), inv.span,
+                   fmt::format("invariant \"{}\"", inv.name));
   return ok;
 }
 

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -126,4 +127,48 @@ TEST(Recursion, ThroughParameterDefaultNeverReachesAnEngine) {
     EXPECT_NE(out.find("calls itself"), std::string::npos) << args << "\n" << out;
   }
   fs::remove_all(dir);
+}
+
+namespace {
+
+// n rules, r0 calling r1 calling ... r(n-1); `leaf_first` declares them
+// backwards (and the action last), so that each is checked before its
+// caller: no deep recursion in the checker, only in evaluation.
+std::string call_chain(int n, bool leaf_first) {
+  std::vector<std::string> rules;
+  for (int i = 0; i + 1 < n; ++i)
+    rules.push_back("rule r" + std::to_string(i) + "(): int = r" + std::to_string(i + 1) +
+                    "() + 1\n");
+  rules.push_back("rule r" + std::to_string(n - 1) + "(): int = 1\n");
+  std::string action = "action a(x: int) = r0() == x\n", src;
+  if (leaf_first) std::reverse(rules.begin(), rules.end());
+  if (!leaf_first) src += action;
+  for (const auto& r : rules) src += r;
+  return leaf_first ? src + action : src;
+}
+
+} // namespace
+
+TEST(CallDepth, AVeryLongChainOfRulesIsAnErrorNotAStackOverflow) {
+  // 20,000 rules calling each other overflowed the checker's stack (declared
+  // caller first) or the interpreter's (declared callee first, exit 139).
+  for (bool leaf_first : {false, true}) {
+    CompileResult r = compile_source("chain.kp", call_chain(20000, leaf_first));
+    EXPECT_FALSE(r.policy) << leaf_first;
+    std::string text = r.diags.render_text(*r.sources);
+    EXPECT_NE(text.find(leaf_first ? "nests 1001 levels deep"
+                                   : "expressions and calls nested more than 1000 levels deep"),
+              std::string::npos)
+        << text.substr(0, 1000);
+  }
+}
+
+TEST(CallDepth, AChainWithinTheBoundIsEvaluated) {
+  for (bool leaf_first : {false, true}) {
+    CompileResult r = compile_source("chain.kp", call_chain(400, leaf_first));
+    ASSERT_TRUE(r.policy) << r.diags.render_text(*r.sources).substr(0, 1000);
+    rt::Snapshot snap(*r.policy);
+    int32_t a = r.policy->find_rules("a")[0];
+    EXPECT_TRUE(rt::evaluate(*r.policy, snap, a, {rt::RtValue::integer(400)}, {0, false}).allowed);
+  }
 }
