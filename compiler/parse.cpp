@@ -561,6 +561,7 @@ bool scan_tokens(antlr4::CommonTokenStream& tokens, int file, const Positions& p
                                                      "set",   "entity", "enum",      "extend",
                                                      "alias", "import", "module"};
   bool after_operand = false; // the previous token ends an operand: `-` is binary
+  int optional_run = 0;       // `T ? ? ?`: each `?` wraps the type once more
   const auto& all = tokens.getTokens();
   for (size_t k = 0; k < all.size(); ++k) {
     antlr4::Token* t = all[k];
@@ -622,7 +623,8 @@ bool scan_tokens(antlr4::CommonTokenStream& tokens, int file, const Positions& p
       operand = true; // a name, literal or keyword literal
     }
     after_operand = operand;
-    if (depth + static_cast<int>(pending.size()) > kMaxNesting) {
+    optional_run = text == "?" ? optional_run + 1 : 0;
+    if (depth + static_cast<int>(pending.size()) + optional_run > kMaxNesting) {
       diags.error(token_span(file, pos, t),
                   fmt::format("expression nested more than {} levels deep", kMaxNesting),
                   "split it into named rules");

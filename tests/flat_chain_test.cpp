@@ -273,3 +273,19 @@ TEST(Nesting, HiddenBehindSyntaxErrorsIsAnErrorNotAStackOverflow) {
         << unit;
   }
 }
+
+TEST(Nesting, DeepTypesAreAnErrorNotAStackOverflow) {
+  // `set<set<...>>` and `int ? ? ?` 100,000 deep crashed the parser (exit 139).
+  std::string sets, optionals;
+  for (int i = 0; i < 100000; ++i) sets += "set<", optionals += " ?";
+  sets += "int" + std::string(100000, '>');
+  for (std::string src :
+       {"rule r(x: " + sets + "): bool = true\n", "rule r(x: int" + optionals + "): bool = true\n",
+        "entity E { a: int" + optionals + " }\n"}) {
+    CompileResult r = compile_source("deep.kp", src);
+    EXPECT_FALSE(r.policy);
+    EXPECT_NE(r.diags.render_text(*r.sources).find("nested more than 200 levels deep"),
+              std::string::npos)
+        << src.substr(0, 40);
+  }
+}
