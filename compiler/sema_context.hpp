@@ -148,6 +148,15 @@ public:
   std::vector<Frame> checking_;
 
   // helpers
+  // Every rule or action named n (policy.find_rules, without its linear scan:
+  // a policy may declare many thousands of rules).
+  const std::vector<int32_t>& rules_named(const std::string& n);
+  std::unordered_map<std::string, std::vector<int32_t>> rules_by_name_;
+  // Did-you-mean hints compare a name with every candidate: the first
+  // kMaxSuggestions unknown names get one, so a file of typos stays fast.
+  static constexpr size_t kMaxSuggestions = 100;
+  size_t suggestions_ = 0;
+  bool suggest() { return suggestions_++ < kMaxSuggestions; }
   std::vector<std::string> visible_names(const Scope& scope) const;
   std::vector<std::string> implements_of(const std::vector<ast::Annotation>& annotations);
   std::string doc_of(const ast::Decl& d) const;

@@ -138,3 +138,26 @@ TEST(LexerCorners, ManyUnterminatedCommentsAndStringsLexInLinearTime) {
   EXPECT_LT(seconds(comments, "lex.kp:2:1: error: unterminated comment"), 20.0);
   EXPECT_LT(seconds(quotes, "lex.kp:2:1: error: unterminated string literal"), 20.0);
 }
+
+TEST(LexerCorners, DiagnosticsOnAHugeLineShowAWindowInLinearSize) {
+  // 100,000 bad characters on one line: each error used to print the whole
+  // line, 20 GB in all (bad_alloc). Now a window of the line around each.
+  std::string src = "rule r() = ";
+  for (int i = 0; i < 20000; ++i) src += "é";
+  CompileResult r = compile_source("lex.kp", src + "\n");
+  ASSERT_FALSE(r.policy);
+  std::string text = r.diags.render_text(*r.sources);
+  EXPECT_EQ(r.diags.error_count(), 20000);
+  EXPECT_LT(text.size(), 20000u * 1000u);
+  // The caret still points at the character, with the cut marked.
+  std::string line = "rule r(): int = ";
+  for (int i = 0; i < 300; ++i) line += "1 + ";
+  line += "zz + 1\n";
+  CompileResult w = compile_source("lex.kp", line);
+  std::string shown = w.diags.render_text(*w.sources);
+  // 160 characters shown: the line's last ones here, "zz + 1" among them.
+  std::string tail = line.substr(line.size() - 1 - 160, 160);
+  EXPECT_TRUE(has(shown, "lex.kp:1:1217: error: unknown name 'zz'\n  …" + tail + "\n" +
+                             std::string(2 + 1 + 160 - 6, ' ') + "^~\n"))
+      << shown;
+}
