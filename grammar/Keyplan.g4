@@ -1,5 +1,5 @@
 // The keyplan policy language. The parser is generated at build time
-// (antlr4 -Dlanguage=Cpp); the AST builder in compiler/ast_builder.cpp turns
+// (antlr4 -Dlanguage=Cpp); the AST builder in compiler/parse.cpp turns
 // its tree into compiler/ast.hpp. docs/language.md is the user's reference.
 grammar Keyplan;
 
