@@ -2,6 +2,21 @@
 
 namespace keyplan::ast {
 
+Expr::~Expr() {
+  std::vector<ExprPtr> pending = std::move(kids);
+  while (!pending.empty()) {
+    ExprPtr e = std::move(pending.back());
+    pending.pop_back();
+    for (auto& k : e->kids) pending.push_back(std::move(k));
+    e->kids.clear();
+  } // each node is freed with no kids left
+}
+
+bool is_associative(BinOp op) {
+  return op == BinOp::Or || op == BinOp::And || op == BinOp::Union || op == BinOp::Intersect ||
+         op == BinOp::Add || op == BinOp::Mul;
+}
+
 // Mirrors the alternative order of `expr` in grammar/Keyplan.g4.
 int precedence(BinOp op) {
   switch (op) {

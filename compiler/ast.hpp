@@ -60,6 +60,10 @@ enum class ExprKind {
 };
 
 struct Expr {
+  Expr() = default;
+  Expr(Expr&&) = default;
+  Expr& operator=(Expr&&) = default;
+  ~Expr(); // without recursion: a long operator chain is a deep tree
   ExprKind kind;
   Span span;
   BinOp bop = BinOp::And;
@@ -76,6 +80,9 @@ using ExprPtr = std::unique_ptr<Expr>;
 // formatter to decide where parentheses are needed.
 int precedence(BinOp op);
 const char* spelling(BinOp op);
+// (a op b) op c == a op (b op c) for every operand type: and, or, union,
+// intersect, + and * (sema balances only int + and *, not date + int).
+bool is_associative(BinOp op);
 
 struct TypeRef {
   enum Kind { Named, Set, Optional } kind = Named;

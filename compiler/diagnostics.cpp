@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <tuple>
+#include <vector>
 
 namespace keyplan {
 
@@ -54,26 +55,74 @@ static std::string location(const SourceManager& sm, const Span& s) {
 }
 
 // The source line with a caret (and tildes) under the span, tabs kept so the
-// caret lines up in a terminal.
+// caret lines up in a terminal. A long line shows a window around the caret
+// (… marks the cut), so that many diagnostics on one huge line print in
+// linear size.
 static std::string excerpt(const SourceManager& sm, const Span& s) {
   if (!s.valid() || s.line == 0) return {};
-  std::string_view line = sm.file(s.file).line(s.line);
-  // Columns count code points; pad with one space per code point before it.
-  std::string marker;
-  uint32_t cp = 1;
-  for (size_t i = 0; i < line.size() && cp < s.col; ++i) {
-    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
-    marker += line[i] == '\t' ? '\t' : ' ';
-    ++cp;
+  const SourceFile& f = sm.file(s.file);
+  std::string_view line = f.line(s.line);
+  constexpr size_t kWindow = 160, kBefore = 60;
+  // Columns count code points. On a long line only the bytes around the
+  // span are looked at (its byte offset is known), so each excerpt costs the
+  // same however long the line is.
+  size_t skipped_cps = 0; // code points of the line before `line` now starts
+  if (line.size() > 4 * kWindow && s.line <= f.line_starts.size()) {
+    size_t start = f.line_starts[s.line - 1];
+    if (s.begin >= start && s.begin <= start + line.size()) {
+      size_t at = s.begin - start, from = at > 4 * kBefore ? at - 4 * kBefore : 0;
+      while (from > 0 && (static_cast<unsigned char>(line[from]) & 0xC0) == 0x80) --from;
+      skipped_cps = s.col - 1; // then subtract the code points kept before the caret
+      for (size_t i = from; i < at; ++i)
+        skipped_cps -= (static_cast<unsigned char>(line[i]) & 0xC0) != 0x80 && skipped_cps > 0;
+      line = line.substr(from, std::min(line.size() - from, at - from + 4 * kWindow));
+    }
   }
+  std::vector<size_t> cps; // byte offset of each code point
+  for (size_t i = 0; i < line.size(); ++i)
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80) cps.push_back(i);
+  const size_t n = cps.size();
+  bool cut_before = skipped_cps > 0,
+       cut_after = line.data() + line.size() != f.line(s.line).data() + f.line(s.line).size();
+  size_t col = s.col > skipped_cps ? s.col - skipped_cps : 1; // within `line`
+  size_t caret = std::min<size_t>(col - 1, n);
+  size_t first = 0, last = n; // the code points shown
+  if (n > kWindow || cut_before || cut_after) {
+    first = caret > kBefore ? caret - kBefore : 0;
+    last = std::min(n, first + kWindow);
+    first = last - std::min(last, kWindow);
+  }
+  bool windowed = first > 0 || cut_before || last < n || cut_after;
+  auto at = [&](size_t cp) { return cp < n ? cps[cp] : line.size(); };
+  std::string_view shown_line = line.substr(at(first), at(last) - at(first));
+  std::string marker = first > 0 || cut_before ? " " : "";
+  for (size_t cp = first; cp < caret; ++cp) marker += line[cps[cp]] == '\t' ? '\t' : ' ';
   uint32_t width = 1;
   if (s.end_line == s.line && s.end_col > s.col)
     width = s.end_col - s.col;
-  else if (s.end_line > s.line && line.size() >= s.col)
-    width = static_cast<uint32_t>(line.size()) - s.col + 1;
+  else if (s.end_line > s.line && n >= col)
+    width = static_cast<uint32_t>(n - col + 1);
+  if (windowed) // the tildes stop where the window does
+    width = static_cast<uint32_t>(
+        std::max<size_t>(1, std::min<size_t>(width, last > caret ? last - caret : 1)));
   marker += '^';
   for (uint32_t i = 1; i < width; ++i) marker += '~';
-  return fmt::format("  {}\n  {}\n", line, marker);
+  // Control characters (a NUL, a stray CR) are shown as their Unicode
+  // pictures: one code point each, so the caret still lines up.
+  std::string shown = first > 0 || cut_before ? "…" : "";
+  for (char c : shown_line) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7F) {
+      unsigned cp = u == 0x7F ? 0x2421 : 0x2400 + u;
+      shown += static_cast<char>(0xE0 | (cp >> 12));
+      shown += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      shown += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      shown += c;
+    }
+  }
+  if (last < n || cut_after) shown += "…";
+  return fmt::format("  {}\n  {}\n", shown, marker);
 }
 
 std::string Diagnostics::render_text(const SourceManager& sm, bool color) const {

@@ -82,6 +82,12 @@ std::string quote(const std::string& s) {
 
 std::string expr(const Expr& e, const Pos& p);
 
+struct Operand {
+  const Expr* e;
+  Pos pos;
+};
+std::vector<Operand> flatten(const Expr& e, int follow);
+
 std::string list(const std::vector<ast::ExprPtr>& kids, size_t from = 0) {
   std::string out;
   for (size_t i = from; i < kids.size(); ++i) out += (i > from ? ", " : "") + expr(*kids[i], {});
@@ -98,9 +104,18 @@ std::string bare(const Expr& e, int follow) {
   case ExprKind::Quant:
     return std::string(e.quant_all ? "all " : "any ") + e.name.text + " in " + expr(*k[0], {}) +
            ": " + expr(*k[1], {0, follow});
-  case ExprKind::Binary:
+  case ExprKind::Binary: {
+    if (is_chain(e) && e.bop != BinOp::Implies) {
+      // A loop, not recursion down the chain: it may have thousands of operands.
+      auto ops = flatten(e, follow);
+      std::string out = expr(*ops[0].e, ops[0].pos);
+      for (size_t i = 1; i < ops.size(); ++i)
+        out += std::string(" ") + ast::spelling(e.bop) + " " + expr(*ops[i].e, ops[i].pos);
+      return out;
+    }
     return expr(*k[0], lhs_pos(e)) + " " + ast::spelling(e.bop) + " " +
            expr(*k[1], rhs_pos(e, follow));
+  }
   case ExprKind::Unary: {
     if (e.uop == ast::UnOp::Not) return "not " + expr(*k[0], {kNotLevel, follow});
     std::string operand = expr(*k[0], {kNegLevel, follow});
@@ -130,11 +145,6 @@ std::string bare(const Expr& e, int follow) {
 std::string expr(const Expr& e, const Pos& p) {
   return needs_parens(e, p) ? "(" + bare(e, 0) + ")" : bare(e, p.follow);
 }
-
-struct Operand {
-  const Expr* e;
-  Pos pos;
-};
 
 // The operands of a chain of one operator: a and b and c, a implies b implies c.
 std::vector<Operand> flatten(const Expr& e, int follow) {
@@ -362,7 +372,8 @@ private:
     for (size_t i = std::min<size_t>(offset, text_.size()); i > 0; --i) {
       char c = text_[i - 1];
       if (c != ' ' && c != '\t' && c != '\r' && c != '\n') break;
-      newlines += c == '\n';
+      // LF, CRLF and a lone CR each end a line.
+      newlines += c == '\n' || (c == '\r' && (i == text_.size() || text_[i] != '\n'));
     }
     return newlines >= 2;
   }
@@ -461,7 +472,7 @@ void Formatter::annotations(const std::vector<ast::Annotation>& as, const std::s
         quoted.push_back(true);
         for (++i; i < t.size() && t[i] != '"'; ++i) i += t[i] == '\\';
       } else if (t.substr(i, 2) == "//") {
-        i = std::min(t.find('\n', i), t.size());
+        i = std::min(t.find_first_of("\r\n", i), t.size());
       } else if (t.substr(i, 2) == "/*") {
         i = std::min(t.find("*/", i + 2), t.size()) + 1;
       } else if (word(i)) {

@@ -3,8 +3,10 @@
 #include "KeyplanLexer.h"
 #include "KeyplanParser.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <map>
+#include <set>
 
 namespace keyplan {
 namespace {
@@ -51,6 +53,12 @@ public:
     ++count;
     // A bad character was already reported by the lexer scan.
     if (offending && offending->getType() == parser::KeyplanLexer::ERROR_CHAR) return;
+    // An unterminated string was reported too; what follows in its
+    // declaration only repeats it.
+    if (offending && offending->getType() == parser::KeyplanLexer::UNTERMINATED_STRING) {
+      reported_decl_ = decl_start(static_cast<uint32_t>(offending->getLine()));
+      return;
+    }
     Span s;
     if (offending)
       s = token_span(file_, pos_, offending);
@@ -146,6 +154,7 @@ public:
     return {text, span(ctx)};
   }
 
+  // The escapes are \" \\ \n \t; scan_tokens has rejected any other.
   static std::string unquote(const std::string& s) {
     std::string out;
     for (size_t i = 1; i + 1 < s.size(); ++i) {
@@ -193,28 +202,102 @@ public:
     return e;
   }
 
-  ast::ExprPtr binary(ast::BinOp op, P::ExprContext* ctx, P::ExprContext* l, P::ExprContext* r) {
-    auto e = node(ast::ExprKind::Binary, ctx);
-    e->bop = op;
-    e->kids.push_back(expr(l));
-    e->kids.push_back(expr(r));
-    return e;
+  // A left-associative binary operator: its operator and operands.
+  struct Binary {
+    ast::BinOp op;
+    P::ExprContext* left;
+    P::ExprContext* right;
+  };
+  static std::optional<Binary> binary_parts(P::ExprContext* ctx) {
+    using B = ast::BinOp;
+    if (auto* c = dynamic_cast<P::OrExprContext*>(ctx))
+      return Binary{B::Or, c->expr(0), c->expr(1)};
+    if (auto* c = dynamic_cast<P::AndExprContext*>(ctx))
+      return Binary{B::And, c->expr(0), c->expr(1)};
+    if (auto* c = dynamic_cast<P::CompareExprContext*>(ctx)) {
+      std::string op = c->op->getText();
+      B b = op == "=="   ? B::Eq
+            : op == "!=" ? B::Ne
+            : op == "<"  ? B::Lt
+            : op == "<=" ? B::Le
+            : op == ">"  ? B::Gt
+                         : B::Ge;
+      return Binary{b, c->expr(0), c->expr(1)};
+    }
+    if (auto* c = dynamic_cast<P::InExprContext*>(ctx))
+      return Binary{c->NOT() ? B::NotIn : B::In, c->expr(0), c->expr(1)};
+    if (auto* c = dynamic_cast<P::MeetsExprContext*>(ctx))
+      return Binary{B::Meets, c->expr(0), c->expr(1)};
+    if (auto* c = dynamic_cast<P::WithinExprContext*>(ctx))
+      return Binary{B::Within, c->expr(0), c->expr(1)};
+    if (auto* c = dynamic_cast<P::CoalesceExprContext*>(ctx))
+      return Binary{B::Coalesce, c->expr(0), c->expr(1)};
+    if (auto* c = dynamic_cast<P::AddExprContext*>(ctx)) {
+      std::string op = c->op->getText();
+      B b = op == "+" ? B::Add : op == "-" ? B::Sub : op == "union" ? B::Union : B::Except;
+      return Binary{b, c->expr(0), c->expr(1)};
+    }
+    if (auto* c = dynamic_cast<P::MulExprContext*>(ctx)) {
+      std::string op = c->op->getText();
+      B b = op == "*" ? B::Mul : op == "/" ? B::Div : op == "%" ? B::Mod : B::Intersect;
+      return Binary{b, c->expr(0), c->expr(1)};
+    }
+    return std::nullopt;
   }
 
+  bool nesting_ok(antlr4::ParserRuleContext* ctx) {
+    if (depth_ <= kMaxNesting) return true;
+    if (!too_deep_)
+      diags_.error(span(ctx),
+                   fmt::format("expression nested more than {} levels deep", kMaxNesting),
+                   "split it into named rules");
+    too_deep_ = true;
+    return false;
+  }
+
+  // ANTLR parses `a or b or c` in a loop into a left-deep tree; it is built
+  // here in a loop too. A chain of one associative operator is flat (sema
+  // evaluates it as a balanced tree); any other step down the left side
+  // counts as a level of nesting.
   ast::ExprPtr expr(P::ExprContext* ctx) {
+    auto top = binary_parts(ctx);
+    if (!top) return single(ctx);
+    std::vector<std::pair<P::ExprContext*, Binary>> spine{{ctx, *top}};
+    std::vector<int> levels{1}; // nesting down to spine[i]
+    P::ExprContext* leftmost = top->left;
+    while (auto b = binary_parts(leftmost)) {
+      bool flat = b->op == spine.back().second.op && ast::is_associative(b->op);
+      levels.push_back(levels.back() + (flat ? 0 : 1));
+      spine.push_back({leftmost, *b});
+      leftmost = b->left;
+    }
+    const int base = depth_;
+    depth_ = base + levels.back();
+    if (!nesting_ok(ctx)) {
+      depth_ = base;
+      return node(ast::ExprKind::Literal, ctx);
+    }
+    ast::ExprPtr acc = expr(leftmost);
+    for (size_t i = spine.size(); i-- > 0;) {
+      depth_ = base + levels[i];
+      auto e = node(ast::ExprKind::Binary, spine[i].first);
+      e->bop = spine[i].second.op;
+      e->kids.push_back(std::move(acc));
+      e->kids.push_back(expr(spine[i].second.right));
+      acc = std::move(e);
+    }
+    depth_ = base;
+    return acc;
+  }
+
+  // Every expression but a left-associative binary operator.
+  ast::ExprPtr single(P::ExprContext* ctx) {
     struct DepthGuard {
       int& d;
       explicit DepthGuard(int& x) : d(x) { ++d; }
       ~DepthGuard() { --d; }
     } guard(depth_);
-    if (depth_ > kMaxNesting) {
-      if (!too_deep_)
-        diags_.error(span(ctx),
-                     fmt::format("expression nested more than {} levels deep", kMaxNesting),
-                     "split it into named rules");
-      too_deep_ = true;
-      return node(ast::ExprKind::Literal, ctx);
-    }
+    if (!nesting_ok(ctx)) return node(ast::ExprKind::Literal, ctx);
     using K = ast::ExprKind;
     using B = ast::BinOp;
     if (auto* c = dynamic_cast<P::IfExprContext*>(ctx)) {
@@ -229,12 +312,13 @@ public:
       for (auto* k : c->expr()) e->kids.push_back(expr(k));
       return e;
     }
-    if (auto* c = dynamic_cast<P::ImpliesExprContext*>(ctx))
-      return binary(B::Implies, ctx, c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<P::OrExprContext*>(ctx))
-      return binary(B::Or, ctx, c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<P::AndExprContext*>(ctx))
-      return binary(B::And, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::ImpliesExprContext*>(ctx)) {
+      auto e = node(K::Binary, ctx);
+      e->bop = B::Implies;
+      e->kids.push_back(expr(c->expr(0)));
+      e->kids.push_back(expr(c->expr(1)));
+      return e;
+    }
     if (auto* c = dynamic_cast<P::NotExprContext*>(ctx)) {
       auto e = node(K::Unary, ctx);
       e->uop = ast::UnOp::Not;
@@ -246,34 +330,6 @@ public:
       e->uop = ast::UnOp::Neg;
       e->kids.push_back(expr(c->expr()));
       return e;
-    }
-    if (auto* c = dynamic_cast<P::CompareExprContext*>(ctx)) {
-      std::string op = c->op->getText();
-      B b = op == "=="   ? B::Eq
-            : op == "!=" ? B::Ne
-            : op == "<"  ? B::Lt
-            : op == "<=" ? B::Le
-            : op == ">"  ? B::Gt
-                         : B::Ge;
-      return binary(b, ctx, c->expr(0), c->expr(1));
-    }
-    if (auto* c = dynamic_cast<P::InExprContext*>(ctx))
-      return binary(c->NOT() ? B::NotIn : B::In, ctx, c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<P::MeetsExprContext*>(ctx))
-      return binary(B::Meets, ctx, c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<P::WithinExprContext*>(ctx))
-      return binary(B::Within, ctx, c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<P::CoalesceExprContext*>(ctx))
-      return binary(B::Coalesce, ctx, c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<P::AddExprContext*>(ctx)) {
-      std::string op = c->op->getText();
-      B b = op == "+" ? B::Add : op == "-" ? B::Sub : op == "union" ? B::Union : B::Except;
-      return binary(b, ctx, c->expr(0), c->expr(1));
-    }
-    if (auto* c = dynamic_cast<P::MulExprContext*>(ctx)) {
-      std::string op = c->op->getText();
-      B b = op == "*" ? B::Mul : op == "/" ? B::Div : op == "%" ? B::Mod : B::Intersect;
-      return binary(b, ctx, c->expr(0), c->expr(1));
     }
     if (auto* c = dynamic_cast<P::MemberExprContext*>(ctx)) {
       auto e = node(K::Member, ctx);
@@ -437,14 +493,78 @@ private:
   bool too_deep_ = false;
 };
 
-// Reports bad characters and unterminated strings, and bounds bracket and
-// prefix-operator nesting before the recursive-descent parser sees the input.
+// A character as a message shows it: control characters by code.
+std::string shown(const std::string& text) {
+  if (text.size() == 1 && (static_cast<unsigned char>(text[0]) < 0x20 || text[0] == 0x7F))
+    return fmt::format("U+{:04X}", static_cast<unsigned>(static_cast<unsigned char>(text[0])));
+  return fmt::format("'{}'", text);
+}
+
+// The escapes a string may use: \" \\ \n \t. Reports the first other one.
+bool check_escapes(antlr4::Token* t, int file, const Positions& pos, Diagnostics& diags) {
+  std::string text = t->getText();
+  size_t cp = 0; // code points before the backslash, within the token
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (text[i] == '\\') {
+      char c = text[i + 1];
+      if (c != '"' && c != '\\' && c != 'n' && c != 't') {
+        Span s = token_span(file, pos, t);
+        s.col += static_cast<uint32_t>(cp);
+        s.begin += static_cast<uint32_t>(i);
+        size_t n = 1; // the escaped character, whole
+        while (i + 1 + n < text.size() &&
+               (static_cast<unsigned char>(text[i + 1 + n]) & 0xC0) == 0x80)
+          ++n;
+        s.end = s.begin + 1 + static_cast<uint32_t>(n);
+        s.end_line = s.line;
+        s.end_col = s.col + 2;
+        std::string what = static_cast<unsigned char>(c) < 0x20 || c == 0x7F
+                               ? "'\\' before " + shown(std::string(1, c))
+                               : "'\\" + text.substr(i + 1, n) + "'";
+        diags.error(s, fmt::format("unknown escape {} in a string", what),
+                    "the escapes are \\\" \\\\ \\n \\t; write a backslash as \\\\");
+        return false;
+      }
+      ++i, ++cp; // the escaped character
+    }
+    ++cp;
+  }
+  return true;
+}
+
+// Reports bad characters, unterminated strings and comments and unknown
+// escapes, and bounds bracket and prefix-operator nesting before the
+// recursive-descent parser sees the input. False when parsing cannot go on.
 bool scan_tokens(antlr4::CommonTokenStream& tokens, int file, const Positions& pos,
                  Diagnostics& diags) {
   using L = parser::KeyplanLexer;
   bool ok = true;
-  int depth = 0, prefix_run = 0;
-  for (auto* t : tokens.getTokens()) {
+  int depth = 0;
+  // Prefix operators whose operand is still open, innermost last: each is a
+  // level of nesting until the operand ends. `not` and unary `-` end at a
+  // looser operator; `if`, quantifiers and `implies` run to the end of the
+  // enclosing bracket or list item. A flat chain (`not a and not b ...`)
+  // thus never accumulates.
+  enum Kind { Neg, Not, Open };
+  std::vector<std::pair<Kind, int>> pending; // kind, bracket depth
+  auto close = [&](Kind loosest) {
+    while (!pending.empty() && pending.back().second == depth && pending.back().first <= loosest)
+      pending.pop_back();
+  };
+  static const std::set<std::string> binary = {
+      "==", "!=", "<",  "<=",    ">",      ">=",    "+",      "*",        "/",
+      "%",  "??", "in", "meets", "within", "union", "except", "intersect"};
+  static const std::set<std::string> loose = {"and",  "or",  "implies", "then",
+                                              "else", "for", "where",   ":"};
+  static const std::set<std::string> declarations = {"rule",  "action", "invariant", "setting",
+                                                     "set",   "entity", "enum",      "extend",
+                                                     "alias", "import", "module"};
+  bool after_operand = false; // the previous token ends an operand: `-` is binary
+  int optional_run = 0;       // `T ? ? ?`: each `?` wraps the type once more
+  const auto& all = tokens.getTokens();
+  for (size_t k = 0; k < all.size(); ++k) {
+    antlr4::Token* t = all[k];
     size_t type = t->getType();
     if (type == L::ERROR_CHAR) {
       std::string text = t->getText();
@@ -452,20 +572,59 @@ bool scan_tokens(antlr4::CommonTokenStream& tokens, int file, const Positions& p
         diags.error(token_span(file, pos, t), "unterminated string literal",
                     "expected a closing '\"' on the same line");
       else
-        diags.error(token_span(file, pos, t), fmt::format("unexpected character '{}'", text));
+        diags.error(token_span(file, pos, t), fmt::format("unexpected character {}", shown(text)));
       ok = false;
       continue;
     }
     std::string text = t->getText();
-    if (text == "(" || text == "[" || text == "{")
-      ++depth;
-    else if (text == ")" || text == "]" || text == "}")
-      depth = std::max(0, depth - 1);
+    if (type == L::UNTERMINATED_COMMENT) {
+      Span s = token_span(file, pos, t);
+      s.end_line = s.line;
+      s.end_col = s.col + 2;
+      s.end = s.begin + 2;
+      diags.error(s, "unterminated comment", "expected '*/' to close the comment opened here");
+      return false;
+    }
+    if (type == L::UNTERMINATED_STRING) {
+      Span s = token_span(file, pos, t);
+      s.end_col = s.col + 1;
+      s.end = s.begin + 1;
+      diags.error(s, "unterminated string literal", "expected a closing '\"' on the same line");
+      ok = false;
+      continue;
+    }
+    if (type == L::STRING && !check_escapes(t, file, pos, diags)) ok = false;
     if (t->getChannel() != 0) continue;
-    bool prefix = text == "not" || text == "-" || text == "if" || text == "then" ||
-                  text == "else" || text == "any" || text == "all" || text == "implies";
-    prefix_run = prefix ? prefix_run + 1 : (text == ":" || text == "=" ? 0 : prefix_run);
-    if (depth + prefix_run > kMaxNesting) {
+    bool operand = false;
+    if (text == "(" || text == "[" || text == "{") {
+      ++depth;
+    } else if (text == ")" || text == "]" || text == "}") {
+      close(Open);
+      depth = std::max(0, depth - 1);
+      operand = true;
+    } else if (text == ",") {
+      close(Open);
+    } else if (depth == 0 && (text == "=" || declarations.count(text))) {
+      pending.clear(); // a new declaration or body
+    } else if (text == "-" && after_operand) {
+      close(Neg);
+    } else if (text == "-") {
+      pending.push_back({Neg, depth});
+    } else if (text == "not") {
+      pending.push_back({Not, depth});
+    } else if (binary.count(text)) {
+      close(Neg);
+    } else if (loose.count(text)) {
+      close(Not);
+      if (text == "implies") pending.push_back({Open, depth});
+    } else if (text == "if" || text == "any" || text == "all") {
+      pending.push_back({Open, depth});
+    } else {
+      operand = true; // a name, literal or keyword literal
+    }
+    after_operand = operand;
+    optional_run = text == "?" ? optional_run + 1 : 0;
+    if (depth + static_cast<int>(pending.size()) + optional_run > kMaxNesting) {
       diags.error(token_span(file, pos, t),
                   fmt::format("expression nested more than {} levels deep", kMaxNesting),
                   "split it into named rules");
@@ -496,38 +655,79 @@ size_t invalid_utf8(const std::string& t) {
   return std::string::npos;
 }
 
+// The token scan bounds nesting before parsing, but ANTLR's error recovery
+// can delete tokens and parse on (`else = if ... else = if ...`), deeper than
+// the scan counted. This parser refuses to recurse past a bound instead of
+// overflowing the stack; the bound is far above what the scan lets through.
+class BoundedParser : public P {
+public:
+  using P::P;
+  static constexpr size_t kMaxDepth = 3 * kMaxNesting + 64;
+  void enterRule(antlr4::ParserRuleContext* ctx, size_t state, size_t rule) override {
+    bound(ctx);
+    P::enterRule(ctx, state, rule);
+  }
+  void enterRecursionRule(antlr4::ParserRuleContext* ctx, size_t state, size_t rule,
+                          int precedence) override {
+    bound(ctx);
+    P::enterRecursionRule(ctx, state, rule, precedence);
+  }
+
+private:
+  static void bound(antlr4::ParserRuleContext* ctx) {
+    size_t depth = 0;
+    for (antlr4::tree::ParseTree* c = ctx; c && depth <= kMaxDepth; c = c->parent) ++depth;
+    if (depth > kMaxDepth) throw antlr4::ParseCancellationException("nested too deeply");
+  }
+};
+
+// A one-character span at byte `offset` of a file.
+Span span_at(const SourceFile& src, int file_id, size_t offset) {
+  Span s;
+  s.file = file_id;
+  auto it = std::upper_bound(src.line_starts.begin(), src.line_starts.end(), offset);
+  s.line = static_cast<uint32_t>(it - src.line_starts.begin());
+  s.col = 1;
+  for (size_t i = src.line_starts[s.line - 1]; i < offset; ++i)
+    s.col += (static_cast<unsigned char>(src.text[i]) & 0xC0) != 0x80;
+  s.begin = static_cast<uint32_t>(offset);
+  s.end = s.begin + 1;
+  s.end_line = s.line;
+  s.end_col = s.col + 1;
+  return s;
+}
+
 } // namespace
 
 std::optional<ast::File> parse_file(const SourceManager& sm, int file_id, Diagnostics& diags) {
   const SourceFile& src = sm.file(file_id);
   if (size_t bad = invalid_utf8(src.text); bad != std::string::npos) {
-    Span s;
-    s.file = file_id;
-    s.line = 1;
-    for (size_t i = 0; i < bad; ++i)
-      if (src.text[i] == '\n') ++s.line;
-    size_t line_start = src.line_starts[s.line - 1];
-    s.col = 1;
-    for (size_t i = line_start; i < bad; ++i)
-      s.col += (static_cast<unsigned char>(src.text[i]) & 0xC0) != 0x80;
-    s.begin = static_cast<uint32_t>(bad);
-    s.end = s.begin + 1;
-    s.end_line = s.line;
-    s.end_col = s.col + 1;
-    diags.error(s, "the file is not valid UTF-8", "save it as UTF-8");
+    diags.error(span_at(src, file_id, bad), "the file is not valid UTF-8", "save it as UTF-8");
+    return std::nullopt;
+  }
+  if (size_t nul = src.text.find('\0'); nul != std::string::npos) {
+    diags.error(span_at(src, file_id, nul), "the file contains a NUL byte",
+                "a policy is text; remove the NUL (was a binary file given?)");
     return std::nullopt;
   }
   Positions pos(src.text);
-  antlr4::ANTLRInputStream input(src.text);
+  // A lone CR ends a line (old Mac files), as in SourceManager's line table;
+  // ANTLR counts only LF, so the lexer sees LF there (same byte offsets).
+  std::string text = src.text;
+  for (size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n')) text[i] = '\n';
+  antlr4::ANTLRInputStream input(text);
   parser::KeyplanLexer lexer(&input);
   lexer.removeErrorListeners();
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
   if (!scan_tokens(tokens, file_id, pos, diags)) {
-    // Still parse, to report the syntax errors too, unless nesting was the problem.
-    if (diags.items().back().message.find("nested") != std::string::npos) return std::nullopt;
+    // Still parse, to report the syntax errors too, unless the input cannot be parsed safely.
+    const std::string& last = diags.items().back().message;
+    if (last.find("nested") != std::string::npos || last == "unterminated comment")
+      return std::nullopt;
   }
-  P parser(&tokens);
+  BoundedParser parser(&tokens);
   ErrorListener listener(file_id, pos, diags);
   {
     // Declarations start at column 1 in any readable policy; brackets left
@@ -547,7 +747,15 @@ std::optional<ast::File> parse_file(const SourceManager& sm, int file_id, Diagno
   }
   parser.removeErrorListeners();
   parser.addErrorListener(&listener);
-  P::FileContext* tree = parser.file();
+  P::FileContext* tree = nullptr;
+  try {
+    tree = parser.file();
+  } catch (const antlr4::ParseCancellationException&) {
+    diags.error(token_span(file_id, pos, parser.getCurrentToken()),
+                fmt::format("expression nested more than {} levels deep", kMaxNesting),
+                "split it into named rules");
+    return std::nullopt;
+  }
   if (listener.count > 0 || diags.has_errors()) return std::nullopt;
 
   Builder b(file_id, pos, diags);

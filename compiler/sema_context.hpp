@@ -16,7 +16,8 @@ using ir::TypeId;
 struct RuleInfo {
   const ast::Decl* decl = nullptr;
   int module = -1;
-  enum State { Unchecked, InProgress, Done } state = Unchecked;
+  enum State { Unchecked, InProgress, Done } state = Unchecked; // the body
+  std::vector<State> default_state; // per parameter: its default expression
   bool signature_ok = true;
   int calls = 0;      // how often other rules or invariants call it
   int32_t order = -1; // position in the final, callee-first order
@@ -43,6 +44,7 @@ struct Scope {
   int32_t frame_size = 0;
   int32_t current_rule = -1; // index into Context::rules, -1 outside rules
   bool allow_vars = true;    // false in constant contexts (defaults, settings)
+  bool in_default = false;   // a parameter default: its calls count as the caller's
   const Var* find(const std::string& n) const;
   Var* find(const std::string& n);
 };
@@ -106,6 +108,10 @@ public:
   ir::ExprPtr check_call(const ast::Expr& e, Scope& scope, TypeId expected);
   ir::ExprPtr check_builtin(const ast::Expr& e, Scope& scope, TypeId expected);
   ir::ExprPtr check_binary(const ast::Expr& e, Scope& scope, TypeId expected);
+  // One operator; `left`, when given, is its left operand already checked.
+  ir::ExprPtr check_binary_step(const ast::Expr& e, Scope& scope, TypeId expected,
+                                ir::ExprPtr left);
+  static constexpr size_t kBalanceFrom = 16; // operands of a chain kept as written
   ir::ExprPtr check_binder(const ast::Expr& e, Scope& scope, TypeId expected);
   // Quantifier domains: a set, or an entity type name meaning all its instances.
   ir::ExprPtr check_domain(const ast::Expr& e, Scope& scope);
@@ -117,12 +123,40 @@ public:
   void warn_unused();
   void reorder_rules();
   void check_rule(int32_t index); // on demand, callee first
+  // The default of parameter `param` of rule `index`, on demand. A call that
+  // omits the parameter runs this default, so its calls are the caller's calls.
+  void check_default(int32_t index, size_t param);
+  // A recursion error at `at`: the chain runs from `frame` on the stack back to it.
+  void report_cycle(const Span& at, size_t frame);
+  // Rules sorted callee-first leave no Call to a later rule (no recursion),
+  // and no evaluation nests deeper than kMaxEvalDepth levels.
+  bool verify_call_order();
+  // Levels of IR, calls within calls included, that an engine may recurse
+  // through; also the bound of check()'s own recursion.
+  static constexpr size_t kMaxEvalDepth = 1000;
+  size_t check_depth_ = 0;
+  bool too_deep_reported_ = false;
 
   std::vector<const ast::Decl*> invariant_decls;
   int32_t next_order_ = 0;
-  std::vector<int32_t> checking_; // rules being checked, outermost first
+  // What is being checked, outermost first: a rule's body (param -1) or the
+  // default of one of its parameters.
+  struct Frame {
+    int32_t rule;
+    int32_t param;
+  };
+  std::vector<Frame> checking_;
 
   // helpers
+  // Every rule or action named n (policy.find_rules, without its linear scan:
+  // a policy may declare many thousands of rules).
+  const std::vector<int32_t>& rules_named(const std::string& n);
+  std::unordered_map<std::string, std::vector<int32_t>> rules_by_name_;
+  // Did-you-mean hints compare a name with every candidate: the first
+  // kMaxSuggestions unknown names get one, so a file of typos stays fast.
+  static constexpr size_t kMaxSuggestions = 100;
+  size_t suggestions_ = 0;
+  bool suggest() { return suggestions_++ < kMaxSuggestions; }
   std::vector<std::string> visible_names(const Scope& scope) const;
   std::vector<std::string> implements_of(const std::vector<ast::Annotation>& annotations);
   std::string doc_of(const ast::Decl& d) const;

@@ -258,6 +258,7 @@ void Context::resolve_signatures() {
     policy.settings[i].type =
         setting_decls[i]->type ? resolve_type(*setting_decls[i]->type) : ir::TypeTable::kError;
 
+  std::map<std::string, std::vector<size_t>> by_name; // rules before i
   for (size_t i = 0; i < rules.size(); ++i) {
     const ast::Decl& d = *rules[i].decl;
     ir::Rule& r = policy.rules[i];
@@ -283,9 +284,11 @@ void Context::resolve_signatures() {
                   fmt::format("not '{}'", type_name(r.result)));
     if (d.is_action) r.result = ir::TypeTable::kBool;
     // Two overloads with the same parameter types cannot be told apart.
-    for (size_t j = 0; j < i; ++j) {
+    // (Earlier rules by name: a policy may declare many thousands of rules.)
+    std::vector<size_t>& same_name = by_name[r.name];
+    for (size_t j : same_name) {
       const ir::Rule& o = policy.rules[j];
-      if (o.name != r.name || o.params.size() != r.params.size()) continue;
+      if (o.params.size() != r.params.size()) continue;
       bool same = true;
       for (size_t k = 0; k < o.params.size(); ++k)
         same = same && o.params[k].type == r.params[k].type;
@@ -296,13 +299,14 @@ void Context::resolve_signatures() {
         rules[i].signature_ok = false;
       }
     }
-    for (size_t j = 0; j < i; ++j)
-      if (policy.rules[j].name == r.name && policy.rules[j].is_action != r.is_action) {
+    for (size_t j : same_name)
+      if (policy.rules[j].is_action != r.is_action) {
         diags.error(r.span,
                     fmt::format("'{}' is declared both as a rule and as an action", r.name));
         diags.note(policy.rules[j].span, "other declaration here");
         break;
       }
+    same_name.push_back(i);
   }
 }
 

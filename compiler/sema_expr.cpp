@@ -72,6 +72,22 @@ bool context_dependent(const ast::Expr& e) {
 }
 
 ir::ExprPtr Context::check(const ast::Expr& e, Scope& scope, TypeId expected) {
+  // Rules are checked on demand from their first call, so this recursion
+  // runs through chains of rules calling rules: bound it, not the stack.
+  struct Depth {
+    size_t& d;
+    explicit Depth(size_t& x) : d(x) { ++d; }
+    ~Depth() { --d; }
+  } depth(check_depth_);
+  if (check_depth_ > kMaxEvalDepth) {
+    if (!too_deep_reported_)
+      diags.error(
+          e.span,
+          fmt::format("expressions and calls nested more than {} levels deep", kMaxEvalDepth),
+          "shorten the chain of rules calling rules");
+    too_deep_reported_ = true;
+    return error_node(e.span);
+  }
   auto& types = policy.types;
   auto expect = [&](const ir::ExprPtr& x, TypeId want, const ast::Expr& src, const char* role) {
     if (x->type == TT::kError || want == TT::kError || x->type == want) return true;
@@ -101,8 +117,12 @@ ir::ExprPtr Context::check(const ast::Expr& e, Scope& scope, TypeId expected) {
     case ast::LitKind::Date: {
       int64_t days = 0;
       if (!ir::parse_date(e.text, days)) {
-        diags.error(e.span, fmt::format("'{}' is not a calendar date", e.text),
-                    "that day does not exist (expected YYYY-MM-DD)");
+        if (e.text.rfind("0000", 0) == 0)
+          diags.error(e.span, fmt::format("'{}' is outside the supported dates", e.text),
+                      "dates range from 0001-01-01 to 9999-12-31");
+        else
+          diags.error(e.span, fmt::format("'{}' is not a calendar date", e.text),
+                      "that day does not exist (expected YYYY-MM-DD)");
         return error_node(e.span);
       }
       return const_node(ir::Value::date(days), TT::kDate, e.span);

@@ -73,8 +73,8 @@ ir::ExprPtr Context::check_name(const ast::Expr& e, Scope& scope, TypeId expecte
                             policy.enums[static_cast<size_t>(policy.find_enum(n))].members.at(0)));
     return error_node(e.span);
   }
-  std::string hint = did_you_mean(n, visible_names(scope));
-  if (!policy.find_rules(n).empty())
+  std::string hint = suggest() ? did_you_mean(n, visible_names(scope)) : "";
+  if (!rules_named(n).empty())
     hint = fmt::format("'{}' is a rule: call it with arguments, {}(...)", n, n);
   if (types.kind(want) == TypeKind::Enum) {
     // An enum member is expected here: suggest among its members.
@@ -116,7 +116,8 @@ ir::ExprPtr Context::check_member(const ast::Expr& e, Scope& scope, TypeId expec
         if (auto it = ent.instance_index.find(member); it != ent.instance_index.end())
           return const_node(ir::Value::entity(t, it->second), types.entity_type(t), e.span);
         std::vector<std::string> ids;
-        for (const auto& i : ent.instances) ids.push_back(i.id);
+        if (suggest())
+          for (const auto& i : ent.instances) ids.push_back(i.id);
         diags.error(e.name.span, fmt::format("no {} '{}' is declared", tn, member),
                     did_you_mean(member, ids));
         return error_node(e.span);
@@ -163,16 +164,34 @@ ir::ExprPtr Context::check_member(const ast::Expr& e, Scope& scope, TypeId expec
   return x;
 }
 
+const std::vector<int32_t>& Context::rules_named(const std::string& n) {
+  if (rules_by_name_.empty())
+    for (size_t i = 0; i < policy.rules.size(); ++i)
+      rules_by_name_[policy.rules[i].name].push_back(static_cast<int32_t>(i));
+  static const std::vector<int32_t> none;
+  auto it = rules_by_name_.find(n);
+  return it == rules_by_name_.end() ? none : it->second;
+}
+
 ir::ExprPtr Context::check_call(const ast::Expr& e, Scope& scope, TypeId expected) {
   const std::string& n = e.name.text;
-  std::vector<int32_t> candidates = policy.find_rules(n);
+  std::vector<int32_t> candidates = rules_named(n);
   if (candidates.empty()) {
     if (n == "count" || n == "max" || n == "min") return check_builtin(e, scope, expected);
     std::vector<std::string> names;
-    for (const auto& r : policy.rules) names.push_back(r.name);
-    names.insert(names.end(), {"count", "max", "min"});
+    if (suggest()) {
+      for (const auto& r : policy.rules) names.push_back(r.name);
+      names.insert(names.end(), {"count", "max", "min"});
+    }
     diags.error(e.name.span, fmt::format("unknown rule or action '{}'", n), did_you_mean(n, names));
     for (const auto& k : e.kids) check(*k, scope);
+    return error_node(e.span);
+  }
+  if (!scope.allow_vars) {
+    // Constants are evaluated before any rule is checked (a callee's result
+    // type may not even be known yet): a call is never one.
+    diags.error(e.span, fmt::format("a call of '{}' is not a constant", n),
+                "expected a literal, an enum member, an instance id or a list of those");
     return error_node(e.span);
   }
   // With one candidate its parameter types guide the arguments ([] and none).
@@ -219,17 +238,28 @@ ir::ExprPtr Context::check_call(const ast::Expr& e, Scope& scope, TypeId expecte
     return error_node(e.span);
   }
   int32_t target = matches[0];
-  if (scope.current_rule >= 0) check_rule(target); // callee first: order and recursion
-  RuleInfo& info = rules[static_cast<size_t>(target)];
   const ir::Rule& r = policy.rules[static_cast<size_t>(target)];
+  RuleInfo& info = rules[static_cast<size_t>(target)];
+  // Callee first (order and recursion) in rule bodies and parameter defaults;
+  // invariants and constants come after every rule is checked.
+  bool callee_first = scope.current_rule >= 0 || scope.in_default;
+  if (callee_first) check_rule(target);
+  auto on_stack = [&](int32_t param) {
+    for (size_t i = 0; i < checking_.size(); ++i)
+      if (checking_[i].rule == target && checking_[i].param == param) return i;
+    return checking_.size();
+  };
   if (info.state == RuleInfo::InProgress) {
-    std::string chain;
-    auto it = std::find(checking_.begin(), checking_.end(), target);
-    for (; it != checking_.end(); ++it)
-      chain += policy.rules[static_cast<size_t>(*it)].name + " → ";
-    diags.error(e.span, fmt::format("'{}' calls itself: {}{}", r.name, chain, r.name),
-                "recursion is not allowed: rules must terminate");
+    report_cycle(e.span, on_stack(-1));
     return error_node(e.span);
+  }
+  // The defaults this call leaves out run here, at the call: their calls are ours.
+  for (size_t i = args.size(); i < r.params.size(); ++i) {
+    if (callee_first) check_default(target, i);
+    if (size_t f = on_stack(static_cast<int32_t>(i)); f < checking_.size()) {
+      report_cycle(e.span, f);
+      return error_node(e.span);
+    }
   }
   ++info.calls;
   if (r.result == TT::kError) return error_node(e.span);

@@ -1,8 +1,11 @@
 // Binary operators and binders (quantifiers, comprehensions, filters).
 #include "compiler/sema_context.hpp"
 
+#include "compiler/parse.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
+#include <functional>
 
 namespace keyplan::sema {
 
@@ -19,7 +22,105 @@ ir::ExprPtr node2(Op op, TypeId t, const Span& s, ir::ExprPtr a, ir::ExprPtr b) 
 }
 } // namespace
 
+// Chains of one associative operator (`a or b or c ...`, parsed left-deep)
+// are checked in a loop, one operand at a time, and evaluated as a balanced
+// tree when long, so that no consumer of the IR recurses once per operand.
 ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expected) {
+  using K = ast::ExprKind;
+  if (!ast::is_associative(e.bop) || e.kids[0]->kind != K::Binary || e.kids[0]->bop != e.bop)
+    return check_binary_step(e, scope, expected, nullptr);
+  std::vector<const ast::Expr*> spine; // top first
+  for (const ast::Expr* cur = &e; cur->kind == K::Binary && cur->bop == e.bop;
+       cur = cur->kids[0].get())
+    spine.push_back(cur);
+  auto too_long = [&](size_t n, TypeId t) {
+    diags.error(e.span,
+                fmt::format("a chain of {} '{}' on '{}' is nested too deeply to evaluate", n,
+                            ast::spelling(e.bop), type_name(t)),
+                fmt::format("at most {} operators; split it into named rules", kMaxNesting));
+    return error_node(e.span);
+  };
+  // The operands and operators of the chain, while it stays `x op y op z`
+  // with its operands in order; else `tree`, the chain so far as written.
+  auto bottom = check_binary_step(*spine.back(), scope, expected, nullptr);
+  // After an error, the other operands are still checked (and reported), as
+  // the right side of an operator whose left side is in error.
+  auto fail_from = [&](size_t i) {
+    for (size_t j = i; j-- > 0;)
+      check_binary_step(*spine[j], scope, expected,
+                        make_node(Op::Const, TT::kError, spine[j]->kids[0]->span));
+    return error_node(e.span);
+  };
+  if (bottom->type == TT::kError) return fail_from(spine.size() - 1);
+  Op op = bottom->op;
+  std::vector<ir::ExprPtr> operands;
+  std::vector<std::pair<TypeId, Span>> steps; // each operator's result type and span
+  ir::ExprPtr tree;
+  size_t tree_steps = 1;
+  if (bottom->kids.size() == 2) {
+    steps.emplace_back(bottom->type, bottom->span);
+    operands.push_back(std::move(bottom->kids[0]));
+    operands.push_back(std::move(bottom->kids[1]));
+  } else {
+    tree = std::move(bottom);
+  }
+  auto as_written = [&]() {
+    ir::ExprPtr t = std::move(operands[0]);
+    for (size_t i = 0; i < steps.size(); ++i)
+      t = node2(op, steps[i].first, steps[i].second, std::move(t), std::move(operands[i + 1]));
+    tree_steps = steps.size();
+    operands.clear();
+    steps.clear();
+    return t;
+  };
+  TypeId acc = tree ? tree->type : bottom->type;
+  for (size_t i = spine.size() - 1; i-- > 0;) {
+    // The checked left side stands in as a leaf of its type.
+    auto left = make_node(Op::Const, acc, spine[i]->kids[0]->span);
+    const ir::Expr* stand_in = left.get();
+    auto x = check_binary_step(*spine[i], scope, expected, std::move(left));
+    if (x->type == TT::kError) return fail_from(i);
+    acc = x->type;
+    if (!tree && x->op == op && x->kids.size() == 2 && x->kids[0].get() == stand_in) {
+      steps.emplace_back(x->type, x->span);
+      operands.push_back(std::move(x->kids[1]));
+      continue;
+    }
+    // Another shape (int + date puts the date first): keep the tree as written.
+    if (!tree) tree = as_written();
+    bool placed = false;
+    for (auto& k : x->kids)
+      if (k.get() == stand_in) k = std::move(tree), placed = true;
+    if (!placed) { // never: every operator keeps both operands; fail closed if one did not
+      diags.error(e.span, "internal error: an operator chain lost an operand");
+      return error_node(e.span);
+    }
+    tree = std::move(x);
+    if (++tree_steps > static_cast<size_t>(kMaxNesting)) return too_long(tree_steps, acc);
+  }
+  if (tree) return tree;
+  bool uniform = std::all_of(operands.begin(), operands.end(),
+                             [&](const ir::ExprPtr& x) { return x->type == acc; });
+  if (uniform && operands.size() > kBalanceFrom) {
+    std::function<ir::ExprPtr(size_t, size_t)> build = [&](size_t lo, size_t hi) {
+      if (hi - lo == 1) return std::move(operands[lo]);
+      size_t mid = lo + (hi - lo) / 2;
+      Span s = cover(operands[lo]->span, operands[hi - 1]->span);
+      auto l = build(lo, mid);
+      return node2(op, acc, s, std::move(l), build(mid, hi));
+    };
+    auto top = build(0, operands.size());
+    top->span = e.span;
+    return top;
+  }
+  // Short, or not of one type (date + int + int): left-deep, as written.
+  if (steps.size() > static_cast<size_t>(kMaxNesting))
+    return too_long(steps.size(), operands[0]->type);
+  return as_written();
+}
+
+ir::ExprPtr Context::check_binary_step(const ast::Expr& e, Scope& scope, TypeId expected,
+                                       ir::ExprPtr left) {
   auto& types = policy.types;
   using B = ast::BinOp;
   const ast::Expr& L = *e.kids[0];
@@ -36,7 +137,7 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
   case B::And:
   case B::Or:
   case B::Implies: {
-    auto a = check(L, scope, TT::kBool);
+    auto a = left ? std::move(left) : check(L, scope, TT::kBool);
     auto b = check(R, scope, TT::kBool);
     bool bad = a->type == TT::kError || b->type == TT::kError;
     for (auto* side : {&a, &b}) {
@@ -58,7 +159,7 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
   // Check the side that fixes the type first; it guides `none`, `[]` and
   // ambiguous names on the other side.
   ir::ExprPtr a, b;
-  bool right_first = context_dependent(L) && !context_dependent(R);
+  bool right_first = !left && context_dependent(L) && !context_dependent(R);
   auto guide_for_left = [&](TypeId rt) -> TypeId {
     if (e.bop == B::In || e.bop == B::NotIn) return types.is_set(rt) ? types[rt].elem : TT::kError;
     return rt;
@@ -74,7 +175,8 @@ ir::ExprPtr Context::check_binary(const ast::Expr& e, Scope& scope, TypeId expec
     b = check(R, scope);
     a = check(L, scope, guide_for_left(b->type));
   } else {
-    a = check(L, scope, e.bop == B::Coalesce ? types.optional_of(expected) : TT::kError);
+    a = left ? std::move(left)
+             : check(L, scope, e.bop == B::Coalesce ? types.optional_of(expected) : TT::kError);
     b = check(R, scope, guide_for_right(a->type));
   }
   if (a->type == TT::kError || b->type == TT::kError) return error_node(e.span);

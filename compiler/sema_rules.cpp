@@ -10,27 +10,60 @@ namespace keyplan::sema {
 
 using TT = ir::TypeTable;
 
+void Context::check_default(int32_t index, size_t param) {
+  RuleInfo& info = rules[static_cast<size_t>(index)];
+  const ast::Decl& d = *info.decl;
+  ir::Rule& r = policy.rules[static_cast<size_t>(index)];
+  info.default_state.resize(d.params.size(), RuleInfo::Unchecked);
+  if (param >= d.params.size() || info.default_state[param] != RuleInfo::Unchecked) return;
+  info.default_state[param] = RuleInfo::InProgress;
+  const ast::Param& p = d.params[param];
+  if (p.default_value && r.params[param].type != TT::kError) {
+    checking_.push_back({index, static_cast<int32_t>(param)});
+    // Evaluated in an empty frame when a caller omits the parameter; its
+    // calls are checked callee-first like a body's, for order and recursion.
+    Scope empty;
+    empty.in_default = true;
+    auto x = check(*p.default_value, empty, r.params[param].type);
+    if (x->type != TT::kError && !assignable(x->type, r.params[param].type))
+      diags.error(p.default_value->span,
+                  fmt::format("the default of '{}' must be '{}'", r.params[param].name,
+                              type_name(r.params[param].type)),
+                  fmt::format("found '{}'", type_name(x->type)));
+    else if (x->type != TT::kError)
+      r.params[param].default_value = std::move(x);
+    checking_.pop_back();
+  }
+  info.default_state[param] = RuleInfo::Done;
+}
+
+void Context::report_cycle(const Span& at, size_t frame) {
+  auto name = [&](const Frame& f) {
+    const ir::Rule& r = policy.rules[static_cast<size_t>(f.rule)];
+    return f.param < 0 ? r.name
+                       : fmt::format("{} (default of {})", r.name,
+                                     r.params[static_cast<size_t>(f.param)].name);
+  };
+  const Frame& first = checking_[frame];
+  std::string chain;
+  for (size_t i = frame; i < checking_.size(); ++i) chain += name(checking_[i]) + " → ";
+  const ir::Rule& r = policy.rules[static_cast<size_t>(first.rule)];
+  std::string who = first.param < 0
+                        ? fmt::format("'{}'", r.name)
+                        : fmt::format("the default of '{}' in '{}'",
+                                      r.params[static_cast<size_t>(first.param)].name, r.name);
+  diags.error(at, fmt::format("{} calls itself: {}{}", who, chain, name(first)),
+              "recursion is not allowed: rules must terminate");
+}
+
 void Context::check_rule(int32_t index) {
   RuleInfo& info = rules[static_cast<size_t>(index)];
   if (info.state != RuleInfo::Unchecked) return;
   info.state = RuleInfo::InProgress;
-  checking_.push_back(index);
+  checking_.push_back({index, -1});
   const ast::Decl& d = *info.decl;
   ir::Rule& r = policy.rules[static_cast<size_t>(index)];
 
-  // Parameter defaults: evaluated in an empty frame when the caller omits them.
-  for (size_t i = 0; i < d.params.size(); ++i) {
-    if (!d.params[i].default_value || r.params[i].type == TT::kError) continue;
-    Scope empty;
-    auto x = check(*d.params[i].default_value, empty, r.params[i].type);
-    if (x->type != TT::kError && !assignable(x->type, r.params[i].type))
-      diags.error(d.params[i].default_value->span,
-                  fmt::format("the default of '{}' must be '{}'", r.params[i].name,
-                              type_name(r.params[i].type)),
-                  fmt::format("found '{}'", type_name(x->type)));
-    else if (x->type != TT::kError)
-      r.params[i].default_value = std::move(x);
-  }
   bool seen_default = false;
   for (const auto& p : d.params) {
     if (p.default_value)
@@ -68,8 +101,13 @@ void Context::check_rule(int32_t index) {
 }
 
 void Context::check_rules() {
-  for (size_t i = 0; i < rules.size(); ++i)
-    if (rules[i].signature_ok) check_rule(static_cast<int32_t>(i));
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (!rules[i].signature_ok) continue;
+    // Defaults too, even those no call uses: a request may omit an action's parameter.
+    for (size_t p = 0; p < rules[i].decl->params.size(); ++p)
+      check_default(static_cast<int32_t>(i), p);
+    check_rule(static_cast<int32_t>(i));
+  }
 }
 
 void Context::check_invariants(const std::vector<const ast::Decl*>& decls) {
@@ -150,6 +188,60 @@ void Context::reorder_rules() {
     if (inv.body) remap(*inv.body);
 }
 
+// The last line of defence for the interpreter and the JIT, which assume no
+// recursion: after sorting, a rule calls only rules before it. And they
+// recurse once per level of the IR, calls included: a rule's evaluation
+// depth (its body's depth plus, at each call, the callee's) is bounded.
+bool Context::verify_call_order() {
+  bool ok = true;
+  std::vector<size_t> depth_of(policy.rules.size(), 0);
+  // The evaluation depth of `root`, or 0 after reporting a call to a later rule.
+  auto depth = [&](const ir::Expr& root, size_t self, const std::string& name) -> size_t {
+    size_t deepest = 0;
+    std::vector<std::pair<const ir::Expr*, size_t>> todo{{&root, 1}};
+    while (!todo.empty()) {
+      auto [e, level] = todo.back();
+      todo.pop_back();
+      deepest = std::max(deepest, level);
+      if (e->op == ir::Op::Call) {
+        auto callee = static_cast<size_t>(e->index);
+        if (callee >= self) {
+          diags.error(e->span, fmt::format("'{}' calls itself", name),
+                      "recursion is not allowed: rules must terminate");
+          return 0;
+        }
+        deepest = std::max(deepest, level + depth_of[callee]);
+      }
+      for (const auto& k : e->kids) todo.push_back({k.get(), level + 1});
+    }
+    return deepest;
+  };
+  auto bounded = [&](size_t d, const Span& span, const std::string& what) {
+    if (d <= kMaxEvalDepth) return true;
+    diags.error(span, fmt::format("evaluating {} nests {} levels deep", what, d),
+                fmt::format("at most {}: expressions and calls within calls; shorten the chain "
+                            "of rules calling rules",
+                            kMaxEvalDepth));
+    return false;
+  };
+  for (size_t i = 0; i < policy.rules.size() && ok; ++i) {
+    const ir::Rule& r = policy.rules[i];
+    if (!r.body) continue;
+    depth_of[i] = depth(*r.body, i, r.name);
+    ok = depth_of[i] > 0 && bounded(depth_of[i], r.span, "'" + r.name + "'");
+    // An action's defaults run when a request leaves the parameter out.
+    for (const auto& p : r.params)
+      if (ok && p.default_value)
+        ok = bounded(depth(*p.default_value, policy.rules.size(), r.name), p.span,
+                     fmt::format("the default of '{}'", p.name));
+  }
+  for (const auto& inv : policy.invariants)
+    if (ok && inv.body)
+      ok = bounded(depth(*inv.body, policy.rules.size(), inv.name), inv.span,
+                   fmt::format("invariant \"{}\"", inv.name));
+  return ok;
+}
+
 } // namespace keyplan::sema
 
 namespace keyplan {
@@ -165,6 +257,7 @@ std::optional<ir::Policy> analyze(const std::vector<SemaInput>& files,
   ctx.warn_unused();
   if (diags.has_errors()) return std::nullopt;
   ctx.reorder_rules();
+  if (!ctx.verify_call_order()) return std::nullopt;
   return std::move(ctx.policy);
 }
 

@@ -35,8 +35,11 @@ int SourceManager::add(std::string path, std::string text) {
   f.path = std::move(path);
   f.text = std::move(text);
   f.line_starts.push_back(0);
+  // LF, CRLF and a lone CR each end a line.
   for (uint32_t i = 0; i < f.text.size(); ++i)
-    if (f.text[i] == '\n') f.line_starts.push_back(i + 1);
+    if (f.text[i] == '\n' ||
+        (f.text[i] == '\r' && (i + 1 == f.text.size() || f.text[i + 1] != '\n')))
+      f.line_starts.push_back(i + 1);
   files_.push_back(std::move(f));
   return static_cast<int>(files_.size()) - 1;
 }

@@ -53,7 +53,8 @@ bool parse_date(const std::string& text, int64_t& days) {
   int64_t y = std::stoi(text.substr(0, 4));
   unsigned m = static_cast<unsigned>(std::stoi(text.substr(5, 2)));
   unsigned d = static_cast<unsigned>(std::stoi(text.substr(8, 2)));
-  if (m < 1 || m > 12 || d < 1) return false;
+  // Years 0001..9999 only: the range every engine and output format handles.
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
   static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   unsigned max_d = mdays[m - 1] + (m == 2 && leap ? 1 : 0);

@@ -1,5 +1,5 @@
 // The keyplan policy language. The parser is generated at build time
-// (antlr4 -Dlanguage=Cpp); the AST builder in compiler/ast_builder.cpp turns
+// (antlr4 -Dlanguage=Cpp); the AST builder in compiler/parse.cpp turns
 // its tree into compiler/ast.hpp. docs/language.md is the user's reference.
 grammar Keyplan;
 
@@ -98,11 +98,17 @@ NOT : 'not' ;
 DATE : [0-9] [0-9] [0-9] [0-9] '-' [0-9] [0-9] '-' [0-9] [0-9] ;
 INT : [0-9]+ ;
 STRING : '"' (~["\\\r\n] | '\\' .)* '"' ;
+// A string without its closing quote, to the end of the line, as one token:
+// so a line of many quotes lexes in linear time. The token scan reports it.
+UNTERMINATED_STRING : '"' (~["\\\r\n] | '\\' .)* ;
 ID : [a-zA-Z_] [a-zA-Z_0-9]* ;
 
 DOC_COMMENT : '///' ~[\r\n]* -> channel(2) ;
 LINE_COMMENT : '//' ~[\r\n]* -> channel(2) ;
 BLOCK_COMMENT : '/*' .*? '*/' -> channel(2) ;
+// A `/*` with no `*/` after it, to the end of the file, as one token (linear
+// time however many `/*` follow); the token scan reports it.
+UNTERMINATED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF ;
 WS : [ \t\r\n]+ -> skip ;
 // Anything else is one bad character: the parser reports it with its position.
 ERROR_CHAR : . ;
