@@ -729,7 +729,7 @@ bool load_data(Snapshot& snapshot, const std::string& text, const std::string& p
 
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(text);
+    docs = load_all_yaml(text);
   } catch (const YAML::Exception& e) {
     // Where reading stopped (yaml-cpp's depth limit has no useful mark).
     size_t at = dynamic_cast<const YAML::DeepRecursion*>(&e) ? text.size()

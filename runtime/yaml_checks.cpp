@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <sstream>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 namespace keyplan::rt {
@@ -141,6 +143,54 @@ bool YamlChecker::check(const YAML::Node& root, const YamlMarkShift& shift) {
   int found = diags_.error_count() - errors_before;
   errors_ += found;
   return found == 0;
+}
+
+namespace {
+
+// Watches a parse for documents that consume nothing: each real document
+// takes at least one token, so two documents starting at the same place
+// mean the parser is stuck.
+class ProgressWatch : public YAML::EventHandler {
+public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (started_ && mark.pos == last_.pos) stuck_ = true;
+    last_ = mark;
+    started_ = true;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  bool stuck() const { return stuck_; }
+  const YAML::Mark& last() const { return last_; }
+
+private:
+  YAML::Mark last_ = YAML::Mark::null_mark();
+  bool started_ = false, stuck_ = false;
+};
+
+} // namespace
+
+std::vector<YAML::Node> load_all_yaml(const std::string& text) {
+  // A first pass of events only (no nodes are built) proves the parse ends.
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  ProgressWatch watch;
+  size_t documents = 0;
+  while (parser.HandleNextDocument(watch))
+    if (watch.stuck() || ++documents > text.size() + 1)
+      throw YAML::ParserException(watch.last(),
+                                  "unexpected character where a document should start (a ',', "
+                                  "']' or '}' outside of any list or map?)");
+  return YAML::LoadAll(text);
 }
 
 } // namespace keyplan::rt

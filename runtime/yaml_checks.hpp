@@ -17,6 +17,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace YAML {
 class Node;
@@ -71,5 +73,12 @@ private:
   bool exhausted_ = false;
   int errors_ = 0;
 };
+
+// Every document of `text`, as YAML::LoadAll, but never hanging: yaml-cpp
+// 0.7's LoadAll loops for ever, one empty document after another, on a token
+// no document can start with (a `,` `]` or `}` at the top level: `, b`,
+// `[a], b`). Throws YAML::ParserException at that token instead; other
+// errors are thrown as LoadAll throws them.
+std::vector<YAML::Node> load_all_yaml(const std::string& text);
 
 } // namespace keyplan::rt

@@ -71,7 +71,7 @@ std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
   int fid = sm.add(path, ss.str());
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(sm.file(fid).text);
+    docs = rt::load_all_yaml(sm.file(fid).text);
   } catch (const YAML::Exception& e) {
     Span s;
     s.file = fid;

@@ -424,7 +424,7 @@ TEST(FuzzYaml, MutatedTenantDataLoadsOrIsRejected) {
         // Loaded exactly when there is no error; an error always says where.
         RC_ASSERT(loaded == !diags.has_errors());
       },
-      200, 30);
+      kSanitized ? 150 : 400, 30);
 }
 
 TEST(FuzzYaml, MutatedScenariosLoadOrAreRejected) {
@@ -455,7 +455,7 @@ TEST(FuzzYaml, MutatedScenariosLoadOrAreRejected) {
         for (const auto& r : report.results)
           if (!r.loaded) RC_ASSERT(r.cases.empty());
       },
-      120, 30);
+      kSanitized ? 100 : 250, 30);
   fs::remove_all(dir);
 }
 

@@ -128,3 +128,29 @@ TEST(YamlChecks, OrdinaryDocumentsPassAndMarksAreShifted) {
   EXPECT_EQ(c.diags.items()[0].span.line, 101u);
   EXPECT_EQ(c.diags.items()[0].span.begin, 5005u);
 }
+
+namespace {
+
+// yaml-cpp 0.7's LoadAll never returns on these (found by
+// FuzzYaml.MutatedScenariosLoadOrAreRejected): it makes empty documents
+// without end, until memory runs out.
+TEST(YamlLoadAll, AStrayCommaOrBracketAtTheTopLevelIsAnErrorNotAHang) {
+  for (const std::string text : {", b\n", "[a], b\n", "a: 1\n---\n, b\n", "]\n", "{a: 1}}\n",
+                                 "# data\nUser:\n  - {id: rob}\n---\n,\n"}) {
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(rt::load_all_yaml(text), YAML::ParserException) << text;
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 5.0)
+        << text;
+  }
+}
+
+TEST(YamlLoadAll, ReadsEveryDocumentLikeLoadAll) {
+  const std::string text = "a: 1\n---\n---\n[x, y]\n...\n--- b\n";
+  const auto ours = rt::load_all_yaml(text);
+  const auto theirs = YAML::LoadAll(text);
+  ASSERT_EQ(ours.size(), theirs.size());
+  for (size_t i = 0; i < ours.size(); ++i) EXPECT_EQ(YAML::Dump(ours[i]), YAML::Dump(theirs[i]));
+  EXPECT_TRUE(rt::load_all_yaml("").empty());
+}
+
+} // namespace
