@@ -24,7 +24,8 @@ void add_check_command(CLI::App& app, int& status) {
   cmd->add_option("--format", opts->format, "Output format")
       ->check(CLI::IsMember({"text", "json"}));
   cmd->add_flag("--strict", opts->strict, "Exit 1 when there are warnings");
-  cmd->add_option("--path", opts->path, "Extra directories to search for imported modules");
+  cmd->add_option("--path", opts->path, "Extra directories to search for imported modules")
+      ->allow_extra_args(false);
   cmd->callback([opts, &status]() {
     int errors = 0, warnings = 0;
     nlohmann::json all_json = {{"diagnostics", nlohmann::json::array()}};

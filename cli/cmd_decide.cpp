@@ -45,13 +45,14 @@ void add(CLI::App& app, int& status, bool explain) {
   cmd->add_option("policy", opts->policy, "Policy file (.kp) or module name")->required();
   cmd->add_option("action", opts->action, "The action, e.g. book")->required();
   cmd->add_option("args", opts->args, "Arguments as name=value, e.g. user=mueller object=TABLE_1");
-  cmd->add_option("--data", opts->data, "Tenant data files (YAML)");
-  cmd->add_option("--set", opts->sets, "Override a setting: NAME=VALUE");
+  cmd->add_option("--data", opts->data, "Tenant data files (YAML)")->allow_extra_args(false);
+  cmd->add_option("--set", opts->sets, "Override a setting: NAME=VALUE")->allow_extra_args(false);
   cmd->add_option("--today", opts->today,
                   "The evaluation date (YYYY-MM-DD); default: the current date");
   cmd->add_option("--format", opts->format, "Output format")
       ->check(CLI::IsMember({"text", "json"}));
-  cmd->add_option("--path", opts->path, "Extra directories to search for imported modules");
+  cmd->add_option("--path", opts->path, "Extra directories to search for imported modules")
+      ->allow_extra_args(false);
   cmd->add_option("--engine", opts->engine,
                   "Decision engine: jit (native, default) or interp (the reference)")
       ->check(CLI::IsMember({"jit", "interp"}));

@@ -211,8 +211,8 @@ void add_report_command(CLI::App& app, int& status) {
       app.add_subcommand("report", "Build a report (matrices, dashboard, access) as tables");
   cmd->add_option("kind", opts->kind, help)->required()->check(CLI::IsMember(names));
   cmd->add_option("policy", opts->policy, "Policy file (.kp) or module name")->required();
-  cmd->add_option("--data", opts->data, "Tenant data files (YAML)");
-  cmd->add_option("--set", opts->sets, "Override a setting: NAME=VALUE");
+  cmd->add_option("--data", opts->data, "Tenant data files (YAML)")->allow_extra_args(false);
+  cmd->add_option("--set", opts->sets, "Override a setting: NAME=VALUE")->allow_extra_args(false);
   cmd->add_option("--today", opts->today, "The evaluation date (YYYY-MM-DD); default: today");
   cmd->add_option("--format", opts->format, "Output format")
       ->check(CLI::IsMember({"table", "csv", "markdown", "json", "xlsx"}));
@@ -223,7 +223,8 @@ void add_report_command(CLI::App& app, int& status) {
   cmd->add_option("--user", opts->users, "effective-access: only these users");
   cmd->add_option("--add-to-all-profiles", opts->add_to_all,
                   "What-if (W-14): add a system group to every customer profile first");
-  cmd->add_option("--path", opts->path, "Extra directories to search for imported modules");
+  cmd->add_option("--path", opts->path, "Extra directories to search for imported modules")
+      ->allow_extra_args(false);
   cmd->callback([opts, &status]() { status = run(*opts); });
 }
 

@@ -25,7 +25,8 @@ void add_simulate_command(CLI::App& app, int& status) {
       ->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--junit", opts->junit, "Also write a JUnit XML report to this file");
   cmd->add_flag("--explain", opts->explain, "Explain every decision, not only the failing ones");
-  cmd->add_option("--path", opts->path, "Extra directories to search for imported modules");
+  cmd->add_option("--path", opts->path, "Extra directories to search for imported modules")
+      ->allow_extra_args(false);
   cmd->add_option("--engine", opts->engine,
                   "Decision engine: jit (native, default) or interp (the reference)")
       ->check(CLI::IsMember({"jit", "interp"}));

@@ -171,7 +171,8 @@ void add_test_command(CLI::App& app, int& status) {
       "test", "Check the policy's invariants (exhaustively on the tenant and on random "
               "tenants) and run scenario expectations");
   cmd->add_option("policy", o->policy, "Policy file (.kp) or module name")->required();
-  cmd->add_option("--data", o->data, "Tenant data files (YAML) for the exhaustive check");
+  cmd->add_option("--data", o->data, "Tenant data files (YAML) for the exhaustive check")
+      ->allow_extra_args(false);
   cmd->add_option("--scenario", o->scenarios, "Scenario files whose expectations to run too");
   cmd->add_option("--seed", o->seed, "RapidCheck seed for the generative check (default 0)")
       ->transform(unsigned_decimal());
@@ -205,7 +206,8 @@ void add_test_command(CLI::App& app, int& status) {
          "--engine", o->engine,
          "jit (default; the interpreter where the JIT does not compile an invariant) or interp")
       ->check(CLI::IsMember({"jit", "interp"}));
-  cmd->add_option("--path", o->path, "Extra directories to search for imported modules");
+  cmd->add_option("--path", o->path, "Extra directories to search for imported modules")
+      ->allow_extra_args(false);
   cmd->callback([o, &status]() { status = run(*o); });
 }
 

@@ -361,3 +361,27 @@ TEST(Cli, JsonOutputSurvivesInvalidUtf8) {
   r = keyplan("decide --format json " + kOffice + " book user=m\xfc object=TABLE_1");
   EXPECT_TRUE(r.code == 0 || r.code == 2) << show(r);
 }
+
+namespace {
+
+// `--data F`, `--set N=V` and `--path D` take one value each (repeat the
+// option for more): the words after them are the command's own arguments,
+// never swallowed as more data files.
+TEST(Cli, ListOptionsTakeOneValueEach) {
+  Scratch s;
+  const fs::path data = s.write("floor.yaml", "Floor:\n  - {id: first_floor, groups: [Legal]}\n");
+  const std::string tail = " --today 2026-11-23 --set all_is_everyone=false --set "
+                           "floor_needs_building=false";
+  Run r = keyplan("decide --data " + quote(data.string()) +
+                  " policies/examples/seed002/example_building.kp book user=mueller "
+                  "object=TABLE_1" +
+                  tail);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "deny\n");
+  Run without = keyplan("decide policies/examples/seed002/example_building.kp book user=mueller "
+                        "object=TABLE_1" +
+                        tail);
+  EXPECT_EQ(without.out, "allow\n");
+}
+
+} // namespace
