@@ -372,15 +372,16 @@ TEST(Cli, ListOptionsTakeOneValueEach) {
   const fs::path data = s.write("floor.yaml", "Floor:\n  - {id: first_floor, groups: [Legal]}\n");
   const std::string tail = " --today 2026-11-23 --set all_is_everyone=false --set "
                            "floor_needs_building=false";
-  Run r = keyplan("decide --data " + quote(data.string()) +
-                  " policies/examples/seed002/example_building.kp book user=mueller "
-                  "object=TABLE_1" +
-                  tail);
+  const auto r = keyplan("decide --data " + quote(data.string()) +
+                         " policies/examples/seed002/example_building.kp book user=mueller "
+                         "object=TABLE_1" +
+                         tail);
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "deny\n");
-  Run without = keyplan("decide policies/examples/seed002/example_building.kp book user=mueller "
-                        "object=TABLE_1" +
-                        tail);
+  const auto without =
+      keyplan("decide policies/examples/seed002/example_building.kp book user=mueller "
+              "object=TABLE_1" +
+              tail);
   EXPECT_EQ(without.out, "allow\n");
 }
 
