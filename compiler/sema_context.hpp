@@ -132,8 +132,10 @@ public:
   // and no evaluation nests deeper than kMaxEvalDepth levels.
   bool verify_call_order();
   // Levels of IR, calls within calls included, that an engine may recurse
-  // through; also the bound of check()'s own recursion.
-  static constexpr size_t kMaxEvalDepth = 1000;
+  // through; also the bound of check()'s own recursion. Sized for the
+  // default 8 MiB stack with room to spare under AddressSanitizer, whose
+  // frames are many times larger (about 16 KiB a level in check()).
+  static constexpr size_t kMaxEvalDepth = 256;
   size_t check_depth_ = 0;
   bool too_deep_reported_ = false;
 
