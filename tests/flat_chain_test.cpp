@@ -7,6 +7,7 @@
 #include "compiler/parse.hpp"
 #include "runtime/interpreter.hpp"
 
+#include "tests/test_support.hpp"
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -59,14 +60,10 @@ struct CliRun {
 CliRun keyplan_in(const fs::path& dir, const std::string& args) {
   std::string cmd =
       "cd '" + dir.string() + "' && timeout 300 '" + KEYPLAN_BINARY + "' " + args + " 2>&1";
+  const auto ran = keyplan::testing_support::run_command(cmd);
   CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.code = ran.code;
+  r.out = ran.out;
   return r;
 }
 

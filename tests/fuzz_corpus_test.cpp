@@ -19,6 +19,8 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include "tests/test_support.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <csignal>
@@ -265,23 +267,7 @@ TEST(FuzzCorpus, TheRunnerSeesFailures) {
 
 // ---- mutation from the corpus ---------------------------------------------
 
-template <typename Property> void check_bounded(Property&& property, int cases, int max_size) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  rc::detail::TestMetadata metadata;
-  metadata.id = std::string(info->test_suite_name()) + "/" + info->name();
-  metadata.description = info->name();
-  rc::detail::TestParams params = rc::detail::configuration().testParams;
-  if (!std::getenv("RC_PARAMS")) {
-    params.maxSuccess = cases;
-    params.maxSize = max_size;
-  }
-  const auto result = rc::detail::checkTestable(std::forward<Property>(property), metadata, params);
-  if (!result.template is<rc::detail::SuccessResult>()) {
-    std::ostringstream ss;
-    rc::detail::printResultMessage(result, ss);
-    FAIL() << ss.str();
-  }
-}
+using keyplan::testing_support::check_bounded;
 
 // Fragments that exercise YAML's dark corners: anchors and aliases (also
 // nested, the billion-laughs shape), merge keys, several documents, tags,

@@ -11,6 +11,8 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include "tests/test_support.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -29,25 +31,9 @@ constexpr int kMaxSize = 60;
 // A generous bound: a front end that needs this long for a few hundred bytes hangs.
 constexpr double kSecondsPerInput = 10.0;
 
-// Runs a property with a bounded number of cases (unless RC_PARAMS overrides)
-// and reports a failure, with its shrunk counterexample, to Google Test.
 template <typename Property>
 void check_bounded(Property&& property, int cases = kCases, int max_size = kMaxSize) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  rc::detail::TestMetadata metadata;
-  metadata.id = std::string(info->test_suite_name()) + "/" + info->name();
-  metadata.description = info->name();
-  rc::detail::TestParams params = rc::detail::configuration().testParams;
-  if (!std::getenv("RC_PARAMS")) {
-    params.maxSuccess = cases;
-    params.maxSize = max_size;
-  }
-  const auto result = rc::detail::checkTestable(std::forward<Property>(property), metadata, params);
-  if (!result.template is<rc::detail::SuccessResult>()) {
-    std::ostringstream ss;
-    rc::detail::printResultMessage(result, ss);
-    FAIL() << ss.str();
-  }
+  keyplan::testing_support::check_bounded(std::forward<Property>(property), cases, max_size);
 }
 
 // Why a span is not a valid place in its file, or "" when it is.

@@ -7,6 +7,7 @@
 #include "simulator/counterexample.hpp"
 #include "simulator/invariant_check.hpp"
 
+#include "tests/test_support.hpp"
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
@@ -44,14 +45,10 @@ struct CliRun {
 CliRun run_keyplan(const std::string& args) {
   std::string cmd =
       "cd '" + source_root().string() + "' && '" + KEYPLAN_BINARY + "' " + args + " 2>/dev/null";
+  const auto ran = keyplan::testing_support::run_command(cmd);
   CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.code = ran.code;
+  r.out = ran.out;
   return r;
 }
 

@@ -7,6 +7,7 @@
 #include "simulator/report.hpp"
 #include "simulator/runner.hpp"
 
+#include "tests/test_support.hpp"
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -93,14 +94,10 @@ Run run_keyplan(const std::string& args, const std::string& env = "") {
       ("keyplan_scen_input_stderr_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   std::string cmd = "cd " + quote(source_root().string()) + " && " + env + " " +
                     quote(KEYPLAN_BINARY) + " " + args + " 2>" + quote(err_file.string());
+  const auto ran = keyplan::testing_support::run_command(cmd);
   Run r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.code = ran.code;
+  r.out = ran.out;
   std::ifstream in(err_file);
   std::stringstream ss;
   ss << in.rdbuf();
