@@ -158,7 +158,11 @@ int run(const TestOpts& o) {
     std::cerr << "keyplan: " << junit_error << "\n";
     return 2;
   }
-  if (run.scenarios && rep.disagreements) return 3; // the engines disagree: a bug in keyplan
+  // The engines disagree (on a scenario case or an invariant's witness): a
+  // bug in keyplan, which outranks any verdict on the policy.
+  if (run.scenarios && rep.disagreements) return 3;
+  for (const auto& out : run.outcomes)
+    if (out.disagreement) return 3;
   if (run.scenarios && rep.input_errors()) return 2;
   return run.failed() ? 1 : 0;
 }

@@ -167,9 +167,11 @@ std::vector<InvariantOutcome> check_exhaustive(const ir::Policy& policy,
     if (witness && engine != interp.get()) {
       // The interpreter is the semantics: a JIT failure must reproduce there.
       interp->prepare(res.invariant);
-      if (interp->holds(witness->data(), o.today))
+      if (interp->holds(witness->data(), o.today)) {
+        res.disagreement = true;
         res.note = "internal error: the JIT and the interpreter disagree on this witness "
                    "(please report it)";
+      }
     }
     if (witness) {
       res.status = Status::Fail;

@@ -55,6 +55,9 @@ struct InvariantOutcome {
   uint64_t tenants = 0; // generative: random tenants tried
   double ms = 0;
   std::string note; // why skipped; generative: the RapidCheck seed
+  // The JIT found a witness the interpreter (the semantics) does not confirm:
+  // a bug in keyplan, never a verdict on the policy (`keyplan test` exits 3).
+  bool disagreement = false;
   // A failure: the binder values, the tenant that shows it (generative: the
   // shrunk random tenant), the explanation and the written scenario.
   std::vector<ir::Value> witness;

@@ -3,6 +3,9 @@
 #include "compiler/codegen/jit.hpp"
 #include "runtime/interpreter.hpp"
 
+#include <cstdlib>
+#include <cstring>
+
 #include <vector>
 
 namespace keyplan::sim {
@@ -143,20 +146,26 @@ std::unique_ptr<ir::Policy> with_invariant_actions(const ir::Policy& p) {
 class JitEngine final : public InvariantEngine {
 public:
   JitEngine(std::shared_ptr<const JitInvariants> compiled, const rt::Snapshot& snapshot)
-      : compiled_(std::move(compiled)), binding_(compiled_->native(), snapshot) {}
+      : compiled_(std::move(compiled)), binding_(compiled_->native(), snapshot) {
+    // The testing aid of simulator/engine.hpp: a JIT that is wrong on
+    // purpose, so that the tests see a disagreement fail `keyplan test`.
+    const char* flip = std::getenv("KEYPLAN_TESTING_FLIP_JIT");
+    flip_ = flip && std::strcmp(flip, "1") == 0;
+  }
   const char* name() const override { return "jit"; }
   bool prepare(int32_t index) override {
     rule_ = compiled_->rule_of(index);
     return compiled_->compiled(index);
   }
   bool holds(const int64_t* vars, int64_t today) override {
-    return binding_.decide(rule_, vars, today);
+    return binding_.decide(rule_, vars, today) != flip_;
   }
 
 private:
   std::shared_ptr<const JitInvariants> compiled_;
   jit::Binding binding_;
   int32_t rule_ = -1;
+  bool flip_ = false;
 };
 
 } // namespace

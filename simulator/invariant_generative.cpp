@@ -115,6 +115,16 @@ std::vector<InvariantOutcome> check_generative(const ir::Policy& policy, const r
     } else if (result.is<rc::detail::FailureResult>() && last.snapshot) {
       res.status = Status::Fail;
       const rt::Snapshot& snap = *last.snapshot;
+      if (native) {
+        // The interpreter is the semantics: a JIT failure must reproduce there.
+        auto interp = make_interp_engine(policy, snap);
+        interp->prepare(res.invariant);
+        if (interp->holds(last.witness.data(), o.today)) {
+          res.disagreement = true;
+          res.note += "; internal error: the JIT and the interpreter disagree on this witness "
+                      "(please report it)";
+        }
+      }
       for (size_t v = 0; v < inv.vars.size(); ++v) {
         res.witness.push_back(binder_value(policy, inv.vars[v].type, last.witness[v]));
         res.witness_text += fmt::format("{}{} = {}", v ? ", " : "", inv.vars[v].name,

@@ -93,6 +93,7 @@ std::string render_test_json(const TestRun& run) {
     if (o.mode == "generative") j["tenants"] = o.tenants;
     j["ms"] = o.ms;
     if (!o.note.empty()) j["note"] = o.note;
+    if (o.disagreement) j["disagreement"] = true;
     if (o.status == Status::Fail) {
       j["witness"] = o.witness_text;
       j["explanation"] = o.explanation;

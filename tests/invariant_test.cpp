@@ -515,3 +515,34 @@ TEST(CounterexampleFiles, IdsInCommentsCannotInjectYaml) {
   EXPECT_NE(yaml.find("# fails for u = x\\npolicy: /etc/passwd\\rtoday"), std::string::npos)
       << yaml;
 }
+
+namespace {
+
+// A witness the JIT finds and the interpreter (the semantics) does not
+// confirm is a bug in keyplan: `keyplan test` exits 3 and says so, never
+// reports it as the policy failing. The testing aid KEYPLAN_TESTING_FLIP_JIT
+// makes the JIT wrong on purpose.
+TEST(KeyplanTest, AJitInterpreterDisagreementOnAnInvariantExitsThree) {
+  const std::string policy = "policies/examples/seed002/example_building.kp";
+  for (const std::string mode : {"exhaustive", "generative"}) {
+    const std::string args = "test " + policy + " --today 2026-11-23 --format json --mode " + mode;
+    CliRun honest = run_keyplan(args);
+    EXPECT_EQ(honest.code, 0) << mode << "\n" << honest.out;
+    const auto flipped = keyplan::testing_support::run_command(
+        "cd '" + source_root().string() + "' && KEYPLAN_TESTING_FLIP_JIT=1 '" + KEYPLAN_BINARY +
+        "' " + args + " 2>/dev/null");
+    EXPECT_EQ(flipped.code, 3) << mode << "\n" << flipped.out;
+    const auto j = nlohmann::json::parse(flipped.out);
+    bool disagreement = false;
+    for (const auto& inv : j["invariants"])
+      if (inv.value("disagreement", false)) {
+        disagreement = true;
+        EXPECT_EQ(inv["engine"], "jit");
+        EXPECT_NE(inv["note"].get<std::string>().find("the JIT and the interpreter disagree"),
+                  std::string::npos);
+      }
+    EXPECT_TRUE(disagreement) << mode << "\n" << flipped.out;
+  }
+}
+
+} // namespace
