@@ -1,17 +1,25 @@
 #include "simulator/fm_locate.hpp"
 
+#include "runtime/yaml_checks.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 namespace keyplan::sim {
 
 void InstanceLocator::add_data_file(const SourceManager& sources, int file) {
-  YAML::Node root;
+  std::vector<YAML::Node> documents;
   try {
-    root = YAML::Load(sources.file(file).text);
+    documents = rt::load_all_yaml(sources.file(file).text);
   } catch (const YAML::Exception&) {
     return; // the data loader has reported it
   }
-  if (!root.IsMap()) return;
+  // Every document applies in order (as the loader applies them): a later
+  // document's edit of an instance is where it was last written.
+  for (const YAML::Node& root : documents)
+    if (root.IsMap()) add_document(root, file);
+}
+
+void InstanceLocator::add_document(const YAML::Node& root, int file) {
   for (const auto& kv : root) {
     if (!kv.second.IsSequence()) continue;
     std::string type = kv.first.Scalar();

@@ -10,6 +10,10 @@
 #include <string>
 #include <utility>
 
+namespace YAML {
+class Node;
+}
+
 namespace keyplan::sim {
 
 class InstanceLocator {
@@ -23,6 +27,7 @@ public:
   Span find(const ir::Policy& policy, int32_t type, int32_t row, const std::string& id) const;
 
 private:
+  void add_document(const YAML::Node& root, int file);
   std::map<std::pair<std::string, std::string>, Span> data_; // (type name, id) -> span
 };
 
