@@ -34,7 +34,7 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 }
 
 void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
+  z = std::clamp(z, kFirstDay, kLastDay) + 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const unsigned doe = static_cast<unsigned>(z - era * 146097);
   const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -64,6 +64,8 @@ bool parse_date(const std::string& text, int64_t& days) {
 }
 
 std::string format_date(int64_t days) {
+  if (days < kFirstDay || days > kLastDay)
+    return "day " + std::to_string(days) + " (outside 0001-01-01..9999-12-31)";
   int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);

@@ -35,11 +35,19 @@ struct Value {
   bool operator<(const Value& o) const;
 };
 
-// Dates are days since 1970-01-01 in the proleptic Gregorian calendar.
+// Dates are days since 1970-01-01 in the proleptic Gregorian calendar, from
+// 0001-01-01 to 9999-12-31 (literals outside are errors; arithmetic
+// saturates at the ends, runtime/rt_value.hpp).
+constexpr int64_t kFirstDay = -719162; // 0001-01-01
+constexpr int64_t kLastDay = 2932896;  // 9999-12-31
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+// The date of day `z`, clamped to kFirstDay .. kLastDay (so that no day,
+// however far out, overflows the computation).
 void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d);
 // Parses YYYY-MM-DD; false when it is not a real calendar date.
 bool parse_date(const std::string& text, int64_t& days);
+// YYYY-MM-DD; a day outside the calendar (which no engine computes) is shown
+// as "day N (outside 0001-01-01..9999-12-31)", never as a wrong date.
 std::string format_date(int64_t days);
 
 } // namespace keyplan::ir

@@ -82,8 +82,8 @@ ir::Value to_ir(const RtValue& v);
 // Date arithmetic saturates at the calendar's ends: `date + int` and
 // `date - int` give a day in 0001-01-01 .. 9999-12-31 (the JIT clamps
 // alike), never a day no date literal can name.
-constexpr int64_t kMinDay = -719162; // 0001-01-01
-constexpr int64_t kMaxDay = 2932896; // 9999-12-31
+constexpr int64_t kMinDay = ir::kFirstDay; // 0001-01-01
+constexpr int64_t kMaxDay = ir::kLastDay;  // 9999-12-31
 int64_t date_add(int64_t day, int64_t n);
 int64_t date_sub(int64_t day, int64_t n);
 
