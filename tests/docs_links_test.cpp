@@ -75,6 +75,11 @@ TEST(Docs, RelativeLinksNameExistingFilesAndHeadings) {
       const fs::path resolved = file.empty() ? page : page.parent_path() / file;
       ++checked;
       EXPECT_TRUE(fs::exists(resolved)) << page << " links to missing " << target;
+      // A link out of the repository works only in one checkout's surroundings.
+      const std::string inside =
+          fs::weakly_canonical(resolved).lexically_relative(fs::weakly_canonical(source_root()));
+      EXPECT_FALSE(inside.empty() || inside.rfind("..", 0) == 0)
+          << page << " links out of the repository: " << target;
       if (hash != std::string::npos && resolved.extension() == ".md" && fs::exists(resolved)) {
         EXPECT_TRUE(anchors(resolved).count(target.substr(hash + 1)))
             << page << " links to a heading that does not exist: " << target;
