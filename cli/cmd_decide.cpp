@@ -5,6 +5,7 @@
 #include "runtime/request.hpp"
 #include "simulator/engine.hpp"
 #include "simulator/runner.hpp"
+#include "simulator/text.hpp"
 
 #include <fmt/format.h>
 #include <iostream>
@@ -123,8 +124,8 @@ void add(CLI::App& app, int& status, bool explain) {
       // unknown action or id, a missing parameter, a malformed value) is a
       // mistake on the command line, not a decision. The embedding API
       // still fails closed (a deny with the reason).
-      std::cerr << "keyplan " << (explain ? "explain" : "decide") << ": error: " << req.error
-                << "\n";
+      std::cerr << "keyplan " << (explain ? "explain" : "decide")
+                << ": error: " << sim::terminal_safe(req.error) << "\n";
       status = 2;
       return;
     }
@@ -156,11 +157,13 @@ void add(CLI::App& app, int& status, bool explain) {
       std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
       std::cout << (d.allowed ? "allow" : "deny") << "\n";
-      if (!d.error.empty()) std::cout << "  reason: " << d.error << "\n";
+      // Ids and values come from data: shown escaped, never as raw
+      // terminal control sequences (simulator/text.hpp).
+      if (!d.error.empty()) std::cout << "  reason: " << sim::terminal_safe(d.error) << "\n";
       if (d.explanation) {
         rt::RenderOptions ro2;
         ro2.sources = t.compiled->sources.get();
-        std::cout << rt::render_text(*d.explanation, ro2);
+        std::cout << sim::terminal_safe(rt::render_text(*d.explanation, ro2), true);
       }
     }
     // A decision was made: exit 0 for allow and deny alike.

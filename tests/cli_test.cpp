@@ -386,3 +386,25 @@ TEST(Cli, ListOptionsTakeOneValueEach) {
 }
 
 } // namespace
+
+namespace {
+
+// An id from tenant data that holds a terminal control sequence is shown
+// escaped by decide and explain, in the explanation and in errors, never raw.
+TEST(Cli, DecideAndExplainShowIdsWithEscapeSequencesEscaped) {
+  Scratch s;
+  const fs::path data = s.write("esc.yaml", "User:\n  - {id: \"ev\\e[2Jil\", groups: [ALL, IT]}\n");
+  const std::string common = " policies/examples/seed002/example_building.kp book object=TABLE_1 "
+                             "--today 2026-11-23 --data " +
+                             quote(data.string());
+  const auto found = keyplan("explain" + common + " " + quote("user=ev\x1b[2Jil"));
+  EXPECT_EQ(found.code, 0) << found.err;
+  EXPECT_EQ(found.out.find('\x1b'), std::string::npos) << found.out;
+  EXPECT_NE(found.out.find("ev\\e[2Jil"), std::string::npos) << found.out;
+  const auto typo = keyplan("decide" + common + " " + quote("user=ev\x1b[2Jl"));
+  EXPECT_EQ(typo.code, 2);
+  EXPECT_EQ(typo.err.find('\x1b'), std::string::npos) << typo.err;
+  EXPECT_NE(typo.err.find("did you mean 'ev\\e[2Jil'"), std::string::npos) << typo.err;
+}
+
+} // namespace
