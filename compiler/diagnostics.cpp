@@ -58,6 +58,31 @@ static std::string location(const SourceManager& sm, const Span& s) {
 // caret lines up in a terminal. A long line shows a window around the caret
 // (… marks the cut), so that many diagnostics on one huge line print in
 // linear size.
+// Text of a message, hint or note as printed on a terminal: it may quote
+// names from data (an id with an escape sequence), so C0 controls and DEL
+// are shown as their Unicode pictures and C1 controls (U+0080..U+009F, which
+// some terminals obey) as \u00XX; newlines and tabs stay.
+static std::string terminal_text(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char u = static_cast<unsigned char>(s[i]);
+    if ((u < 0x20 && u != '\n' && u != '\t') || u == 0x7F) {
+      const unsigned cp = u == 0x7F ? 0x2421 : 0x2400 + u;
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (u == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(s[i + 1]));
+      ++i;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 static std::string excerpt(const SourceManager& sm, const Span& s) {
   if (!s.valid() || s.line == 0) return {};
   const SourceFile& f = sm.file(s.file);
@@ -130,11 +155,11 @@ std::string Diagnostics::render_text(const SourceManager& sm, bool color) const 
   for (const auto& d : sorted()) {
     const char* sev_color = d.severity == Severity::Error ? "\033[1;31m" : "\033[1;35m";
     out += fmt::format("{}: {}{}{}: {}\n", location(sm, d.span), color ? sev_color : "",
-                       severity_name(d.severity), color ? "\033[0m" : "", d.message);
+                       severity_name(d.severity), color ? "\033[0m" : "", terminal_text(d.message));
     out += excerpt(sm, d.span);
-    if (!d.hint.empty()) out += fmt::format("  = {}\n", d.hint);
+    if (!d.hint.empty()) out += fmt::format("  = {}\n", terminal_text(d.hint));
     for (const auto& [span, text] : d.notes) {
-      out += fmt::format("{}: note: {}\n", location(sm, span), text);
+      out += fmt::format("{}: note: {}\n", location(sm, span), terminal_text(text));
       out += excerpt(sm, span);
     }
   }

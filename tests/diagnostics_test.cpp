@@ -125,3 +125,32 @@ TEST(GoldenFiles, EveryExpectedFileHasACase) {
 }
 
 } // namespace
+
+namespace {
+
+// A message may quote a name from data: control sequences in it are shown,
+// never sent to the terminal raw (the excerpt already shows them as pictures).
+TEST(DiagnosticsText, ControlSequencesInMessagesAreShownNotSent) {
+  keyplan::SourceManager sm;
+  const int file = sm.add("d.yaml", "x\n");
+  keyplan::Diagnostics diags;
+  keyplan::Span at;
+  at.file = file;
+  at.line = at.end_line = 1;
+  at.col = 1;
+  at.end_col = 2;
+  at.begin = 0;
+  at.end = 1;
+  diags.error(at, "unknown Group '\x1b[31mIT'",
+              "did you mean '\xc2\x9b"
+              "2J'?");
+  diags.note(at, "first given as '\x07'");
+  const std::string text = diags.render_text(sm, false);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  EXPECT_EQ(text.find('\x07'), std::string::npos) << text;
+  EXPECT_EQ(text.find("\xc2\x9b"), std::string::npos) << text;
+  EXPECT_NE(text.find("unknown Group '\xe2\x90\x9b[31mIT'"), std::string::npos) << text;
+  EXPECT_NE(text.find("did you mean '\\u009b2J'?"), std::string::npos) << text;
+}
+
+} // namespace
