@@ -1,20 +1,18 @@
 #include "runtime/data_loader.hpp"
 
+#include "runtime/data_chunks.hpp"
+#include "runtime/data_file.hpp"
 #include "runtime/yaml_checks.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <functional>
 #include <map>
 #include <string_view>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
@@ -403,115 +401,6 @@ bool load_data(Snapshot& snapshot, const YAML::Node& root, int file, Diagnostics
 }
 
 namespace {
-
-// A large data file is parsed in chunks of whole instances, so that
-// yaml-cpp's node tree (about 90 bytes of memory per byte of YAML) never
-// holds the whole file: the 100,000-user tenant would otherwise peak at
-// about 0.5 GB. Only the plain block shape is split: `Type:` at column 0
-// (each type once) and `- ...` items under it, without anchors or aliases
-// (an alias may name an anchor in another chunk); anything else, and any
-// chunk that does not parse, is parsed whole, so the result is always the
-// whole parse's.
-constexpr size_t kChunkThreshold = 1u << 20;
-constexpr size_t kItemsPerChunk = 2000;
-
-struct Chunk {
-  std::string text;
-  YamlMarkShift shift;
-};
-
-// Whether the text may hold an anchor (&a) or alias (*a): a conservative
-// look (inside quoted strings too), which only costs a whole parse.
-bool may_use_anchors(const std::string& text) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c != '&' && c != '*') continue;
-    char before = i == 0 ? '\n' : text[i - 1];
-    char after = i + 1 < text.size() ? text[i + 1] : '\n';
-    bool token_start = std::strchr(" \t\r\n[{,:-?", before) != nullptr;
-    bool name_follows = std::strchr(" \t\r\n,]}", after) == nullptr;
-    if (token_start && name_follows) return true;
-  }
-  return false;
-}
-
-// `headers`: the types (top-level keys).
-bool split_chunks(const std::string& text, std::vector<Chunk>& out,
-                  std::vector<std::string>& headers) {
-  std::string header, indent;
-  size_t header_pos = 0, header_line = 0;
-  bool header_has_items = true;
-  size_t chunk_start = std::string::npos, chunk_line = 0, count = 0;
-  auto flush = [&](size_t end) {
-    if (chunk_start == std::string::npos) return;
-    Chunk c;
-    c.text = header + text.substr(chunk_start, end - chunk_start);
-    c.shift.line = static_cast<int64_t>(chunk_line) - 1;
-    c.shift.pos = static_cast<int64_t>(chunk_start) - static_cast<int64_t>(header.size());
-    out.push_back(std::move(c));
-    chunk_start = std::string::npos;
-  };
-  // A type without items (`Type:` then the next type) is a chunk of its own,
-  // so that an unknown type name is reported as in a whole parse.
-  auto flush_empty_header = [&] {
-    if (header_has_items) return;
-    Chunk c;
-    c.text = header;
-    c.shift.line = static_cast<int64_t>(header_line);
-    c.shift.pos = static_cast<int64_t>(header_pos);
-    out.push_back(std::move(c));
-  };
-  size_t line = 0;
-  for (size_t pos = 0; pos < text.size(); ++line) {
-    size_t nl = text.find('\n', pos);
-    size_t end = nl == std::string::npos ? text.size() : nl + 1;
-    std::string_view l(text.data() + pos, end - pos);
-    size_t first = l.find_first_not_of(" \t\r\n");
-    bool blank = first == std::string_view::npos || l[first] == '#';
-    if (blank) {
-      // belongs to the current chunk, if any
-    } else if (first == 0) {
-      size_t colon = l.find(':');
-      if (colon == std::string_view::npos || colon == 0 ||
-          l.substr(colon + 1).find_first_not_of(" \t\r\n") != std::string_view::npos)
-        return false;
-      for (size_t i = 0; i < colon; ++i)
-        if (!(std::isalnum(static_cast<unsigned char>(l[i])) || l[i] == '_')) return false;
-      std::string name(l.substr(0, colon));
-      // A type given twice is a duplicate key: the whole parse reports it.
-      if (std::find(headers.begin(), headers.end(), name) != headers.end()) return false;
-      headers.push_back(name);
-      flush(pos);
-      flush_empty_header();
-      header = name + ":\n";
-      header_pos = pos;
-      header_line = line;
-      header_has_items = false;
-      indent.clear();
-    } else {
-      if (header.empty()) return false;
-      bool item = l.substr(first, 2) == "- " || l.substr(first) == "-\n";
-      if (item && indent.empty()) indent = std::string(l.substr(0, first));
-      if (item && l.substr(0, first) == indent) {
-        if (chunk_start == std::string::npos || count == kItemsPerChunk) {
-          flush(pos);
-          chunk_start = pos;
-          chunk_line = line;
-          count = 0;
-        }
-        header_has_items = true;
-        ++count;
-      } else if (chunk_start == std::string::npos) {
-        return false;
-      }
-    }
-    pos = end;
-  }
-  flush(text.size());
-  flush_empty_header();
-  return true;
-}
-
 Span yaml_error_span(const YAML::Exception& e, int file) {
   if (e.mark.is_null()) return Span{file, 1, 1, 1, 2, 0, 1};
   auto line = static_cast<uint32_t>(e.mark.line + g_offset.line) + 1;
@@ -529,126 +418,6 @@ void yaml_error(Diagnostics& diags, const YAML::Exception& e, int file, const st
     return;
   }
   diags.error(yaml_error_span(e, file), fmt::format("invalid YAML: {}", e.msg));
-}
-
-// ---- files that are not data ----------------------------------------------
-//
-// A file named as data by mistake (a scenario naming /etc/shadow, a binary)
-// must not be echoed into error messages. A file is taken for keyplan data
-// once a top-level key names an entity type of the policy exactly; until
-// then, errors say only that it is not a data file, with no line and no
-// content. Files with a NUL byte are never data.
-
-std::string type_list(const ir::Policy& p) {
-  std::vector<std::string> names;
-  for (const auto& e : p.entities) {
-    if (names.size() == 5) {
-      names.push_back("...");
-      break;
-    }
-    names.push_back(e.name);
-  }
-  return fmt::format("{}", fmt::join(names, ", "));
-}
-
-void not_data(Diagnostics& diags, const std::string& path, const std::string& why) {
-  diags.error(Span{}, fmt::format("'{}' is not a keyplan data file: {}", path, why));
-}
-
-// Not a map of entity types: `keys` are the top-level keys with their
-// (1-based) lines. A key close to a type name gets its line and the name,
-// never the key itself.
-void not_data_shape(Diagnostics& diags, const std::string& path, const ir::Policy& p,
-                    const std::vector<std::pair<std::string, int64_t>>& keys) {
-  std::vector<std::string> names;
-  for (const auto& e : p.entities) names.push_back(e.name);
-  std::string hint;
-  for (const auto& [key, line] : keys) {
-    std::string m = closest_match(key, names);
-    if (m.empty()) continue;
-    hint = fmt::format("the key on line {}: did you mean '{}'?", line, m);
-    break;
-  }
-  diags.error(Span{},
-              fmt::format("'{}' is not a keyplan data file: expected a map from entity type "
-                          "names ({}) to lists of instances",
-                          path, type_list(p)),
-              hint);
-}
-
-// Whether a top-level key names an entity type; if not, the error.
-bool recognised(const YAML::Node& root, const ir::Policy& p, const std::string& path,
-                Diagnostics& diags) {
-  std::vector<std::pair<std::string, int64_t>> keys;
-  if (root.IsMap() && root.size() == 0) return true; // `{}`: no data, nothing to show
-  if (root.IsMap())
-    for (const auto& kv : root) {
-      if (!kv.first.IsScalar()) continue;
-      if (p.find_entity(kv.first.Scalar()) >= 0) return true;
-      keys.emplace_back(kv.first.Scalar(), kv.first.Mark().line + 1);
-    }
-  not_data_shape(diags, path, p, keys);
-  return false;
-}
-
-// For a file that is not valid YAML: whether a line before byte `end` starts
-// with a known type as a key (`User:`, `{User:`, `--- User:`, `"User":`).
-bool text_names_a_type_before(const std::string& text, size_t end, const ir::Policy& p) {
-  for (size_t pos = 0; pos < text.size() && pos < end;) {
-    size_t nl = text.find('\n', pos);
-    size_t line_end = nl == std::string::npos ? text.size() : nl + 1;
-    std::string_view l(text.data() + pos, std::min(line_end, end) - pos);
-    if (l.substr(0, 3) == "---") l.remove_prefix(3);
-    while (!l.empty() &&
-           (l.front() == ' ' || l.front() == '{' || l.front() == '"' || l.front() == '\''))
-      l.remove_prefix(1);
-    size_t n = 0;
-    while (n < l.size() && (std::isalnum(static_cast<unsigned char>(l[n])) || l[n] == '_')) ++n;
-    size_t colon = n;
-    while (colon < l.size() && (l[colon] == '"' || l[colon] == '\'' || l[colon] == ' ')) ++colon;
-    if (n > 0 && colon < l.size() && l[colon] == ':' &&
-        p.find_entity(std::string(l.substr(0, n))) >= 0)
-      return true;
-    pos = line_end;
-  }
-  return false;
-}
-
-// The text diagnostics show: invalid UTF-8 and control characters become
-// '?', byte for byte, so positions stay right and nothing raw reaches a
-// terminal.
-std::string displayable(const std::string& text) {
-  std::string out;
-  auto bad = [&](size_t i) {
-    if (out.empty()) out = text;
-    out[i] = '?';
-  };
-  for (size_t i = 0; i < text.size();) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) bad(i);
-      ++i;
-      continue;
-    }
-    size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-    if (c > 0xF4) len = 0;
-    bool ok = len > 0 && i + len <= text.size();
-    for (size_t k = 1; ok && k < len; ++k)
-      ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    if (ok && len >= 3) { // overlong forms, surrogates, beyond U+10FFFF
-      auto c1 = static_cast<unsigned char>(text[i + 1]);
-      if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
-          (c == 0xF4 && c1 > 0x8F))
-        ok = false;
-    }
-    if (!ok) {
-      bad(i);
-      ++i;
-      continue;
-    }
-    i += len;
-  }
-  return out.empty() ? text : out;
 }
 
 // Loads checked documents in order: each a what-if edit of the ones before,
@@ -756,68 +525,6 @@ bool load_data(Snapshot& snapshot, const std::string& text, const std::string& p
   for (const auto& d : docs)
     if (checker.check(d); checker.exhausted()) return false;
   return load_documents(snapshot, docs, file, diags, checker);
-}
-
-namespace {
-
-// Data files over this size are refused before they are read whole (the
-// 100,000-user tenant is 6 MB); it also stops endless character devices.
-constexpr size_t kMaxDataFileBytes = size_t{256} << 20;
-
-} // namespace
-
-bool read_data_file(const std::string& path, std::string& text, Diagnostics& diags) {
-  text.clear();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    diags.error(Span{}, fmt::format("cannot read data file '{}': {}", path, std::strerror(errno)));
-    return false;
-  }
-  struct FdCloser {
-    int fd;
-    ~FdCloser() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    diags.error(Span{}, fmt::format("cannot read data file '{}': {}", path, std::strerror(errno)));
-    return false;
-  }
-  // Pipes and character devices are read as streams (`--data <(...)`,
-  // /dev/stdin); directories, sockets and block devices are not data.
-  if (S_ISDIR(st.st_mode)) {
-    diags.error(Span{}, fmt::format("data file '{}' is a directory", path),
-                "give a YAML file of tenant data");
-    return false;
-  }
-  if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
-    diags.error(Span{}, fmt::format("data file '{}' is not a regular file", path));
-    return false;
-  }
-  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) < kMaxDataFileBytes)
-    text.reserve(static_cast<size_t>(st.st_size));
-  char buf[1 << 16];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      diags.error(Span{},
-                  fmt::format("cannot read data file '{}': {}", path, std::strerror(errno)));
-      return false;
-    }
-    if (n == 0) break;
-    // A NUL byte: not data (and /dev/zero ends here, not at the size limit).
-    if (std::memchr(buf, 0, static_cast<size_t>(n))) {
-      not_data(diags, path, "it contains a NUL byte");
-      return false;
-    }
-    if (text.size() + static_cast<size_t>(n) > kMaxDataFileBytes) {
-      diags.error(Span{}, fmt::format("data file '{}' is larger than {} MiB", path,
-                                      kMaxDataFileBytes >> 20));
-      return false;
-    }
-    text.append(buf, static_cast<size_t>(n));
-  }
-  return true;
 }
 
 bool load_data_file(Snapshot& snapshot, const std::string& path, Diagnostics& diags,

@@ -58,7 +58,7 @@ TEST(GenLimits, SeedsAndSizesOutOfRangeAreErrors) {
     EXPECT_NE(r.out.find("expected"), std::string::npos) << args << "\n" << r.out.substr(0, 500);
   }
   GenRun max = run_gen("gen --seed 18446744073709551615 --users 1 --groups 1 --buildings 1 "
-                    "--floors 1 --desks 1");
+                       "--floors 1 --desks 1");
   EXPECT_EQ(max.code, 0) << max.out;
   EXPECT_NE(max.out.find("--seed 18446744073709551615 "), std::string::npos) << max.out;
 }
