@@ -8,6 +8,7 @@
 #include "simulator/text.hpp"
 
 #include <fmt/format.h>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -24,6 +25,38 @@ std::string ordinal(size_t n) {
                        : n % 10 == 3                  ? "rd"
                                                       : "th";
   return std::to_string(n) + suffix;
+}
+
+// One NAME=VALUE item of the command line, and where it was given.
+struct NameValue {
+  std::string name, value;
+  size_t index = 0;
+};
+
+// The NAME=VALUE `items` in order. An item without '=' is an error
+// (`malformed` words it); a name given twice is an error naming both
+// (`repeated` words it): the last one silently winning would decide on
+// another request than the one meant.
+std::vector<NameValue>
+name_values(const std::vector<std::string>& items, Diagnostics& diags,
+            const std::function<std::string(size_t)>& malformed,
+            const std::function<std::string(size_t, size_t, const std::string&)>& repeated) {
+  std::vector<NameValue> out;
+  std::map<std::string, size_t> first_at;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const size_t eq = items[i].find('=');
+    if (eq == std::string::npos) {
+      diags.error(Span{}, malformed(i));
+      continue;
+    }
+    std::string name = items[i].substr(0, eq);
+    auto [it, fresh] = first_at.emplace(name, i);
+    if (!fresh)
+      diags.error(Span{}, repeated(i, it->second, name));
+    else
+      out.push_back({std::move(name), items[i].substr(eq + 1), i});
+  }
+  return out;
 }
 
 struct DecideOpts {
@@ -69,48 +102,34 @@ void add(CLI::App& app, int& status, bool explain) {
     Diagnostics diags;
     for (const auto& f : opts->data)
       rt::load_data_file(*t.snapshot, f, diags, *t.compiled->sources);
-    // A name given twice is an error naming both: the last one silently
-    // winning would decide on another request than the one meant.
-    std::map<std::string, size_t> set_at;
-    for (size_t i = 0; i < opts->sets.size(); ++i) {
-      const std::string& s = opts->sets[i];
-      auto eq = s.find('=');
+    for (const NameValue& nv : name_values(
+             opts->sets, diags,
+             [&](size_t i) { return "--set " + opts->sets[i] + ": expected NAME=VALUE"; },
+             [&](size_t i, size_t first, const std::string&name) {
+               return fmt::format("--set {} (the {} --set) sets '{}' again; the {} "
+                                  "--set was {}",
+                                  opts->sets[i], ordinal(i + 1), name, ordinal(first + 1),
+                                  opts->sets[first]);
+             })) {
       std::string err;
-      if (eq == std::string::npos) {
-        diags.error(Span{}, fmt::format("--set {}: expected NAME=VALUE", s));
-        continue;
-      }
-      auto [it, fresh] = set_at.emplace(s.substr(0, eq), i);
-      if (!fresh)
-        diags.error(Span{}, fmt::format("--set {} (the {} --set) sets '{}' again; the {} --set "
-                                        "was {}",
-                                        s, ordinal(i + 1), it->first, ordinal(it->second + 1),
-                                        opts->sets[it->second]));
-      else if (!t.snapshot->set_setting(s.substr(0, eq), s.substr(eq + 1), &err))
-        diags.error(Span{}, "--set " + s + ": " + err);
+      if (!t.snapshot->set_setting(nv.name, nv.value, &err))
+        diags.error(Span{}, "--set " + opts->sets[nv.index] + ": " + err);
     }
     rt::EvalOptions eo;
     eo.explain = explain;
     if (!opts->today.empty() && !ir::parse_date(opts->today, eo.today))
       diags.error(Span{}, fmt::format("--today {}: expected a date YYYY-MM-DD", opts->today));
     std::map<std::string, std::string> args;
-    std::map<std::string, size_t> arg_at;
-    for (size_t i = 0; i < opts->args.size(); ++i) {
-      const std::string& a = opts->args[i];
-      auto eq = a.find('=');
-      if (eq == std::string::npos) {
-        diags.error(Span{}, fmt::format("argument '{}': expected name=value", a));
-        continue;
-      }
-      auto [it, fresh] = arg_at.emplace(a.substr(0, eq), i);
-      if (!fresh)
-        diags.error(Span{}, fmt::format("argument '{}' (the {} name=value) gives '{}' again; the "
-                                        "{} was '{}'",
-                                        a, ordinal(i + 1), it->first, ordinal(it->second + 1),
-                                        opts->args[it->second]));
-      else
-        args[a.substr(0, eq)] = a.substr(eq + 1);
-    }
+    for (const NameValue& nv : name_values(
+             opts->args, diags,
+             [&](size_t i) { return "argument '" + opts->args[i] + "': expected name=value"; },
+             [&](size_t i, size_t first, const std::string&name) {
+               return fmt::format("argument '{}' (the {} name=value) gives '{}' again; the {} "
+                                  "was '{}'",
+                                  opts->args[i], ordinal(i + 1), name, ordinal(first + 1),
+                                  opts->args[first]);
+             }))
+      args[nv.name] = nv.value;
     if (diags.has_errors()) {
       std::cerr << diags.render_text(*t.compiled->sources, isatty(2));
       status = 2;

@@ -52,19 +52,12 @@ std::string chain_policy() {
   return p;
 }
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-};
+using CliRun = keyplan::testing_support::CommandRun;
 
 CliRun keyplan_in(const fs::path& dir, const std::string& args) {
   std::string cmd =
       "cd '" + dir.string() + "' && timeout 300 '" + KEYPLAN_BINARY + "' " + args + " 2>&1";
-  const auto ran = keyplan::testing_support::run_command(cmd);
-  CliRun r;
-  r.code = ran.code;
-  r.out = ran.out;
-  return r;
+  return keyplan::testing_support::run_command(cmd);
 }
 
 struct Scratch {

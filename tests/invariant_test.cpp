@@ -36,20 +36,13 @@ std::string read(const fs::path& p) {
   return ss.str();
 }
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-};
+using CliRun = keyplan::testing_support::CommandRun;
 
 // `keyplan ARGS` in the source root (stderr discarded).
 CliRun run_keyplan(const std::string& args) {
   std::string cmd =
       "cd '" + source_root().string() + "' && '" + KEYPLAN_BINARY + "' " + args + " 2>/dev/null";
-  const auto ran = keyplan::testing_support::run_command(cmd);
-  CliRun r;
-  r.code = ran.code;
-  r.out = ran.out;
-  return r;
+  return keyplan::testing_support::run_command(cmd);
 }
 
 struct Scratch {
@@ -381,14 +374,7 @@ const std::string kIntBinders = "tests/data/invariants/int_binders.kp";
 CliRun run_keyplan_bounded(const std::string& args) {
   std::string cmd = "cd '" + source_root().string() + "' && timeout 60 '" + KEYPLAN_BINARY + "' " +
                     args + " 2>&1";
-  CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return keyplan::testing_support::run_command(cmd);
 }
 
 TEST(IntBinders, RangeEndingAtInt64MaxTerminates) {
