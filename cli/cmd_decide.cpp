@@ -3,7 +3,7 @@
 #include "compiler/value.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/request.hpp"
-#include "simulator/engine.hpp"
+#include "engine/decider.hpp"
 #include "simulator/runner.hpp"
 #include "simulator/text.hpp"
 
@@ -148,12 +148,12 @@ void add(CLI::App& app, int& status, bool explain) {
       status = 2;
       return;
     }
-    sim::Engine engine = sim::Engine::Jit;
-    sim::parse_engine(opts->engine, engine);
+    engine::Kind engine = engine::Kind::Jit;
+    engine::parse_kind(opts->engine, engine);
     std::unique_ptr<jit::CompiledPolicy> native;
     std::string jit_error;
-    if (engine == sim::Engine::Jit) native = jit::CompiledPolicy::compile(policy, &jit_error);
-    sim::Decider decider(policy, *t.snapshot, engine, native.get());
+    if (engine == engine::Kind::Jit) native = jit::CompiledPolicy::compile(policy, &jit_error);
+    engine::Decider decider(policy, *t.snapshot, engine, native.get());
     bool disagree = false;
     rt::Decision d = decider.decide(req.rule, req.args, eo.today, explain, &disagree);
     if (disagree) {

@@ -34,7 +34,7 @@ void add_simulate_command(CLI::App& app, int& status) {
     sim::RunOptions ro;
     ro.search_path = opts->path;
     ro.explain_all = opts->explain;
-    sim::parse_engine(opts->engine, ro.engine);
+    engine::parse_kind(opts->engine, ro.engine);
     sim::RunReport rep = sim::run_scenarios(opts->files, ro);
     for (const auto& [sm, d] : rep.policy_diags) std::cerr << d.render_text(*sm, isatty(2));
     std::cerr << rep.diags.render_text(*rep.sources, isatty(2));

@@ -147,7 +147,7 @@ class JitEngine final : public InvariantEngine {
 public:
   JitEngine(std::shared_ptr<const JitInvariants> compiled, const rt::Snapshot& snapshot)
       : compiled_(std::move(compiled)), binding_(compiled_->native(), snapshot) {
-    // The testing aid of simulator/engine.hpp: a JIT that is wrong on
+    // The testing aid of engine/decider.hpp: a JIT that is wrong on
     // purpose, so that the tests see a disagreement fail `keyplan test`.
     const char* flip = std::getenv("KEYPLAN_TESTING_FLIP_JIT");
     flip_ = flip && std::strcmp(flip, "1") == 0;

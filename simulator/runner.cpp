@@ -107,7 +107,7 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
     }
     res.loaded = true;
     const jit::CompiledPolicy* native = nullptr;
-    if (options.engine == Engine::Jit) {
+    if (options.engine == engine::Kind::Jit) {
       auto& slot = natives[sc.policy];
       std::string err;
       if (!slot) slot = jit::CompiledPolicy::compile(policy, &err);
@@ -116,7 +116,7 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
                           "the JIT could not compile this policy; using the interpreter", err);
       native = slot.get();
     }
-    Decider decider(policy, snap, options.engine, native);
+    engine::Decider decider(policy, snap, options.engine, native);
     int64_t today = sc.today ? *sc.today : rt::current_date(); // no today: already an error
     for (const auto& c : sc.cases) {
       CaseResult cr;

@@ -7,7 +7,7 @@
 #include "compiler/compile.hpp"
 #include "runtime/explanation.hpp"
 #include "runtime/snapshot.hpp"
-#include "simulator/engine.hpp"
+#include "engine/decider.hpp"
 #include "simulator/scenario.hpp"
 
 #include <map>
@@ -36,7 +36,7 @@ struct ScenarioResult {
 
 struct RunOptions {
   std::vector<std::string> search_path;
-  Engine engine = Engine::Jit;
+  engine::Kind engine = engine::Kind::Jit;
   bool explain_all = false; // keep every case's explanation (`--explain`)
 };
 

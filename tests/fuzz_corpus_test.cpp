@@ -429,7 +429,7 @@ TEST(FuzzYaml, MutatedScenariosLoadOrAreRejected) {
         const fs::path file = dir / "fuzz.yaml";
         std::ofstream(file, std::ios::binary) << mutate(seeds[seed], mutations);
         keyplan::sim::RunOptions options;
-        options.engine = keyplan::sim::Engine::Interp;
+        options.engine = keyplan::engine::Kind::Interp;
         const auto start = std::chrono::steady_clock::now();
         const keyplan::sim::RunReport report =
             keyplan::sim::run_scenarios({file.string()}, options);

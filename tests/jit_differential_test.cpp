@@ -10,7 +10,7 @@
 #include "policy_gen.hpp"
 #include "runtime/data_loader.hpp"
 #include "simulator/desk_tenant_gen.hpp"
-#include "simulator/engine.hpp"
+#include "engine/decider.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -122,8 +122,8 @@ void check_one_policy() {
   std::string err;
   auto cp = jit::CompiledPolicy::compile(p, &err);
   if (!cp) RC_FAIL("the JIT fails: " + err + "\n" + g.source);
-  sim::Decider interp(p, snap, sim::Engine::Interp, nullptr);
-  sim::Decider jit(p, snap, sim::Engine::Jit, cp.get());
+  engine::Decider interp(p, snap, engine::Kind::Interp, nullptr);
+  engine::Decider jit(p, snap, engine::Kind::Jit, cp.get());
   std::vector<int32_t> actions = p.actions();
   RC_ASSERT(!actions.empty());
   int64_t today = 0;

@@ -4,7 +4,7 @@
 #include "runtime/data_loader.hpp"
 #include "runtime/request.hpp"
 #include "simulator/desk_tenant_gen.hpp"
-#include "simulator/engine.hpp"
+#include "engine/decider.hpp"
 
 #include <fstream>
 #include <gtest/gtest.h>
@@ -52,8 +52,8 @@ TEST(Jit, AgreesWithInterpreterOnTheWorkedExample) {
     for (const char* b : {"true", "false"}) {
       ASSERT_TRUE(snap.set_setting("all_is_everyone", std::string(a)));
       ASSERT_TRUE(snap.set_setting("floor_needs_building", std::string(b)));
-      sim::Decider jit(p, snap, sim::Engine::Jit, l.cp.get());
-      sim::Decider interp(p, snap, sim::Engine::Interp, nullptr);
+      engine::Decider jit(p, snap, engine::Kind::Jit, l.cp.get());
+      engine::Decider interp(p, snap, engine::Kind::Interp, nullptr);
       for (int32_t rule : p.actions()) {
         const ir::Rule& r = p.rules[static_cast<size_t>(rule)];
         // Enumerate entity arguments; dates around today.
@@ -114,8 +114,8 @@ ir::Value inst(const rt::Snapshot& snap, const ir::Policy& p, const char* type, 
 // Returns how many of those decisions were allows.
 int all_pairs_agree(const Compiled& c, const rt::Snapshot& snap) {
   const ir::Policy& p = *c.res.policy;
-  sim::Decider jit(p, snap, sim::Engine::Jit, c.cp.get());
-  sim::Decider interp(p, snap, sim::Engine::Interp, nullptr);
+  engine::Decider jit(p, snap, engine::Kind::Jit, c.cp.get());
+  engine::Decider interp(p, snap, engine::Kind::Interp, nullptr);
   int allows = 0;
   for (int32_t rule : p.actions()) {
     const ir::Rule& r = p.rules[static_cast<size_t>(rule)];
@@ -157,7 +157,7 @@ TEST(JitWithin, ParentTypesFormingACycleAgreeWithInterpreter) {
   ASSERT_TRUE(c.cp);
   const ir::Policy& p = *c.res.policy;
   rt::Snapshot snap(p);
-  sim::Decider jit(p, snap, sim::Engine::Jit, c.cp.get());
+  engine::Decider jit(p, snap, engine::Kind::Jit, c.cp.get());
   int32_t aa = p.find_rules("aa")[0];
   ASSERT_TRUE(c.cp->compiled(aa));
   EXPECT_TRUE(
@@ -272,8 +272,8 @@ action neg_wraps(d: date) = -(-9223372036854775807 - 1 + (d - d)) == -9223372036
   ASSERT_TRUE(c.cp);
   const ir::Policy& p = *c.res.policy;
   rt::Snapshot snap(p);
-  sim::Decider jit(p, snap, sim::Engine::Jit, c.cp.get());
-  sim::Decider interp(p, snap, sim::Engine::Interp, nullptr);
+  engine::Decider jit(p, snap, engine::Kind::Jit, c.cp.get());
+  engine::Decider interp(p, snap, engine::Kind::Interp, nullptr);
   for (const char* day : {"2026-11-23", "0001-01-01", "9999-12-31"}) {
     int64_t d = 0;
     ASSERT_TRUE(ir::parse_date(day, d));

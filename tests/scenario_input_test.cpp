@@ -128,7 +128,7 @@ TEST(EngineDisagreement, FailsTheSimulateRunWithExitThree) {
   // disagreement, which must never count as a pass.
   Env flip("KEYPLAN_TESTING_FLIP_JIT", "1");
   sim::RunOptions jit;
-  jit.engine = sim::Engine::Jit;
+  jit.engine = engine::Kind::Jit;
   auto rep =
       sim::run_scenarios({(fs::path(KEYPLAN_TEST_DATA) / "scenarios/pass.yaml").string()}, jit);
   ASSERT_GT(rep.disagreements, 0) << diagnostics(rep);
@@ -145,7 +145,7 @@ TEST(EngineDisagreement, FailsTheSimulateRunWithExitThree) {
             rep.disagreements);
   // The interpreter alone has nothing to disagree with.
   sim::RunOptions interp;
-  interp.engine = sim::Engine::Interp;
+  interp.engine = engine::Kind::Interp;
   auto ok =
       sim::run_scenarios({(fs::path(KEYPLAN_TEST_DATA) / "scenarios/pass.yaml").string()}, interp);
   EXPECT_EQ(ok.disagreements, 0);

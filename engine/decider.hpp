@@ -10,15 +10,15 @@
 #include <memory>
 #include <string>
 
-namespace keyplan::sim {
+namespace keyplan::engine {
 
-enum class Engine { Interp, Jit };
-bool parse_engine(const std::string& text, Engine& out);
+enum class Kind { Interp, Jit };
+bool parse_kind(const std::string& text, Kind& out);
 
 class Decider {
 public:
   // `compiled` may be null (interpreter only); it must outlive the Decider.
-  Decider(const ir::Policy& policy, const rt::Snapshot& snapshot, Engine engine,
+  Decider(const ir::Policy& policy, const rt::Snapshot& snapshot, Kind engine,
           const jit::CompiledPolicy* compiled);
   ~Decider();
   // Decides action `rule` on resolved arguments. When `explain` is set, the
@@ -34,7 +34,7 @@ public:
 private:
   const ir::Policy& policy_;
   const rt::Snapshot& snapshot_;
-  Engine engine_;
+  Kind engine_;
   const jit::CompiledPolicy* compiled_;
   std::unique_ptr<jit::Binding> binding_;
   rt::Interpreter interp_;
@@ -43,4 +43,4 @@ private:
   bool flip_jit_ = false;
 };
 
-} // namespace keyplan::sim
+} // namespace keyplan::engine

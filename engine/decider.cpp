@@ -1,27 +1,27 @@
-#include "simulator/engine.hpp"
+#include "engine/decider.hpp"
 
 #include <cstdlib>
 #include <cstring>
 
-namespace keyplan::sim {
+namespace keyplan::engine {
 
-bool parse_engine(const std::string& text, Engine& out) {
+bool parse_kind(const std::string& text, Kind& out) {
   if (text == "interp")
-    out = Engine::Interp;
+    out = Kind::Interp;
   else if (text == "jit")
-    out = Engine::Jit;
+    out = Kind::Jit;
   else
     return false;
   return true;
 }
 
-Decider::Decider(const ir::Policy& policy, const rt::Snapshot& snapshot, Engine engine,
+Decider::Decider(const ir::Policy& policy, const rt::Snapshot& snapshot, Kind engine,
                  const jit::CompiledPolicy* compiled)
     : policy_(policy), snapshot_(snapshot), engine_(engine), compiled_(compiled),
       interp_(policy, snapshot) {
   const char* flip = std::getenv("KEYPLAN_TESTING_FLIP_JIT");
   flip_jit_ = flip && std::strcmp(flip, "1") == 0;
-  if (engine_ == Engine::Jit && compiled_)
+  if (engine_ == Kind::Jit && compiled_)
     binding_ = std::make_unique<jit::Binding>(*compiled_, snapshot_);
 }
 
@@ -66,4 +66,4 @@ rt::Decision Decider::decide(int32_t rule, const std::vector<ir::Value>& args, i
   return d;
 }
 
-} // namespace keyplan::sim
+} // namespace keyplan::engine
