@@ -1,7 +1,7 @@
-// The embedding API (compiler/codegen/keyplan.h, embed.hpp) and the
+// The embedding API (api/keyplan.h, embed.hpp) and the
 // desk-booking generator and bench harness it is measured with.
-#include "compiler/codegen/c_api_testing.hpp"
-#include "compiler/codegen/embed.hpp"
+#include "api/c_api_testing.hpp"
+#include "api/embed.hpp"
 #include "simulator/desk_bench.hpp"
 #include "simulator/desk_tenant_gen.hpp"
 

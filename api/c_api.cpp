@@ -1,8 +1,8 @@
 // The C ABI of keyplan.h over the compiler, the snapshot and the JIT. Lives
 // beside the JIT because it links LLVM.
-#include "compiler/codegen/keyplan.h"
+#include "api/keyplan.h"
 
-#include "compiler/codegen/c_api_testing.hpp"
+#include "api/c_api_testing.hpp"
 #include "compiler/codegen/jit.hpp"
 #include "compiler/compile.hpp"
 #include "runtime/data_loader.hpp"
