@@ -1,7 +1,7 @@
-// The embedding API (compiler/codegen/keyplan.h, embed.hpp) and the
+// The embedding API (api/keyplan.h, embed.hpp) and the
 // desk-booking generator and bench harness it is measured with.
-#include "compiler/codegen/c_api_testing.hpp"
-#include "compiler/codegen/embed.hpp"
+#include "api/c_api_testing.hpp"
+#include "api/embed.hpp"
 #include "simulator/desk_bench.hpp"
 #include "simulator/desk_tenant_gen.hpp"
 
@@ -191,4 +191,49 @@ TEST(CApiVerify, DisagreementIsAnErrorNotAnAnswer) {
   EXPECT_THROW(cpp.decide("book", {{"user", "u1"}, {"object", "b0_f0_d0"}}), Disagreement);
   EXPECT_THROW(cpp.decide_batch("book", {"user", "object"}, {{"u1", "b0_f0_d0"}}), Disagreement);
   std::remove(data.c_str());
+}
+
+// The C ABI decides through engine::Decider: the JIT for native actions, the
+// interpreter (behind a lock) for actions the JIT does not compile (here a
+// string comparison). Those never go through the JIT, so a wrong JIT does not
+// touch them, in verify mode or not, and concurrent decisions of them are
+// serialised, not racing.
+TEST(CApi, ActionsTheJitDoesNotCompileAreDecidedByTheInterpreter) {
+  std::string policy = ::testing::TempDir() + "keyplan_c_api_strings.kp";
+  std::ofstream(policy) << "entity User { name: string = \"\"  active: bool = true }\n"
+                           "action named(user: User, name: string) = user.name == name\n"
+                           "action active(user: User) = user.active\n";
+  char* err = nullptr;
+  kp_engine* e = kp_open(policy.c_str(), nullptr, 0, &err);
+  ASSERT_NE(e, nullptr) << (err ? err : "");
+  ASSERT_EQ(kp_load_data(e, "User: [{id: a, name: Anna}]\n", &err), 0) << (err ? err : "");
+  ASSERT_EQ(kp_is_native(e, "named"), 0);
+  ASSERT_EQ(kp_is_native(e, "active"), 1);
+  const char* names[] = {"user", "name"};
+  const char* allow[] = {"a", "Anna"};
+  const char* deny[] = {"a", "Bert"};
+  keyplan::testing::invert_jit_decisions(e, true);
+  for (int verify : {0, 1}) {
+    kp_set_verify(e, verify);
+    EXPECT_EQ(kp_decide(e, "named", 2, names, allow, &err), 1) << verify;
+    EXPECT_EQ(kp_decide(e, "named", 2, names, deny, &err), 0) << verify;
+    EXPECT_EQ(err, nullptr);
+  }
+  // The native action does go through the (wrong) JIT, and verify mode sees it.
+  EXPECT_EQ(kp_decide(e, "active", 1, names, allow, &err), KP_DISAGREE);
+  kp_free_string(err);
+  kp_set_verify(e, 0);
+  EXPECT_EQ(kp_decide(e, "active", 1, names, allow, nullptr), 0);
+  std::vector<std::thread> threads;
+  std::vector<int> wrong(4, 0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int rep = 0; rep < 200; ++rep)
+        wrong[t] += (kp_decide(e, "named", 2, names, allow, nullptr) != 1) +
+                    (kp_decide(e, "named", 2, names, deny, nullptr) != 0);
+    });
+  for (auto& th : threads) th.join();
+  for (int w : wrong) EXPECT_EQ(w, 0);
+  kp_close(e);
+  std::remove(policy.c_str());
 }

@@ -94,8 +94,11 @@ TEST(Roles, F_R6_LightAndGroupManagerCombine) {
   // Neither role lends its scope to the other.
   EXPECT_FALSE(o.book_for("carla", "nina", "m1_desk")); // light: no bookings
   EXPECT_FALSE(o.manage("carla", "leo", "m1_desk"));
-  EXPECT_FALSE(o.book_for("carla", "hanna", "m1_desk")); // not accessible through HR
-  EXPECT_FALSE(o.edit_object("carla", "hr_desk"));       // group role: no plans
+  // sales_desk is on her plan but lists only Sales: not accessible through HR.
+  EXPECT_FALSE(o.book_for("carla", "hanna", "sales_desk"));
+  // m1_desk keeps ALL: accessible through HR (F-R2, seed 001), by the group role.
+  EXPECT_TRUE(o.book_for("carla", "hanna", "m1_desk"));
+  EXPECT_FALSE(o.edit_object("carla", "hr_desk")); // group role: no plans
   EXPECT_FALSE(o.edit_plan("carla", "hr_floor"));
   EXPECT_FALSE(o.export_bookings("carla", "m1"));
   EXPECT_FALSE(o.edit_user("carla", "leo"));
@@ -235,7 +238,7 @@ TEST(RolesReport, ListsWhatEachRoleMayAdminister) {
       if (r[0] == user && r[2] == action) return r[3];
     return "<none>";
   };
-  EXPECT_EQ(cell("gustav", "book_for"), "nina, adam → it_desk");
+  EXPECT_EQ(cell("gustav", "book_for"), "nina, adam → open_desk, it_desk, m1_desk, m2_desk");
   EXPECT_EQ(cell("gustav", "edit_user"), "nina");
   EXPECT_EQ(cell("gustav", "edit_plan"), "<none>");
   EXPECT_EQ(cell("lars", "edit_plan"), "ground, hr_floor");
@@ -262,15 +265,16 @@ TEST(RolesReport, FollowsThePolicyNotCpp) {
   Office o;
   ASSERT_TRUE(o.ok());
   auto before = sim::roles_report(o.policy(), *o.snap, day(kToday));
-  o.set("group_access_counts_all", "true");
+  o.set("group_access_counts_all", "false");
   auto after = sim::roles_report(o.policy(), *o.snap, day(kToday));
   auto cell = [](const std::vector<sim::Table>& t, const char* user, const char* action) {
     for (const auto& r : t[0].rows)
       if (r[0] == user && r[2] == action) return r[3];
     return std::string("<none>");
   };
-  EXPECT_EQ(cell(before, "gustav", "book_for"), "nina, adam → it_desk");
-  EXPECT_EQ(cell(after, "gustav", "book_for"), "nina, adam → open_desk, it_desk, m1_desk, m2_desk");
+  EXPECT_EQ(cell(before, "gustav", "book_for"),
+            "nina, adam → open_desk, it_desk, m1_desk, m2_desk");
+  EXPECT_EQ(cell(after, "gustav", "book_for"), "nina, adam → it_desk");
 }
 
 TEST(RolesReport, PolicyWithoutRoles) {

@@ -101,18 +101,18 @@ TEST(Roles, F_R2_GroupManagerBooksAccessibleObjectsForAssignedUsers) {
   // Not for users outside his groups.
   EXPECT_FALSE(o.book_for("gustav", "hanna", "it_desk"));
   EXPECT_FALSE(o.book_for("gustav", "leo", "it_desk"));
-  // Not objects that are not accessible through IT: open_desk lists only
-  // ALL; hr_desk is HR's; m1_desk's building does not list IT.
-  EXPECT_FALSE(o.book_for("gustav", "nina", "open_desk"));
+  // Not objects that are not accessible through IT: hr_desk's floor lists
+  // only HR; sales_desk lists only Sales (open_desk and m1_desk keep ALL:
+  // accessible, F_R2_Seed001_AnObjectKeepingAllIsAccessibleThroughTheGroup).
   EXPECT_FALSE(o.book_for("gustav", "nina", "hr_desk"));
-  EXPECT_FALSE(o.book_for("gustav", "nina", "m1_desk"));
+  EXPECT_FALSE(o.book_for("gustav", "nina", "sales_desk"));
   // F-A9 still holds on behalf of others.
   EXPECT_FALSE(o.book_for("gustav", "nina", "blocked_it_desk"));
   // The same scope for existing bookings (a blocked object's bookings too).
   EXPECT_TRUE(o.manage("gustav", "nina", "it_desk"));
   EXPECT_TRUE(o.manage("gustav", "nina", "blocked_it_desk"));
   EXPECT_FALSE(o.manage("gustav", "hanna", "it_desk"));
-  EXPECT_FALSE(o.manage("gustav", "nina", "m1_desk"));
+  EXPECT_FALSE(o.manage("gustav", "nina", "sales_desk"));
   // Our reading: the two conditions are independent. With IT and HR
   // assigned, an IT-accessible desk may be booked for an HR user.
   o.load("User:\n  - {id: gustav, managed_groups: [IT, HR]}\n");
@@ -122,20 +122,31 @@ TEST(Roles, F_R2_GroupManagerBooksAccessibleObjectsForAssignedUsers) {
 }
 
 TEST(Roles, F_R2_GroupLinkedToBuildingFloorAndObject) {
-  // The seed's example: a group assigned to the building, the floor plan and
-  // the object; remove it from any one level and the object is no longer
-  // accessible through it.
-  Office o;
-  ASSERT_TRUE(o.ok());
-  EXPECT_TRUE(o.book_for("gustav", "nina", "it_desk"));
-  for (const char* edit :
-       {"Building:\n  - {id: hq, groups: [ALL, HR]}\n", "Floor:\n  - {id: ground, groups: [ALL]}\n",
-        "Object:\n  - {id: it_desk, groups: [ALL]}\n"}) {
-    Office e;
-    ASSERT_TRUE(e.ok());
-    e.load(edit);
-    EXPECT_FALSE(e.book_for("gustav", "nina", "it_desk")) << edit;
-    EXPECT_FALSE(e.manage("gustav", "nina", "it_desk")) << edit;
+  // Seed 001's example: a group assigned to the building, the floor plan and
+  // the object. A level that lists neither the group nor ALL closes the
+  // object to the group under both readings; a level that drops the group
+  // but keeps ALL closes it only under the strict one
+  // (group_access_counts_all: false).
+  struct Edit {
+    const char* yaml;
+    bool keeps_all;
+  };
+  for (const Edit& edit : {Edit{"Building:\n  - {id: hq, groups: [ALL, HR]}\n", true},
+                           Edit{"Floor:\n  - {id: ground, groups: [ALL]}\n", true},
+                           Edit{"Object:\n  - {id: it_desk, groups: [ALL]}\n", true},
+                           Edit{"Building:\n  - {id: hq, groups: [HR]}\n", false},
+                           Edit{"Floor:\n  - {id: ground, groups: [Legal]}\n", false},
+                           Edit{"Object:\n  - {id: it_desk, groups: [Legal]}\n", false}}) {
+    for (bool counts_all : {true, false}) {
+      Office e;
+      ASSERT_TRUE(e.ok());
+      e.set("group_access_counts_all", counts_all ? "true" : "false");
+      EXPECT_TRUE(e.book_for("gustav", "nina", "it_desk"));
+      e.load(edit.yaml);
+      bool accessible = counts_all && edit.keeps_all;
+      EXPECT_EQ(e.book_for("gustav", "nina", "it_desk"), accessible) << edit.yaml << counts_all;
+      EXPECT_EQ(e.manage("gustav", "nina", "it_desk"), accessible) << edit.yaml << counts_all;
+    }
   }
 }
 
@@ -235,17 +246,41 @@ Group Team { administrators: [gustav] }
   EXPECT_FALSE(o.edit_group("gabi", "Team"));
 }
 
-TEST(Roles, F_R2_AccessibleThroughIsASetting) {
-  // The second reading: a level that lists ALL counts as linked to every
-  // group. Still only for the users of the assigned groups.
+TEST(Roles, F_R2_Seed001_AnObjectKeepingAllIsAccessibleThroughTheGroup) {
+  // Seed 001: "The Group Manager can create bookings for objects that are
+  // accessible through the assigned groups." Read as the user reads it (the
+  // default, group_access_counts_all): accessible when a member of the group
+  // could book it, so a level that keeps ALL admits the group.
   Office o;
   ASSERT_TRUE(o.ok());
-  EXPECT_FALSE(o.book_for("gustav", "nina", "open_desk"));
-  o.set("group_access_counts_all", "true");
-  EXPECT_TRUE(o.book_for("gustav", "nina", "open_desk"));
-  EXPECT_TRUE(o.book_for("gustav", "nina", "m1_desk"));
-  EXPECT_FALSE(o.book_for("gustav", "nina", "hr_desk"));
+  EXPECT_EQ(o.snap->format(o.snap->setting(o.policy().find_setting("group_access_counts_all"))),
+            "true");
+  EXPECT_TRUE(o.book_for("gustav", "nina", "it_desk"));   // IT on every level
+  EXPECT_TRUE(o.book_for("gustav", "nina", "open_desk")); // ALL on the object
+  EXPECT_TRUE(o.book_for("gustav", "nina", "m1_desk"));   // Munich keeps ALL everywhere
+  EXPECT_TRUE(o.book_for("gustav", "nina", "m2_desk"));
+  EXPECT_FALSE(o.book_for("gustav", "nina", "hr_desk"));    // hr_floor lists only HR
+  EXPECT_FALSE(o.book_for("gustav", "nina", "sales_desk")); // the object lists only Sales
+  // Still only for the users of the assigned groups.
   EXPECT_FALSE(o.book_for("gustav", "hanna", "m1_desk"));
+  EXPECT_TRUE(o.manage("gustav", "nina", "m1_desk"));
+  EXPECT_FALSE(o.manage("gustav", "hanna", "m1_desk"));
+}
+
+TEST(Roles, F_R2_StrictReadingNeedsTheGroupOnEveryLevel) {
+  // The strict reading of seed 001's example (the group assigned to the
+  // building, the floor and the object), kept as a setting.
+  Office o;
+  ASSERT_TRUE(o.ok());
+  o.set("group_access_counts_all", "false");
+  EXPECT_TRUE(o.book_for("gustav", "nina", "it_desk"));
+  EXPECT_FALSE(o.book_for("gustav", "nina", "open_desk"));
+  EXPECT_FALSE(o.book_for("gustav", "nina", "m1_desk"));
+  EXPECT_FALSE(o.book_for("gustav", "nina", "hr_desk"));
+  EXPECT_FALSE(o.manage("gustav", "nina", "m1_desk"));
+  // A group manager of ALL: only objects listing ALL on all three levels.
+  EXPECT_TRUE(o.book_for("gabi", "leo", "m1_desk"));
+  EXPECT_FALSE(o.book_for("gabi", "nina", "it_desk"));
 }
 
 // ------------------------------------------------------------------ F-R3

@@ -1,12 +1,13 @@
-// The C ABI of keyplan.h over the compiler, the snapshot and the JIT. Lives
-// beside the JIT because it links LLVM.
-#include "compiler/codegen/keyplan.h"
+// The C ABI of keyplan.h: a front door like the CLI. It compiles the policy,
+// loads the tenant data and decides through engine::Decider: the JIT decider
+// for native actions, the interpreter decider (the reference) for the rest
+// and for verify mode.
+#include "api/keyplan.h"
 
-#include "compiler/codegen/c_api_testing.hpp"
-#include "compiler/codegen/jit.hpp"
+#include "api/c_api_testing.hpp"
 #include "compiler/compile.hpp"
+#include "engine/decider.hpp"
 #include "runtime/data_loader.hpp"
-#include "runtime/interpreter.hpp"
 #include "runtime/request.hpp"
 
 #include <cstdlib>
@@ -22,16 +23,23 @@ struct kp_engine {
   std::unique_ptr<CompileResult> compiled;
   std::unique_ptr<rt::Snapshot> snapshot;
   std::unique_ptr<jit::CompiledPolicy> native;
-  std::unique_ptr<jit::Binding> binding;
+  // Decides native actions with the JIT alone. Lock-free: for a native
+  // action whose binding matches the snapshot the Decider only reads (its
+  // binding is immutable, jit::Binding), and rebind() after every change
+  // keeps it matching.
+  std::unique_ptr<engine::Decider> jit;
+  // The interpreter (not thread-safe: behind interp_mutex), for actions the
+  // JIT does not compile and for verify mode's second opinion.
+  mutable std::mutex interp_mutex;
+  std::unique_ptr<engine::Decider> interp;
   int64_t today = rt::current_date();
-  mutable std::mutex interp_mutex; // the interpreter is not thread-safe
-  std::unique_ptr<rt::Interpreter> interp;
   bool verify = false;     // cross-check every native decision with the interpreter
   bool invert_jit = false; // tests only: a wrong JIT, to see verify mode catch it
 
   void rebind() {
-    if (native) binding = std::make_unique<jit::Binding>(*native, *snapshot);
-    interp = std::make_unique<rt::Interpreter>(*compiled->policy, *snapshot);
+    const ir::Policy& p = *compiled->policy;
+    jit = std::make_unique<engine::Decider>(p, *snapshot, engine::Kind::Jit, native.get());
+    interp = std::make_unique<engine::Decider>(p, *snapshot, engine::Kind::Interp, nullptr);
   }
 };
 
@@ -45,12 +53,8 @@ void set_error(char** error, const std::string& msg) {
 
 // The interpreter's answer: 1 allow, 0 deny, -1 with `why` on an error.
 int interpret(const kp_engine& e, const rt::ResolvedRequest& req, std::string& why) {
-  const ir::Policy& p = *e.compiled->policy;
   std::lock_guard<std::mutex> lock(e.interp_mutex);
-  rt::EvalOptions eo;
-  eo.today = e.today;
-  rt::Decision d = e.interp->evaluate(
-      req.rule, rt::to_rt_args(*e.snapshot, p.rules[static_cast<size_t>(req.rule)], req.args), eo);
+  rt::Decision d = e.interp->decide(req.rule, req.args, e.today, false);
   if (!d.error.empty()) {
     why = d.error;
     return -1;
@@ -79,16 +83,10 @@ int decide_one(const kp_engine& e, const char* action, size_t n, const char* con
     why = req.error;
     return -1;
   }
-  if (!e.binding || !e.native->compiled(req.rule)) return interpret(e, req, why);
-  int64_t native[16];
-  std::vector<int64_t> more;
-  int64_t* a = native;
-  if (req.args.size() > 16) {
-    more.resize(req.args.size());
-    a = more.data();
-  }
-  for (size_t i = 0; i < req.args.size(); ++i) a[i] = jit::to_native(req.args[i]);
-  int jit = e.binding->decide(req.rule, a, e.today) != e.invert_jit ? 1 : 0;
+  if (!e.jit->native(req.rule)) return interpret(e, req, why);
+  // The JIT's own answer (no cross-check inside the Decider: verify mode
+  // below compares, and reports both answers).
+  int jit = e.jit->decide(req.rule, req.args, e.today, false).allowed != e.invert_jit ? 1 : 0;
   if (!e.verify) return jit;
   std::string interp_error;
   int ref = interpret(e, req, interp_error);
@@ -194,7 +192,7 @@ int kp_is_native(const kp_engine* e, const char* action) {
   auto rules = e->compiled->policy->find_rules(action ? action : "");
   if (rules.empty()) return 0;
   for (int32_t r : rules)
-    if (!e->native->compiled(r)) return 0;
+    if (!e->jit->native(r)) return 0;
   return 1;
 }
 

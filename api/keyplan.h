@@ -6,7 +6,7 @@
  * decision runs. Every function that can fail takes `char** error`: on
  * failure it stores a message there (free it with kp_free_string) when
  * `error` is not NULL. A request that does not resolve is a deny (fail
- * closed). C++ users: compiler/codegen/embed.hpp wraps this. */
+ * closed). C++ users: api/embed.hpp wraps this. */
 #ifndef KEYPLAN_H
 #define KEYPLAN_H
 

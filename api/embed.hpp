@@ -7,7 +7,7 @@
 // Decisions are thread-safe; changes (load_data, set_setting, set_today) are not.
 #pragma once
 
-#include "compiler/codegen/keyplan.h"
+#include "api/keyplan.h"
 
 #include <stdexcept>
 #include <string>
