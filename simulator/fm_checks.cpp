@@ -31,6 +31,9 @@ std::string sources(FmModel& m, const rt::RtValue& u, const rt::RtValue& g) {
         fmt::format("{} profile '{}'", p == def ? "default" : "additional", m.id(m.profile, p)));
   for (int32_t d : m.rows("direct_of", {u}))
     if (d == row(g)) parts.push_back("a direct assignment");
+  for (int32_t c : m.rows("contexts_granting", {u, g}))
+    parts.push_back(fmt::format("contextual assignment '{}' at '{}'", m.id(m.assignment, c),
+                                m.text(m.assignment, c, "context")));
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) out += (i ? " and " : "") + parts[i];
   return out.empty() ? "no assignment" : out;

@@ -27,6 +27,7 @@ const char* const kRequired[][2] = {
     {"can_use_system", "1"},
     {"subsumes", "2"},
     {"profile_groups", "1"},
+    {"contexts_granting", "2"},
 };
 
 } // namespace

@@ -46,3 +46,37 @@ TEST(FmSeed004, S3_1_ContextualAssignmentOfNonContextualGroupGrantsNothing) {
   // A contextual group given in the same place still holds there.
   EXPECT_TRUE(a.allows("edit", {{"user", "fiona"}, {"subject", "buildings"}, {"at", "hq"}}));
 }
+
+// s.4 / W-12: "the minimum license required for the user is determined by
+// the highest license required for all assigned system groups"; s.4.1 /
+// W-13: the warning on assigning a group above the license. A group given
+// in a context is assigned (s.3.1 calls it a direct assignment): both count
+// it. The decision side still caps it to view.
+TEST(FmSeed004, S4_NeededLicenseCountsGroupsAssignedInAContext) {
+  Acme a("User:\n  - {id: lena, license: limited, default_profile: end_user}\n"
+         "ContextAssignment:\n"
+         "  - {id: lena_edits_hq, user: lena, group: edit_buildings, context: hq}\n");
+  EXPECT_FALSE(a.allows("license_sufficient", {{"user", "lena"}}));
+  EXPECT_TRUE(a.allows("license_exceeded", {{"user", "lena"}, {"group", "edit_buildings"}}));
+  EXPECT_TRUE(a.allows("view", {{"user", "lena"}, {"subject", "buildings"}, {"at", "hq"}}));
+  EXPECT_FALSE(a.allows("edit", {{"user", "lena"}, {"subject", "buildings"}, {"at", "hq"}}));
+  auto fm = sim::FmModel::open(*a.result->policy, *a.snap, 0, nullptr);
+  ASSERT_TRUE(fm);
+  int32_t lena = a.snap->find(fm->user, "lena");
+  EXPECT_EQ(fm->format(fm->call("needed_license", {sim::FmModel::ent(fm->user, lena)})), "full");
+}
+
+TEST(FmSeed004, S4_1_LicenseWarningNamesTheContextualAssignment) {
+  Acme a("User:\n  - {id: lena, license: limited, default_profile: end_user}\n"
+         "ContextAssignment:\n"
+         "  - {id: lena_edits_hq, user: lena, group: edit_buildings, context: hq}\n");
+  bool found = false;
+  for (const auto& f : a.findings())
+    if (f.check == "license_exceeded" && f.subject == "lena") {
+      found = true;
+      EXPECT_EQ(f.message,
+                "user 'lena' has license limited but system group 'edit_buildings' "
+                "(via contextual assignment 'lena_edits_hq' at 'hq') needs license full");
+    }
+  EXPECT_TRUE(found);
+}
