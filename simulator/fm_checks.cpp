@@ -132,14 +132,17 @@ const CheckSpec kChecks[] = {
      "baseline profiles hold every active group and are not edited; make a customer profile"},
     {"redundant_in_profile", Severity::Warning,
      [](FmModel& m, const Args& a) {
+       // The model decides redundancy over the whole profile; name a single
+       // group that covers it when there is one.
        std::string by;
-       ir::Value groups = m.attr(m.profile, row(a[0]), "system_groups");
-       for (const auto& h : groups.elems)
-         if (by.empty() &&
-             m.test("subsumes", {FmModel::ent(m.group, static_cast<int32_t>(h.num)), a[1]}))
-           by = m.id(m.group, static_cast<int32_t>(h.num));
-       return fmt::format("profile {}: system group {} is redundant, '{}' grants at least as much",
-                          id_of(m, m.profile, a[0]), id_of(m, m.group, a[1]), by);
+       for (int32_t h : m.rows("profile_groups", {a[0]}))
+         if (by.empty() && m.test("subsumes", {FmModel::ent(m.group, h), a[1]}))
+           by = m.id(m.group, h);
+       return fmt::format("profile {}: system group {} is redundant, {} at least as much under "
+                          "every license",
+                          id_of(m, m.profile, a[0]), id_of(m, m.group, a[1]),
+                          by.empty() ? "the profile's other groups together yield"
+                                     : "'" + by + "' yields");
      },
      "least privilege: give a profile only the groups it needs"},
     {"default_tab_unavailable", Severity::Warning,

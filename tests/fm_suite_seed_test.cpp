@@ -80,3 +80,36 @@ TEST(FmSeed004, S4_1_LicenseWarningNamesTheContextualAssignment) {
     }
   EXPECT_TRUE(found);
 }
+
+// s.5.1 / W-15, W-16: "giving users the group Edit buildings automatically
+// also allows them to view and create buildings"; "there is no need to give
+// a user profile more system groups than necessary". A group is redundant
+// when the profile yields the same without it under every license, so view
+// buildings next to edit buildings is reported under the default
+// over_license_level (edit buildings still yields view to a limited user),
+// but not under over_license_level none.
+TEST(FmSeed004, S5_1_ViewBuildingsNextToEditBuildingsIsRedundant) {
+  const char* data =
+      "SystemGroup:\n  - {id: view_places, description: x, module: contracts, min_license: "
+      "limited, views: [contracts, buildings]}\n"
+      "Profile:\n  - {id: keeper, system_groups: [view_buildings, edit_buildings]}\n"
+      "  - {id: viewer, system_groups: [view_contracts, view_buildings, view_places]}\n";
+  Acme a(data);
+  EXPECT_TRUE(
+      a.allows("redundant_in_profile", {{"profile", "keeper"}, {"group", "view_buildings"}}));
+  EXPECT_FALSE(
+      a.allows("redundant_in_profile", {{"profile", "keeper"}, {"group", "edit_buildings"}}));
+  EXPECT_TRUE(a.allows("redundant_in_profile", {{"profile", "viewer"}, {"group", "view_places"}}));
+  std::vector<std::string> messages;
+  for (const auto& f : a.findings())
+    if (f.check == "redundant_in_profile") messages.push_back(f.message);
+  EXPECT_EQ(messages,
+            (std::vector<std::string>{
+                "profile 'keeper': system group 'view_buildings' is redundant, 'edit_buildings' "
+                "yields at least as much under every license",
+                "profile 'viewer': system group 'view_places' is redundant, the profile's other "
+                "groups together yield at least as much under every license"}));
+  Acme strict(data, {{"over_license_level", "none"}});
+  EXPECT_FALSE(
+      strict.allows("redundant_in_profile", {{"profile", "keeper"}, {"group", "view_buildings"}}));
+}
