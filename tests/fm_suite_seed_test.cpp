@@ -3,6 +3,7 @@
 // section and the DOMAIN rule it rests on. The readings are documented in
 // docs/fm-suite.md; every test would fail on the model before the reading.
 #include "tests/fm_fixture.hpp"
+#include "tests/test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -112,4 +113,44 @@ TEST(FmSeed004, S5_1_ViewBuildingsNextToEditBuildingsIsRedundant) {
   Acme strict(data, {{"over_license_level", "none"}});
   EXPECT_FALSE(
       strict.allows("redundant_in_profile", {{"profile", "keeper"}, {"group", "view_buildings"}}));
+}
+
+// s.5 / W-14: "system groups can be assigned directly to selected user
+// profiles or to all existing user profiles". The what-if is the model's
+// setting add_to_all_profiles: every customer profile holds the groups, so
+// "what if contract_manager were in every profile" replays as a scenario.
+TEST(FmSeed004, S5_AddToAllProfilesIsASettingOfTheModel) {
+  Acme before;
+  EXPECT_FALSE(before.allows("edit", {{"user", "fiona"}, {"subject", "contracts"}}));
+  EXPECT_TRUE(before.allows("optional_unassigned", {{"group", "view_contacts"}}));
+  Acme a("", {{"add_to_all_profiles", "[contract_manager, view_contacts]"}});
+  EXPECT_TRUE(a.allows("edit", {{"user", "fiona"}, {"subject", "contracts"}}));
+  EXPECT_TRUE(a.allows("view", {{"user", "anna"}, {"subject", "contacts"}}));
+  EXPECT_TRUE(a.allows("holds", {{"user", "ivan"}, {"group", "contract_manager"}}));
+  EXPECT_FALSE(a.allows("optional_unassigned", {{"group", "view_contacts"}}));
+  // ivan's limited license now falls short of contract_manager (W-13).
+  EXPECT_TRUE(a.allows("license_exceeded", {{"user", "ivan"}, {"group", "contract_manager"}}));
+  // Only customer profiles: the baseline profile is not edited (W-7).
+  EXPECT_FALSE(a.allows("baseline_edited", {{"profile", "administrator_wpm"}}));
+}
+
+// The report flag is a thin use of the setting: --add-to-all-profiles G and
+// --set add_to_all_profiles=[G] give the same dashboard; the flag adds to
+// what --set states.
+TEST(FmSeed004, S5_AddToAllProfilesFlagSetsTheSetting) {
+  using testing_support::run_command;
+  std::string cd = "cd '" + fm_test::example_dir().string() + "' && '" + KEYPLAN_BINARY +
+                   "' report dashboard acme_fm.kp --format json ";
+  auto flag = run_command(cd + "--add-to-all-profiles view_contacts 2>/dev/null");
+  auto set = run_command(cd + "--set 'add_to_all_profiles=[view_contacts]' 2>/dev/null");
+  EXPECT_EQ(flag.code, set.code);
+  EXPECT_EQ(flag.out, set.out);
+  EXPECT_NE(flag.out.find("create_requests, create_reservations, view_contacts"),
+            std::string::npos);
+  auto both = run_command(cd + "--set 'add_to_all_profiles=[view_contacts]' "
+                               "--add-to-all-profiles view_contracts 2>/dev/null");
+  EXPECT_NE(both.out.find("create_requests, create_reservations, view_contacts, view_contracts"),
+            std::string::npos)
+      << both.out;
+  EXPECT_EQ(run_command(cd + "--add-to-all-profiles ghost 2>/dev/null").code, 2);
 }
