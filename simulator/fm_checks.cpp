@@ -109,6 +109,18 @@ const CheckSpec kChecks[] = {
                           m.text(m.assignment, row(a[0]), "context"));
      },
      "turn on the module setting: set contextual_access = true"},
+    {"context_never_applies", Severity::Warning,
+     [](FmModel& m, const Args& a) {
+       int32_t at = m.ref(m.assignment, row(a[0]), "context");
+       return fmt::format(
+           "contextual assignment {} gives user '{}' system group '{}' at '{}' ({}), "
+           "where nothing it grants applies",
+           id_of(m, m.assignment, a[0]), m.text(m.assignment, row(a[0]), "user"),
+           m.text(m.assignment, row(a[0]), "group"), m.id(m.location, at),
+           m.text(m.location, at, "kind"));
+     },
+     "a subject applies to the kinds of location it lists (location_kinds): give the group on a "
+     "building or area that holds such places"},
     {"context_inactive", Severity::Error,
      [](FmModel& m, const Args& a) {
        int32_t g = m.ref(m.assignment, row(a[0]), "group");

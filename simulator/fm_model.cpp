@@ -28,6 +28,7 @@ const char* const kRequired[][2] = {
     {"subsumes", "2"},
     {"profile_groups", "1"},
     {"contexts_granting", "2"},
+    {"applies_in", "2"},
 };
 
 } // namespace

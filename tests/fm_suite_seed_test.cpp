@@ -154,3 +154,47 @@ TEST(FmSeed004, S5_AddToAllProfilesFlagSetsTheSetting) {
       << both.out;
   EXPECT_EQ(run_command(cd + "--add-to-all-profiles ghost 2>/dev/null").code, 2);
 }
+
+// s.3.1 / W-9: a contextual grant gives "only edit rights on a specific
+// building": a request at a location asks about that location, so a subject
+// applies only to the kinds of location it lists. "Edit buildings" at an
+// asset is a deny whose reason is applies_at; an assignment that can never
+// apply (edit buildings given on an asset) is reported.
+TEST(FmSeed004, S3_1_SubjectAtALocationOfAnotherKindIsDeniedWithAReason) {
+  Acme a("ContextAssignment:\n"
+         "  - {id: fiona_edits_beamer, user: fiona, group: edit_buildings, context: beamer_1}\n"
+         "  - {id: fiona_views_hq_first, user: fiona, group: view_assets, context: hq_first}\n");
+  EXPECT_TRUE(a.allows("edit", {{"user", "fiona"}, {"subject", "buildings"}, {"at", "hq"}}));
+  EXPECT_FALSE(a.allows("edit", {{"user", "fiona"}, {"subject", "buildings"}, {"at", "beamer_1"}}));
+  EXPECT_FALSE(a.allows("view", {{"user", "carl"}, {"subject", "buildings"}, {"at", "annex_lab"}}));
+  EXPECT_TRUE(a.allows("view", {{"user", "carl"}, {"subject", "areas"}, {"at", "annex_lab"}}));
+
+  rt::EvalOptions eo;
+  eo.explain = true;
+  rt::Decision d =
+      rt::decide(*a.result->policy, *a.snap, "edit",
+                 {{"user", "fiona"}, {"subject", "buildings"}, {"at", "beamer_1"}}, eo);
+  ASSERT_FALSE(d.allowed);
+  ASSERT_TRUE(d.explanation);
+  bool named = false;
+  for (const auto& r : d.explanation->reasons)
+    if (r.text == "at.kind in s.location_kinds") {
+      named = true;
+      EXPECT_EQ(r.implements, std::vector<std::string>{"W-9"});
+      EXPECT_NE(std::find(r.via.begin(), r.via.end(), "applies_at"), r.via.end())
+          << ::testing::PrintToString(r.via);
+    }
+  EXPECT_TRUE(named);
+
+  EXPECT_TRUE(a.allows("context_never_applies", {{"assignment", "fiona_edits_beamer"}}));
+  EXPECT_FALSE(a.allows("context_never_applies", {{"assignment", "fiona_edits_hq"}}));
+  EXPECT_FALSE(a.allows("context_never_applies", {{"assignment", "fiona_views_hq_first"}}));
+  bool reported = false;
+  for (const auto& f : a.findings())
+    if (f.check == "context_never_applies") {
+      reported = true;
+      EXPECT_EQ(f.subject, "fiona_edits_beamer");
+      EXPECT_EQ(f.severity, Severity::Warning);
+    }
+  EXPECT_TRUE(reported);
+}

@@ -103,7 +103,7 @@ TEST(FmSuite, W_9_ContextualAccessHoldsOnlyInsideItsContext) {
   Acme a;
   EXPECT_TRUE(a.allows("edit", {{"user", "fiona"}, {"subject", "buildings"}, {"at", "hq"}}));
   EXPECT_TRUE(a.allows("edit", {{"user", "fiona"}, {"subject", "areas"}, {"at", "hq_ground"}}));
-  EXPECT_TRUE(a.allows("edit", {{"user", "fiona"}, {"subject", "buildings"}, {"at", "beamer_1"}}));
+  EXPECT_TRUE(a.allows("edit", {{"user", "fiona"}, {"subject", "areas"}, {"at", "hq_first"}}));
   EXPECT_FALSE(a.allows("edit", {{"user", "fiona"}, {"subject", "buildings"}, {"at", "annex"}}));
   EXPECT_FALSE(a.allows("edit", {{"user", "fiona"}, {"subject", "buildings"}}));
   Acme off("", {{"contextual_access", "false"}});
