@@ -29,6 +29,7 @@ const char* const kRequired[][2] = {
     {"profile_groups", "1"},
     {"contexts_granting", "2"},
     {"applies_in", "2"},
+    {"inactive_in_profile", "2"},
 };
 
 } // namespace

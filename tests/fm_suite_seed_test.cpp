@@ -2,6 +2,7 @@
 // section: the readings of issue 11 (items 1-6), each named after the seed
 // section and the DOMAIN rule it rests on. The readings are documented in
 // docs/fm-suite.md; every test would fail on the model before the reading.
+#include "simulator/fm_reports.hpp"
 #include "tests/fm_fixture.hpp"
 #include "tests/test_support.hpp"
 
@@ -197,4 +198,42 @@ TEST(FmSeed004, S3_1_SubjectAtALocationOfAnotherKindIsDeniedWithAReason) {
       EXPECT_EQ(f.severity, Severity::Warning);
     }
   EXPECT_TRUE(reported);
+}
+
+// s.5 / W-14, W-8: the dashboard shows "all available system groups based on
+// the activated modules"; a profile that still holds a group of an inactive
+// module (create_visitors, visitors off) lists it marked inactive.
+TEST(FmSeed004, S5_DashboardMarksAnInactiveProfileGroup) {
+  Acme a("Profile:\n  - {id: reception, description: Reception, system_groups: "
+         "[create_requests, create_visitors]}\n");
+  auto fm = sim::FmModel::open(*a.result->policy, *a.snap, 0, nullptr);
+  ASSERT_TRUE(fm);
+  std::vector<sim::Table> tables = sim::fm_dashboard(*fm);
+  ASSERT_FALSE(tables.empty());
+  const sim::Table& profiles = tables[0];
+  bool seen = false;
+  for (const auto& row : profiles.rows)
+    if (row.at(0) == "reception") {
+      seen = true;
+      EXPECT_EQ(row.at(2), "create_requests, create_visitors (inactive)");
+    } else {
+      EXPECT_EQ(row.at(2).find("(inactive)"), std::string::npos) << row.at(0);
+    }
+  EXPECT_TRUE(seen);
+  EXPECT_NE(std::find_if(profiles.notes.begin(), profiles.notes.end(),
+                         [](const std::string& n) { return n.rfind("(inactive):", 0) == 0; }),
+            profiles.notes.end());
+  // Once the module is active, the mark goes.
+  Acme on("Profile:\n  - {id: reception, description: Reception, system_groups: "
+          "[create_requests, create_visitors]}\n",
+          {{"active_modules", "[requests, reservations, visitors]"}});
+  auto fm_on = sim::FmModel::open(*on.result->policy, *on.snap, 0, nullptr);
+  ASSERT_TRUE(fm_on);
+  std::vector<sim::Table> tables_on = sim::fm_dashboard(*fm_on);
+  ASSERT_FALSE(tables_on.empty());
+  for (const auto& row : tables_on[0].rows) {
+    if (row.at(0) == "reception") {
+      EXPECT_EQ(row.at(2), "create_requests, create_visitors");
+    }
+  }
 }
