@@ -76,35 +76,32 @@ const std::vector<ReportKind>& report_kinds() {
   return kinds;
 }
 
-// W-14: "a system group can be added to all profiles at once", as a what-if
-// edit of the snapshot: every dashboard profile gets the group.
-bool add_to_all_profiles(sim::Tenant& t, const std::string& group, int64_t today,
-                         Diagnostics& diags) {
-  const ir::Policy& policy = *t.compiled->policy;
-  std::string error;
-  std::vector<int32_t> profiles;
-  int32_t g = -1;
-  {
-    auto fm = sim::FmModel::open(policy, *t.snapshot, today, &error);
-    if (!fm) {
-      diags.error(Span{}, "--add-to-all-profiles: " + error);
-      return false;
-    }
-    g = t.snapshot->find(fm->group, group);
+// W-14: "a system group can be added to all profiles at once". The model
+// states the what-if as its setting add_to_all_profiles (which a scenario's
+// settings: and --set state too); the flag adds the groups to it.
+bool add_to_all_profiles(rt::Snapshot& snap, const ir::Policy& policy,
+                         const std::vector<std::string>& groups, Diagnostics& diags) {
+  const char* const kSetting = "add_to_all_profiles";
+  int32_t s = policy.find_setting(kSetting), gtype = policy.find_entity("SystemGroup");
+  if (s < 0 || gtype < 0) {
+    diags.error(Span{}, fmt::format("--add-to-all-profiles: the policy has no setting '{}': it "
+                                    "needs a policy that imports std.fm_suite",
+                                    kSetting));
+    return false;
+  }
+  std::vector<ir::Value> elems = snap.setting(s).elems;
+  for (const auto& group : groups) {
+    int32_t g = snap.find(gtype, group);
     if (g < 0) {
       diags.error(Span{}, fmt::format("--add-to-all-profiles: unknown SystemGroup '{}'", group));
       return false;
     }
-    for (int32_t p = 0; p < fm->count(fm->profile); ++p)
-      if (fm->test("on_dashboard", {sim::FmModel::ent(fm->profile, p)})) profiles.push_back(p);
-  }
-  int32_t ptype = policy.find_entity("Profile"), gtype = policy.find_entity("SystemGroup");
-  int32_t attr = policy.entities[static_cast<size_t>(ptype)].find_attribute("system_groups");
-  for (int32_t p : profiles) {
-    ir::Value v = t.snapshot->get(ptype, p, attr);
-    std::vector<ir::Value> elems = v.elems;
     elems.push_back(ir::Value::entity(gtype, g));
-    t.snapshot->set(ptype, p, attr, ir::Value::set(std::move(elems)));
+  }
+  std::string error;
+  if (!snap.set_setting(kSetting, ir::Value::set(std::move(elems)), &error)) {
+    diags.error(Span{}, "--add-to-all-profiles: " + error);
+    return false;
   }
   return true;
 }
@@ -141,8 +138,8 @@ int run(const ReportOpts& o) {
     diags.error(Span{}, fmt::format("--today {}: expected a date YYYY-MM-DD", o.today));
   if (o.format == "xlsx" && o.output.empty())
     diags.error(Span{}, "--format xlsx needs --output FILE");
-  if (!diags.has_errors())
-    for (const auto& g : o.add_to_all) add_to_all_profiles(t, g, today, diags);
+  if (!diags.has_errors() && !o.add_to_all.empty())
+    add_to_all_profiles(*t.snapshot, *t.compiled->policy, o.add_to_all, diags);
   if (diags.has_errors()) {
     std::cerr << diags.render_text(sources, isatty(2));
     return 2;
@@ -222,7 +219,8 @@ void add_report_command(CLI::App& app, int& status) {
                 "Exit 1 on check warnings and on required groups in no profile (W-17)");
   cmd->add_option("--user", opts->users, "effective-access: only these users");
   cmd->add_option("--add-to-all-profiles", opts->add_to_all,
-                  "What-if (W-14): add a system group to every customer profile first");
+                  "What-if (W-14): add a system group to every customer profile first (the model's "
+                  "setting add_to_all_profiles)");
   cmd->add_option("--path", opts->path, "Extra directories to search for imported modules")
       ->allow_extra_args(false);
   cmd->callback([opts, &status]() { status = run(*opts); });

@@ -76,8 +76,8 @@ Table user_table(FmModel& m, int32_t u) {
     for (int32_t c : contexts) {
       int32_t g = m.ref(m.assignment, c, "group");
       rt::RtValue gv = ent(m.group, g);
-      rt::RtValue grant = m.call("group_level", {gv, sv});
-      if (grant.num == 0) continue;
+      // Only subjects that can be asked about within the context (W-9).
+      if (!m.test("applies_in", {ent(m.assignment, c), sv})) continue;
       int32_t at = m.ref(m.assignment, c, "context");
       bool holds = m.test("holds_at", {ent(m.assignment, c), ent(m.location, at)});
       rt::RtValue yield = m.call("yield_level", {uv, gv, sv});

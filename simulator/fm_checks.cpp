@@ -31,6 +31,9 @@ std::string sources(FmModel& m, const rt::RtValue& u, const rt::RtValue& g) {
         fmt::format("{} profile '{}'", p == def ? "default" : "additional", m.id(m.profile, p)));
   for (int32_t d : m.rows("direct_of", {u}))
     if (d == row(g)) parts.push_back("a direct assignment");
+  for (int32_t c : m.rows("contexts_granting", {u, g}))
+    parts.push_back(fmt::format("contextual assignment '{}' at '{}'", m.id(m.assignment, c),
+                                m.text(m.assignment, c, "context")));
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) out += (i ? " and " : "") + parts[i];
   return out.empty() ? "no assignment" : out;
@@ -106,6 +109,18 @@ const CheckSpec kChecks[] = {
                           m.text(m.assignment, row(a[0]), "context"));
      },
      "turn on the module setting: set contextual_access = true"},
+    {"context_never_applies", Severity::Warning,
+     [](FmModel& m, const Args& a) {
+       int32_t at = m.ref(m.assignment, row(a[0]), "context");
+       return fmt::format(
+           "contextual assignment {} gives user '{}' system group '{}' at '{}' ({}), "
+           "where nothing it grants applies",
+           id_of(m, m.assignment, a[0]), m.text(m.assignment, row(a[0]), "user"),
+           m.text(m.assignment, row(a[0]), "group"), m.id(m.location, at),
+           m.text(m.location, at, "kind"));
+     },
+     "a subject applies to the kinds of location it lists (location_kinds): give the group on a "
+     "building or area that holds such places"},
     {"context_inactive", Severity::Error,
      [](FmModel& m, const Args& a) {
        int32_t g = m.ref(m.assignment, row(a[0]), "group");
@@ -129,14 +144,17 @@ const CheckSpec kChecks[] = {
      "baseline profiles hold every active group and are not edited; make a customer profile"},
     {"redundant_in_profile", Severity::Warning,
      [](FmModel& m, const Args& a) {
+       // The model decides redundancy over the whole profile; name a single
+       // group that covers it when there is one.
        std::string by;
-       ir::Value groups = m.attr(m.profile, row(a[0]), "system_groups");
-       for (const auto& h : groups.elems)
-         if (by.empty() &&
-             m.test("subsumes", {FmModel::ent(m.group, static_cast<int32_t>(h.num)), a[1]}))
-           by = m.id(m.group, static_cast<int32_t>(h.num));
-       return fmt::format("profile {}: system group {} is redundant, '{}' grants at least as much",
-                          id_of(m, m.profile, a[0]), id_of(m, m.group, a[1]), by);
+       for (int32_t h : m.rows("profile_groups", {a[0]}))
+         if (by.empty() && m.test("subsumes", {FmModel::ent(m.group, h), a[1]}))
+           by = m.id(m.group, h);
+       return fmt::format("profile {}: system group {} is redundant, {} at least as much under "
+                          "every license",
+                          id_of(m, m.profile, a[0]), id_of(m, m.group, a[1]),
+                          by.empty() ? "the profile's other groups together yield"
+                                     : "'" + by + "' yields");
      },
      "least privilege: give a profile only the groups it needs"},
     {"default_tab_unavailable", Severity::Warning,

@@ -27,6 +27,9 @@ const char* const kRequired[][2] = {
     {"can_use_system", "1"},
     {"subsumes", "2"},
     {"profile_groups", "1"},
+    {"contexts_granting", "2"},
+    {"applies_in", "2"},
+    {"inactive_in_profile", "2"},
 };
 
 } // namespace

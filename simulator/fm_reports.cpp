@@ -24,12 +24,6 @@ std::string join(const std::vector<std::string>& parts, const char* sep = ", ") 
   return out;
 }
 
-std::string ids(FmModel& m, int32_t type, const std::vector<int32_t>& rows) {
-  std::vector<std::string> parts;
-  for (int32_t r : rows) parts.push_back(m.id(type, r));
-  return join(parts);
-}
-
 std::string module_text(FmModel& m, int32_t g) {
   std::string mod = m.text(m.group, g, "module");
   return mod.empty() ? "-" : mod;
@@ -118,6 +112,7 @@ std::vector<Table> fm_dashboard(FmModel& m, bool* required_missing) {
   p.title = "1. Available user profiles (W-14)";
   p.headers = {"Profile",     "Description", "System groups", "Navigation menu",
                "Start board", "Default for", "Additional for"};
+  bool any_inactive = false;
   for (int32_t r : select(m, m.profile, "on_dashboard")) {
     std::vector<std::string> def, add;
     for (int32_t u = 0; u < m.count(m.user); ++u) {
@@ -127,11 +122,20 @@ std::vector<Table> fm_dashboard(FmModel& m, bool* required_missing) {
         if (e.num == r) add.push_back(m.id(m.user, u));
     }
     rt::RtValue pv = ent(m.profile, r);
-    p.rows.push_back({m.id(m.profile, r), m.text(m.profile, r, "description"),
-                      ids(m, m.group, m.rows("profile_groups", {pv})),
+    // W-8: a group whose module is off stays listed, marked: it grants nothing.
+    std::vector<std::string> groups;
+    for (int32_t g : m.rows("profile_groups", {pv})) {
+      bool off = m.test("inactive_in_profile", {pv, ent(m.group, g)});
+      groups.push_back(m.id(m.group, g) + (off ? " (inactive)" : ""));
+      any_inactive = any_inactive || off;
+    }
+    p.rows.push_back({m.id(m.profile, r), m.text(m.profile, r, "description"), join(groups),
                       m.format(m.call("profile_menu", {pv})),
                       m.format(m.call("profile_start_board", {pv})), join(def), join(add)});
   }
+  if (any_inactive)
+    p.notes.push_back("(inactive): the group's module is not active (W-8): it grants nothing "
+                      "until the module is activated");
   out.push_back(std::move(p));
 
   std::vector<int32_t> required = select(m, m.group, "required_unassigned");
