@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fmt/format.h>
 
 namespace keyplan::sim {
@@ -129,6 +130,18 @@ bool run_matrix_bench(const MatrixBenchOptions& o, MatrixBenchResult& result, st
   }
   cp->compile_all();
 
+  // One column from cold (a fresh decider: plan, inverse indexes, the
+  // first calls), as `keyplan search` decides it after load.
+  double first_column_ms = 0;
+  if (rows > 0) {
+    engine::ColumnDecider cold(p, snap, cp.get());
+    cold.set_crosscheck(0);
+    set_row(0);
+    t = Clock::now();
+    cold.decide(q);
+    first_column_ms = ms_since(t);
+  }
+
   // Set-at-a-time: the whole matrix, `runs` times (the first also builds
   // the plan, the inverse indexes and the memo of repeated calls).
   engine::ColumnDecider columns(p, snap, cp.get());
@@ -170,6 +183,10 @@ bool run_matrix_bench(const MatrixBenchOptions& o, MatrixBenchResult& result, st
   reference.set_crosscheck(0);
   std::vector<int64_t> native(r.params.size(), 0);
   for (size_t i = 0; i < q.args.size(); ++i) native[i] = jit::to_native(q.args[i]);
+  // Testing aid (as engine::Decider): KEYPLAN_TESTING_FLIP_JIT=1 negates
+  // every JIT answer, so that the tests see a disagreement exit 3.
+  const char* flip_env = std::getenv("KEYPLAN_TESTING_FLIP_JIT");
+  bool flip = flip_env && std::string(flip_env) == "1";
   double jit_ms = 0;
   int64_t jit_allowed = 0, compared = 0;
   std::vector<uint64_t> jit_col(rt::bits::words_for(static_cast<size_t>(cols)));
@@ -180,7 +197,7 @@ bool run_matrix_bench(const MatrixBenchOptions& o, MatrixBenchResult& result, st
     t = Clock::now();
     for (int64_t c = 0; c < cols; ++c) {
       native[static_cast<size_t>(open)] = c;
-      if (binding.decide(rule, native.data(), today))
+      if (binding.decide(rule, native.data(), today) != flip)
         rt::bits::set(jit_col.data(), static_cast<size_t>(c));
     }
     jit_ms += ms_since(t);
@@ -225,6 +242,7 @@ bool run_matrix_bench(const MatrixBenchOptions& o, MatrixBenchResult& result, st
   j["runs"] = times.size();
   j["matrix_ms"] = matrix_ms;
   j["matrix_ms_first"] = first_ms;
+  j["first_column_ms"] = first_column_ms;
   j["ns_per_cell"] = cells > 0 ? matrix_ms * 1e6 / cells : 0;
   j["per_decision_ms"] = per_decision_ms;
   j["per_decision_extrapolated"] = extrapolated;
@@ -252,6 +270,7 @@ std::string matrix_bench_text(const nlohmann::json& j) {
                      "ns per cell\n",
                      j["matrix_ms"].get<double>(), j["runs"].get<int64_t>(),
                      j["matrix_ms_first"].get<double>(), j["ns_per_cell"].get<double>());
+  out += fmt::format("one column from cold: {:.3f} ms\n", j["first_column_ms"].get<double>());
   out +=
       fmt::format("per decision (JIT): {:.1f} ms{}; {:.0f}x faster set-at-a-time\n",
                   j["per_decision_ms"].get<double>(),
