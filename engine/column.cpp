@@ -29,6 +29,44 @@ constexpr size_t kParallelRows = 4096; // below this, one thread decides a whole
 
 } // namespace
 
+namespace {
+
+size_t count_swar(const uint64_t* w, size_t n) {
+  size_t c = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t x = w[i];
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    c += static_cast<size_t>((x * 0x0101010101010101ULL) >> 56);
+  }
+  return c;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// The build targets baseline x86-64 (no popcnt instruction); every CPU we
+// run on has it: use it when present.
+__attribute__((target("popcnt"))) size_t count_popcnt(const uint64_t* w, size_t n) {
+  size_t c = 0;
+  for (size_t i = 0; i < n; ++i) c += static_cast<size_t>(__builtin_popcountll(w[i]));
+  return c;
+}
+const bool kHasPopcnt = __builtin_cpu_supports("popcnt");
+#endif
+
+} // namespace
+
+size_t count_rows(const uint64_t* w, size_t n) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (kHasPopcnt) return count_popcnt(w, n);
+#endif
+  return count_swar(w, n);
+}
+
+size_t count_rows(const std::vector<uint64_t>& column) {
+  return count_rows(column.data(), column.size());
+}
+
 struct ColumnDecider::Impl {
   const ir::Policy& policy;
   const rt::Snapshot& snapshot;
@@ -152,17 +190,17 @@ std::vector<uint64_t> ColumnDecider::decide(const ColumnQuery& q) {
         fmt::format("parameter '{}' of {} is not an entity", open.name, rule.signature));
   int32_t type = m.policy.types[ot].ref;
   size_t n = static_cast<size_t>(m.snapshot.count(type));
-  std::vector<uint64_t> out(rt::bits::words_for(n), 0);
+  std::vector<uint64_t> out;
   m.decided += q.candidates.empty()
                    ? n
-                   : rt::bits::count(q.candidates.data(), static_cast<uint32_t>(std::min<size_t>(
-                                                              q.candidates.size(), out.size())));
+                   : count_rows(q.candidates.data(),
+                                std::min<size_t>(q.candidates.size(), rt::bits::words_for(n)));
   // Arguments that are not values of their parameters: every cell is an
   // error, a deny (as the interpreter's argument check).
-  if (q.args.size() != rule.params.size()) return out;
-  for (size_t i = 0; i < q.args.size(); ++i)
-    if (static_cast<int32_t>(i) != q.open && !m.snapshot.has_type(q.args[i], rule.params[i].type))
-      return out;
+  bool bad = q.args.size() != rule.params.size();
+  for (size_t i = 0; i < q.args.size() && !bad; ++i)
+    bad = static_cast<int32_t>(i) != q.open && !m.snapshot.has_type(q.args[i], rule.params[i].type);
+  if (bad) return std::vector<uint64_t>(rt::bits::words_for(n), 0);
   vec::Plan& plan = m.plan(q.rule, q.open);
   if (plan.vectorised && m.vectorise) {
     std::vector<rt::RtValue> args = rt::to_rt_args(m.snapshot, rule, q.args);
@@ -172,6 +210,7 @@ std::vector<uint64_t> ColumnDecider::decide(const ColumnQuery& q) {
       for (size_t i = 0; i < out.size(); ++i)
         out[i] &= i < q.candidates.size() ? q.candidates[i] : 0;
   } else {
+    out.assign(rt::bits::words_for(n), 0);
     m.cell_by_cell(q, type, n, out);
   }
   m.cross_check(q, type, n, out);

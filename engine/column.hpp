@@ -42,6 +42,11 @@ struct ColumnDisagreement : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The number of rows set in a column (the popcnt instruction when the CPU
+// has it; std::popcount is a library call per word in a baseline build).
+size_t count_rows(const std::vector<uint64_t>& column);
+size_t count_rows(const uint64_t* words, size_t n);
+
 class ColumnDecider {
 public:
   // `compiled` may be null (the interpreter decides every cell); it must

@@ -40,6 +40,7 @@ struct VectorEval::Val {
 struct VectorEval::Frame {
   std::vector<RtValue> closed;
   std::vector<Val> open;
+  std::string key; // a memoised call's arguments (reused: no allocation per call)
 };
 
 // Per set attribute: for each possible element, the rows that hold it.
@@ -287,7 +288,8 @@ VectorEval::Val VectorEval::call(Node& n, Frame& f, size_t depth) {
   Frame& g = *frames_[depth + 1];
   g.closed.resize(static_cast<size_t>(n.frame_size));
   g.open.resize(static_cast<size_t>(n.frame_size));
-  std::string key;
+  std::string& key = g.key;
+  key.clear();
   bool memo = n.memo;
   if (memo) key.append(reinterpret_cast<const char*>(&today_), sizeof today_);
   for (size_t i = 0; i < n.kids.size(); ++i) {
@@ -689,7 +691,9 @@ const uint64_t* VectorEval::set_meets(int32_t type, int32_t attr, const RtValue&
   size_t rows = static_cast<size_t>(snapshot_.count(type));
   uint32_t w = bits::words_for(rows);
   uint32_t sw = std::min(set.nwords(), col.stride);
-  size_t elems = bits::count(set.words(), sw);
+  size_t elems = 0; // (a loop per element: the index path costs as much per element)
+  for (uint32_t i = 0; i < sw; ++i)
+    for (uint64_t word = set.words()[i]; word; word &= word - 1) ++elems;
   if (elems == 0) return nullptr;
   const Inverse* inv = inverse(type, attr);
   if (inv && elems * w <= rows * std::max<uint32_t>(col.stride, 1) * 2) {

@@ -156,7 +156,7 @@ bool run_matrix_bench(const MatrixBenchOptions& o, MatrixBenchResult& result, st
     for (int64_t row = 0; row < rows; ++row) {
       set_row(row);
       std::vector<uint64_t> col = columns.decide(q);
-      count += static_cast<int64_t>(rt::bits::count(col.data(), static_cast<uint32_t>(col.size())));
+      count += static_cast<int64_t>(engine::count_rows(col));
     }
     double ms = ms_since(t);
     if (run == 0) {
@@ -201,8 +201,7 @@ bool run_matrix_bench(const MatrixBenchOptions& o, MatrixBenchResult& result, st
         rt::bits::set(jit_col.data(), static_cast<size_t>(c));
     }
     jit_ms += ms_since(t);
-    jit_allowed += static_cast<int64_t>(
-        rt::bits::count(jit_col.data(), static_cast<uint32_t>(jit_col.size())));
+    jit_allowed += static_cast<int64_t>(engine::count_rows(jit_col));
     set_row(row);
     compared += cols;
     if (reference.decide(q) != jit_col)
