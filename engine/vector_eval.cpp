@@ -1,63 +1,21 @@
 #include "engine/vector_eval.hpp"
 
-#include "runtime/bitset.hpp"
+#include "engine/vector_val.hpp"
 
 #include <algorithm>
 #include <cstring>
 
 namespace keyplan::engine::vec {
 
-using rt::RtKind;
-using rt::RtValue;
-namespace bits = rt::bits;
-constexpr int64_t kNone = rt::kNone;
-
-struct VectorEval::Val {
-  Kind kind = Kind::Closed;
-  int8_t c = 0;                   // Mask: 0 all false, 1 all true, 2 bits `w`
-  const uint64_t* w = nullptr;    // Mask
-  const int64_t* rows = nullptr;  // Ent: entity per row (nullptr: the row); SetRow: the path
-  const int64_t* vals = nullptr;  // Scalar
-  const uint64_t* none = nullptr; // Scalar: rows whose value is none (nullptr: no none)
-  int32_t type = -1, attr = -1;   // Ent: type; SetRow: the column (attr < 0: closed part only)
-  RtValue closed;                 // Closed; SetRow: the closed set united with the column
-
-  static Val constant(bool b) {
-    Val v;
-    v.kind = Kind::Mask;
-    v.c = b ? 1 : 0;
-    return v;
-  }
-  static Val bitset(const uint64_t* w) {
-    Val v;
-    v.kind = Kind::Mask;
-    v.c = 2;
-    v.w = w;
-    return v;
-  }
-};
-
-struct VectorEval::Frame {
-  std::vector<RtValue> closed;
-  std::vector<Val> open;
-  std::string key; // a memoised call's arguments (reused: no allocation per call)
-};
-
-// Per set attribute: for each possible element, the rows that hold it.
-struct VectorEval::Inverse {
-  uint32_t words = 0;
-  size_t domain = 0;
-  std::vector<uint64_t> members; // element g: members[g * words ...]
-};
-
 namespace {
 
-constexpr size_t kMaxInverseWords = size_t{1} << 25; // 256 MB per index; above, rows are scanned
-constexpr size_t kMaxMemoWords = size_t{1} << 24;    // 128 MB of memoised masks in all
+constexpr size_t kMaxMemoWords = size_t{1} << 24; // 128 MB of memoised masks in all
 
 bool scalar_kind(const RtValue& v) {
   return v.kind != RtKind::String && v.kind != RtKind::Bits && v.kind != RtKind::Values;
 }
+
+} // namespace
 
 RtValue scalar_value(const ir::Policy& p, ir::TypeId t, int64_t num) {
   const ir::Type& ty = p.types[t];
@@ -74,8 +32,6 @@ RtValue scalar_value(const ir::Policy& p, ir::TypeId t, int64_t num) {
     return RtValue::integer(num);
   }
 }
-
-} // namespace
 
 VectorEval::VectorEval(const ir::Policy& policy, const rt::Snapshot& snapshot)
     : policy_(policy), snapshot_(snapshot), interp_(policy, snapshot) {}
@@ -499,73 +455,6 @@ VectorEval::Val VectorEval::order(Node& n, Frame& f, size_t depth) {
   return Val::bitset(out);
 }
 
-VectorEval::Val VectorEval::membership(Node& n, Frame& f, size_t depth) {
-  Val x = eval(*n.kids[0], f, depth), s = eval(*n.kids[1], f, depth);
-  if (x.kind == Kind::Closed && s.kind == Kind::Closed)
-    return Val::constant(rt::rt_contains(s.closed, x.closed));
-  if (x.kind == Kind::Closed) { // a closed element in a per-row set
-    if (x.closed.is_none()) return Val::constant(false);
-    if (!s.closed.is_none() && rt::rt_contains(s.closed, x.closed)) return Val::constant(true);
-    if (s.attr < 0) return Val::constant(false);
-    std::vector<uint64_t> scratch;
-    const uint64_t* owner = set_holds(s.type, s.attr, x.closed.num, scratch);
-    if (!s.rows) {
-      if (owner == scratch.data()) {
-        uint64_t* out = buffer();
-        std::memcpy(out, owner, words_ * sizeof(uint64_t));
-        return Val::bitset(out);
-      }
-      return Val::bitset(owner);
-    }
-    return Val::bitset(gather(owner, s.rows));
-  }
-  // A per-row element in a closed set.
-  const RtValue& set = s.closed;
-  if (x.kind == Kind::Ent && set.kind == RtKind::Bits && !x.rows && set.nwords() == words_) {
-    keep_.push_back(set);
-    return Val::bitset(set.words());
-  }
-  uint64_t* out = buffer();
-  ir::TypeId vt = n.kids[0]->kind == Kind::Scalar ? n.kids[0]->vtype : 0;
-  for (size_t r = 0; r < rows_; ++r) {
-    int64_t e;
-    if (x.kind == Kind::Ent) {
-      e = x.rows ? x.rows[r] : static_cast<int64_t>(r);
-      if (e == kNone) continue;
-    } else {
-      if (x.none && bits::test(x.none, r)) continue;
-      e = x.vals[r];
-    }
-    bool in;
-    if (set.kind == RtKind::Bits)
-      in = e >= 0 && static_cast<uint64_t>(e) < uint64_t{set.nwords()} * 64 &&
-           bits::test(set.words(), static_cast<size_t>(e));
-    else
-      in = rt::rt_contains(set, x.kind == Kind::Ent ? RtValue::entity(x.type, e)
-                                                    : scalar_value(policy_, vt, e));
-    if (in) bits::set(out, r);
-  }
-  return Val::bitset(out);
-}
-
-VectorEval::Val VectorEval::meets(Node& n, Frame& f, size_t depth) {
-  Val a = eval(*n.kids[0], f, depth), b = eval(*n.kids[1], f, depth);
-  if (a.kind == Kind::Closed && b.kind == Kind::Closed)
-    return Val::constant(rt::rt_meets(a.closed, b.closed));
-  if (a.kind == Kind::Closed) std::swap(a, b);
-  const RtValue& w = b.closed;
-  if (!a.closed.is_none() && rt::rt_meets(a.closed, w)) return Val::constant(true);
-  if (a.attr < 0 || w.kind != RtKind::Bits) return Val::constant(false);
-  std::vector<uint64_t> scratch;
-  const uint64_t* owner = set_meets(a.type, a.attr, w, scratch);
-  if (!owner) return Val::constant(false);
-  if (a.rows) return Val::bitset(gather(owner, a.rows));
-  if (owner != scratch.data()) return Val::bitset(owner);
-  uint64_t* out = buffer();
-  std::memcpy(out, owner, words_ * sizeof(uint64_t));
-  return Val::bitset(out);
-}
-
 VectorEval::Val VectorEval::quantifier(Node& n, Frame& f, size_t depth) {
   RtValue dom = eval(*n.kids[0], f, depth).closed;
   bool is_any = n.op == ir::Op::Any;
@@ -594,129 +483,6 @@ VectorEval::Val VectorEval::quantifier(Node& n, Frame& f, size_t depth) {
     return true;
   });
   return acc;
-}
-
-VectorEval::Val VectorEval::within(Node& n, Frame& f, size_t depth) {
-  Val a = eval(*n.kids[0], f, depth);
-  RtValue b = eval(*n.kids[1], f, depth).closed;
-  if (b.kind != RtKind::Entity) return Val::constant(false);
-  // As the interpreter: walk each row's parents up to the number of instances.
-  int64_t limit = 1;
-  for (int32_t i = 0; i < snapshot_.entity_count(); ++i) limit += snapshot_.count(i);
-  const ir::TypeTable& tt = policy_.types;
-  auto reaches = [&](int32_t t, int64_t r) {
-    for (int64_t step = 0; step <= limit; ++step) {
-      if (t == b.ref && r == b.num) return true;
-      const rt::EntityTable& tab = snapshot_.table(t);
-      if (tab.parent_attr < 0) return false;
-      const rt::Column& c = tab.columns[static_cast<size_t>(tab.parent_attr)];
-      int64_t p = c.scalars[static_cast<size_t>(r)];
-      if (c.optional && p == kNone) return false;
-      t = tt[tt.strip_optional(c.type)].ref;
-      r = p;
-    }
-    return false;
-  };
-  uint64_t* out = buffer();
-  size_t owners = static_cast<size_t>(snapshot_.count(a.type));
-  std::vector<uint64_t> mask_owner(bits::words_for(owners), 0);
-  for (size_t r = 0; r < owners; ++r)
-    if (reaches(a.type, static_cast<int64_t>(r))) bits::set(mask_owner.data(), r);
-  if (!a.rows) {
-    std::memcpy(out, mask_owner.data(), words_ * sizeof(uint64_t));
-    return Val::bitset(out);
-  }
-  return Val::bitset(gather(mask_owner.data(), a.rows));
-}
-
-const uint64_t* VectorEval::gather(const uint64_t* owner, const int64_t* path) {
-  uint64_t* out = buffer();
-  for (uint32_t wi = 0; wi < words_; ++wi) {
-    uint64_t word = 0;
-    size_t base = static_cast<size_t>(wi) * 64, end = std::min(rows_, base + 64);
-    for (size_t r = base; r < end; ++r) {
-      int64_t p = path[r];
-      if (p != kNone && bits::test(owner, static_cast<size_t>(p)))
-        word |= uint64_t{1} << (r - base);
-    }
-    out[wi] = word;
-  }
-  return out;
-}
-
-const VectorEval::Inverse* VectorEval::inverse(int32_t type, int32_t attr) {
-  auto key = std::make_pair(type, attr);
-  auto it = inverses_.find(key);
-  if (it != inverses_.end()) return it->second.get();
-  const rt::Column& col = snapshot_.table(type).columns[static_cast<size_t>(attr)];
-  size_t rows = static_cast<size_t>(snapshot_.count(type));
-  std::unique_ptr<Inverse> inv;
-  size_t domain = static_cast<size_t>(col.stride) * 64;
-  uint32_t w = bits::words_for(rows);
-  if (domain * w <= kMaxInverseWords) {
-    inv = std::make_unique<Inverse>();
-    inv->words = w;
-    inv->domain = domain;
-    inv->members.assign(domain * w, 0);
-    for (size_t r = 0; r < rows; ++r) {
-      const uint64_t* row = col.bits_row(static_cast<int32_t>(r));
-      for (uint32_t i = 0; i < col.stride; ++i)
-        for (uint64_t word = row[i]; word; word &= word - 1) {
-          size_t g = i * 64 + static_cast<size_t>(__builtin_ctzll(word));
-          bits::set(inv->members.data() + g * w, r);
-        }
-    }
-  }
-  return inverses_.emplace(key, std::move(inv)).first->second.get();
-}
-
-const uint64_t* VectorEval::set_holds(int32_t type, int32_t attr, int64_t x,
-                                      std::vector<uint64_t>& scratch) {
-  const rt::Column& col = snapshot_.table(type).columns[static_cast<size_t>(attr)];
-  size_t rows = static_cast<size_t>(snapshot_.count(type));
-  uint32_t w = bits::words_for(rows);
-  scratch.assign(std::max<uint32_t>(w, 1), 0);
-  if (x < 0 || static_cast<uint64_t>(x) >= uint64_t{col.stride} * 64) return scratch.data();
-  if (const Inverse* inv = inverse(type, attr))
-    return inv->members.data() + static_cast<size_t>(x) * inv->words;
-  for (size_t r = 0; r < rows; ++r)
-    if (bits::test(col.bits_row(static_cast<int32_t>(r)), static_cast<size_t>(x)))
-      bits::set(scratch.data(), r);
-  return scratch.data();
-}
-
-const uint64_t* VectorEval::set_meets(int32_t type, int32_t attr, const RtValue& set,
-                                      std::vector<uint64_t>& scratch) {
-  const rt::Column& col = snapshot_.table(type).columns[static_cast<size_t>(attr)];
-  size_t rows = static_cast<size_t>(snapshot_.count(type));
-  uint32_t w = bits::words_for(rows);
-  uint32_t sw = std::min(set.nwords(), col.stride);
-  size_t elems = 0; // (a loop per element: the index path costs as much per element)
-  for (uint32_t i = 0; i < sw; ++i)
-    for (uint64_t word = set.words()[i]; word; word &= word - 1) ++elems;
-  if (elems == 0) return nullptr;
-  const Inverse* inv = inverse(type, attr);
-  if (inv && elems * w <= rows * std::max<uint32_t>(col.stride, 1) * 2) {
-    const uint64_t* first = nullptr;
-    for (uint32_t i = 0; i < sw; ++i)
-      for (uint64_t word = set.words()[i]; word; word &= word - 1) {
-        size_t g = i * 64 + static_cast<size_t>(__builtin_ctzll(word));
-        const uint64_t* m = inv->members.data() + g * inv->words;
-        if (elems == 1) return m; // one element: its members, no copy
-        if (!first) {
-          scratch.assign(m, m + w);
-          first = m;
-        } else {
-          for (uint32_t k = 0; k < w; ++k) scratch[k] |= m[k];
-        }
-      }
-    return scratch.data();
-  }
-  scratch.assign(std::max<uint32_t>(w, 1), 0);
-  for (size_t r = 0; r < rows; ++r)
-    if (bits::intersects(col.bits_row(static_cast<int32_t>(r)), set.words(), sw))
-      bits::set(scratch.data(), r);
-  return scratch.data();
 }
 
 } // namespace keyplan::engine::vec
