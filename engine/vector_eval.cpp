@@ -53,6 +53,7 @@ std::vector<uint64_t> VectorEval::run(Plan& plan, const std::vector<RtValue>& ar
   if (version_ != snapshot_.version()) {
     version_ = snapshot_.version();
     inverses_.clear();
+    runs_.clear();
   }
   if (plan.version != version_) {
     plan.version = version_;

@@ -49,6 +49,17 @@ private:
   // Rows of the open type whose `path` entity (nullptr: the row itself) is
   // in `owner` (a bitset over the path's type).
   const uint64_t* gather(const uint64_t* owner, const int64_t* path);
+  // A path as runs of consecutive rows with the same entity (usable when
+  // there are few), per path vector, for the snapshot's version.
+  struct Span {
+    size_t begin, end;
+    int64_t target;
+  };
+  struct Runs {
+    bool usable = true;
+    std::vector<Span> spans;
+  };
+  const Runs& runs(const int64_t* path);
   // Rows of `type` whose set attribute `attr` meets `w` / holds element `x`.
   const uint64_t* set_meets(int32_t type, int32_t attr, const rt::RtValue& w,
                             std::vector<uint64_t>& scratch);
@@ -69,6 +80,7 @@ private:
   std::vector<std::unique_ptr<Frame>> frames_;
   uint64_t version_ = 0;
   std::map<std::pair<int32_t, int32_t>, std::unique_ptr<Inverse>> inverses_;
+  std::map<const int64_t*, Runs> runs_;
   size_t memo_words_ = 0; // all memoised masks, bounded
 };
 

@@ -14,6 +14,15 @@ namespace {
 
 constexpr size_t kMaxInverseWords = size_t{1} << 25; // 256 MB per index; above, rows are scanned
 
+// Sets rows [from, to) of `out`.
+void set_range(uint64_t* out, size_t from, size_t to) {
+  while (from < to) {
+    size_t wi = from / 64, bit = from % 64, n = std::min<size_t>(64 - bit, to - from);
+    out[wi] |= (n == 64 ? ~uint64_t{0} : ((uint64_t{1} << n) - 1)) << bit;
+    from += n;
+  }
+}
+
 } // namespace
 
 VectorEval::Val VectorEval::membership(Node& n, Frame& f, size_t depth) {
@@ -116,8 +125,33 @@ VectorEval::Val VectorEval::within(Node& n, Frame& f, size_t depth) {
   return Val::bitset(gather(mask_owner.data(), a.rows));
 }
 
+const VectorEval::Runs& VectorEval::runs(const int64_t* path) {
+  auto [it, fresh] = runs_.try_emplace(path);
+  Runs& r = it->second;
+  if (!fresh) return r;
+  // Paths from a parent-ordered tenant (desks of a floor are consecutive)
+  // have few runs; a shuffled one is gathered row by row.
+  for (size_t row = 0; row < rows_ && r.usable; ++row) {
+    if (row > 0 && path[row] == path[row - 1]) {
+      r.spans.back().end = row + 1;
+      continue;
+    }
+    r.spans.push_back({row, row + 1, path[row]});
+    r.usable = r.spans.size() * 8 <= rows_ + 64;
+  }
+  if (!r.usable) r.spans.clear();
+  return r;
+}
+
 const uint64_t* VectorEval::gather(const uint64_t* owner, const int64_t* path) {
   uint64_t* out = buffer();
+  const Runs& rs = runs(path);
+  if (rs.usable) {
+    for (const Span& s : rs.spans)
+      if (s.target != kNone && bits::test(owner, static_cast<size_t>(s.target)))
+        set_range(out, s.begin, s.end);
+    return out;
+  }
   for (uint32_t wi = 0; wi < words_; ++wi) {
     uint64_t word = 0;
     size_t base = static_cast<size_t>(wi) * 64, end = std::min(rows_, base + 64);
