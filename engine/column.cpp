@@ -217,6 +217,11 @@ std::vector<uint64_t> ColumnDecider::decide(const ColumnQuery& q) {
   return out;
 }
 
+void ColumnDecider::prepare(int32_t rule, int32_t open) {
+  vec::Plan& plan = impl_->plan(rule, open);
+  if (plan.vectorised) impl_->vector.prepare(plan);
+}
+
 void ColumnDecider::set_crosscheck(int cells) {
   impl_->crosscheck = cells;
 }

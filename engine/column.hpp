@@ -56,6 +56,9 @@ public:
   ~ColumnDecider();
 
   ColumnPlan plan(int32_t rule, int32_t open) const;
+  // Compiles the plan and builds the inverse indexes it reads now, so that
+  // the first column costs what the next ones do (`search` after load).
+  void prepare(int32_t rule, int32_t open);
   // The rows of the open type for which the action allows: a bitset of
   // words_for(count) words. A cell whose decision is an error (e.g. a
   // missing optional) is a deny, as in `decide`. A vectorised column is

@@ -24,6 +24,9 @@ public:
   // The rows of plan.open_type for which the action allows. `args` holds
   // one value per parameter (the open one is ignored), already checked.
   std::vector<uint64_t> run(Plan& plan, const std::vector<rt::RtValue>& args, int64_t today);
+  // Builds the inverse indexes the plan reads now (they are built on first
+  // use otherwise).
+  void prepare(const Plan& plan);
 
   struct Val; // a per-row or closed value (vector_eval.cpp)
   struct Frame;

@@ -165,6 +165,16 @@ const uint64_t* VectorEval::gather(const uint64_t* owner, const int64_t* path) {
   return out;
 }
 
+void VectorEval::prepare(const Plan& plan) {
+  if (version_ != snapshot_.version()) {
+    version_ = snapshot_.version();
+    inverses_.clear();
+    runs_.clear();
+  }
+  for (const Node& n : plan.nodes)
+    if (n.kind == Kind::SetRow && n.op == ir::Op::Attr) inverse(n.type, n.attr);
+}
+
 const VectorEval::Inverse* VectorEval::inverse(int32_t type, int32_t attr) {
   auto key = std::make_pair(type, attr);
   auto it = inverses_.find(key);
