@@ -269,7 +269,7 @@ std::string matrix_bench_text(const nlohmann::json& j) {
       j["open"].get<std::string>(), j["cells"].get<int64_t>(), j["allowed"].get<int64_t>());
   out += fmt::format("plan: {} ({})\n", j["plan"]["how"].get<std::string>(),
                      j["plan"]["detail"].get<std::string>());
-  out += fmt::format("set-at-a-time: {:.2f} ms per matrix (median of {}; first {:.2f} ms), {:.3f} "
+  out += fmt::format("set-at-a-time: {:.3f} ms per matrix (median of {}; first {:.3f} ms), {:.3f} "
                      "ns per cell\n",
                      j["matrix_ms"].get<double>(), j["runs"].get<int64_t>(),
                      j["matrix_ms_first"].get<double>(), j["ns_per_cell"].get<double>());
