@@ -3,6 +3,7 @@
 #include "engine/vector_val.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace keyplan::engine::vec {
@@ -179,6 +180,8 @@ VectorEval::Val VectorEval::eval_uncached(Node& n, Frame& f, size_t depth) {
   case ir::Op::Any:
   case ir::Op::All:
     return quantifier(n, f, depth);
+  case ir::Op::Count:
+    return count(n, f, depth);
   case ir::Op::Within:
     return within(n, f, depth);
   default:
@@ -237,6 +240,40 @@ VectorEval::Val VectorEval::attr(Node& n, Frame& f, size_t depth) {
   }
   v.vals = c.rows.data();
   v.none = none_possible ? c.none.data() : nullptr;
+  return v;
+}
+
+VectorEval::Val VectorEval::count(Node& n, Frame& f, size_t depth) {
+  Val s = eval(*n.kids[0], f, depth); // an Ent path (a list-valued column) or a SetRow
+  Node::Cache& c = n.cache;
+  c.rows.assign(rows_, 0);
+  const int64_t* path = s.rows;
+  if (s.kind == Kind::Ent) { // count(x.values): the list's length; none counts 0
+    const rt::Column& col = snapshot_.table(s.type).columns[static_cast<size_t>(n.attr)];
+    for (size_t r = 0; r < rows_; ++r) {
+      int64_t p = path ? path[r] : static_cast<int64_t>(r);
+      if (p != kNone) c.rows[r] = static_cast<int64_t>(col.values[static_cast<size_t>(p)].size());
+    }
+  } else if (s.attr < 0) { // a closed set only
+    std::fill(c.rows.begin(), c.rows.end(), static_cast<int64_t>(rt::rt_count(s.closed)));
+  } else {
+    const rt::Column& col = snapshot_.table(s.type).columns[static_cast<size_t>(s.attr)];
+    std::vector<uint64_t> extra(col.stride, 0);
+    if (s.closed.kind == RtKind::Bits)
+      std::copy_n(s.closed.words(), std::min<uint32_t>(s.closed.nwords(), col.stride),
+                  extra.begin());
+    for (size_t r = 0; r < rows_; ++r) {
+      int64_t p = path ? path[r] : static_cast<int64_t>(r);
+      if (p == kNone) continue; // count(none) == 0 (a none set never has a closed part)
+      const uint64_t* row = col.bits_row(static_cast<int32_t>(p));
+      int64_t k = 0;
+      for (uint32_t i = 0; i < col.stride; ++i) k += std::popcount(row[i] | extra[i]);
+      c.rows[r] = k;
+    }
+  }
+  Val v;
+  v.kind = Kind::Scalar;
+  v.vals = c.rows.data();
   return v;
 }
 

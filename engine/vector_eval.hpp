@@ -42,9 +42,11 @@ private:
   Val equality(Node& n, Frame& f, size_t depth);
   Val order(Node& n, Frame& f, size_t depth);
   Val membership(Node& n, Frame& f, size_t depth);
+  Val membership_by_lookup(Node& n, Frame& f, size_t depth);
   Val meets(Node& n, Frame& f, size_t depth);
   Val quantifier(Node& n, Frame& f, size_t depth);
   Val within(Node& n, Frame& f, size_t depth);
+  Val count(Node& n, Frame& f, size_t depth);
   Val mask(Node& n, Frame& f, size_t depth); // eval, a closed bool lifted to a constant mask
 
   uint64_t* buffer(); // a zeroed scratch mask of words_ words, valid until the next run()

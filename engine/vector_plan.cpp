@@ -108,6 +108,7 @@ public:
       return &mask(e, {a, b});
     }
     case Op::In: {
+      if (Node* n = in_special(e, env, depth)) return n;
       Node* x = compile(*e.kids[0], env, depth);
       Node* s = compile(*e.kids[1], env, depth);
       bool ok = (x->kind == Kind::Closed && s->kind == Kind::SetRow) ||
@@ -151,6 +152,8 @@ public:
       n.invariant = false;
       return &n;
     }
+    case Op::Count:
+      return count(e, env, depth);
     case Op::Within: {
       Node* a = compile(*e.kids[0], env, depth);
       Node* b = compile(*e.kids[1], env, depth);
@@ -278,6 +281,64 @@ private:
     n->invariant = k->invariant;
     n->maybe_none = n->maybe_none || k->maybe_none;
     if (!n->invariant) fail("an attribute path that changes per column", e);
+    return n;
+  }
+
+  // `x.id in S` (S closed) and `c in x.list` (a list-valued attribute):
+  // per-row forms over columns that are not bitsets. Null when `e` is
+  // neither.
+  Node* in_special(const Expr& e, Env& env, int depth) {
+    const Expr &x = *e.kids[0], &s = *e.kids[1];
+    if (x.op == Op::Id && depends(x, env) && !depends(s, env)) {
+      Node* k = compile(*x.kids[0], env, depth);
+      if (k->kind != Kind::Ent) fail("`id` of a per-row value", x);
+      Node& n = mask(e, {k, compile(s, env, depth)});
+      n.in_form = 1;
+      return &n;
+    }
+    if (s.op == Op::Attr && depends(s, env) && !depends(x, env)) {
+      Node* k = compile(*s.kids[0], env, depth);
+      if (k->kind != Kind::Ent) return nullptr;
+      const ir::Attribute& a =
+          p_.entities[static_cast<size_t>(k->type)].attributes[static_cast<size_t>(s.index)];
+      if (rt::column_kind(p_, a.type) != rt::ColumnKind::Values) return nullptr;
+      Node& n = mask(e, {compile(x, env, depth), k});
+      n.in_form = 2;
+      n.type = k->type;
+      n.attr = s.index;
+      return &n;
+    }
+    return nullptr;
+  }
+
+  // count(S) of a per-row set: an int per row. S is a set attribute along a
+  // path (bitsets or value lists), or a per-row set with a closed part.
+  Node* count(const Expr& e, Env& env, int depth) {
+    const Expr& s = *e.kids[0];
+    Node* n = nullptr;
+    if (s.op == Op::Attr && depends(s, env)) {
+      Node* k = compile(*s.kids[0], env, depth);
+      if (k->kind == Kind::Ent) {
+        const ir::Attribute& a =
+            p_.entities[static_cast<size_t>(k->type)].attributes[static_cast<size_t>(s.index)];
+        if (rt::column_kind(p_, a.type) == rt::ColumnKind::Values) {
+          if (tt_.is_optional(a.type)) fail("optional set attribute", s);
+          n = &make(Kind::Scalar, e);
+          n->type = k->type;
+          n->attr = s.index;
+          n->kids = {k};
+        }
+      }
+    }
+    if (!n) {
+      Node* k = compile(s, env, depth);
+      if (k->kind != Kind::SetRow) fail("`count` of a per-row value", e);
+      n = &make(Kind::Scalar, e);
+      n->kids = {k};
+    }
+    n->vtype = ir::TypeTable::kInt;
+    n->invariant = n->kids[0]->invariant;
+    if (!n->invariant) fail("`count` of a per-row set that changes per column", e);
     return n;
   }
 

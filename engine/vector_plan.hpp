@@ -46,7 +46,10 @@ struct Node {
   int32_t frame_size = 0; // Call: the callee's frame
   Node* body = nullptr;   // Call: the callee's body, compiled for these arguments
   bool memo = false;      // Call: memoise its mask per closed arguments
-  size_t id = 0;          // index in Plan::nodes
+  // In: 1 = `x.id in S` (kids: x, S closed), 2 = `c in x.list` with a
+  // list-valued attribute (set<string>, set<int>, ...; kids: c, x).
+  int8_t in_form = 0;
+  size_t id = 0; // index in Plan::nodes
 
   // Evaluation state (engine/vector_eval.cpp), valid for one snapshot
   // version: an invariant node's value, a memoised call's masks.

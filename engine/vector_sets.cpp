@@ -26,6 +26,7 @@ void set_range(uint64_t* out, size_t from, size_t to) {
 } // namespace
 
 VectorEval::Val VectorEval::membership(Node& n, Frame& f, size_t depth) {
+  if (n.in_form) return membership_by_lookup(n, f, depth);
   Val x = eval(*n.kids[0], f, depth), s = eval(*n.kids[1], f, depth);
   if (x.kind == Kind::Closed && s.kind == Kind::Closed)
     return Val::constant(rt::rt_contains(s.closed, x.closed));
@@ -71,6 +72,35 @@ VectorEval::Val VectorEval::membership(Node& n, Frame& f, size_t depth) {
                                                     : scalar_value(policy_, vt, e));
     if (in) bits::set(out, r);
   }
+  return Val::bitset(out);
+}
+
+VectorEval::Val VectorEval::membership_by_lookup(Node& n, Frame& f, size_t depth) {
+  Val a = eval(*n.kids[0], f, depth), b = eval(*n.kids[1], f, depth);
+  const Val& ent = n.in_form == 1 ? a : b;
+  const RtValue& c = n.in_form == 1 ? b.closed : a.closed;
+  size_t owners = static_cast<size_t>(snapshot_.count(ent.type));
+  std::vector<uint64_t> owner(std::max<uint32_t>(bits::words_for(owners), 1), 0);
+  if (n.in_form == 1) { // the rows whose id is an element of c
+    if (c.kind != RtKind::Values) return Val::constant(false);
+    for (const ir::Value& id : c.values()) {
+      if (id.tag != ir::Value::Tag::String) continue;
+      int32_t row = snapshot_.find(ent.type, id.str);
+      if (row >= 0) bits::set(owner.data(), static_cast<size_t>(row));
+    }
+  } else { // the rows whose list holds c
+    if (c.is_none()) return Val::constant(false);
+    const rt::Column& col = snapshot_.table(ent.type).columns[static_cast<size_t>(n.attr)];
+    ir::Value v = rt::to_ir(c);
+    for (size_t r = 0; r < owners; ++r) {
+      if (col.is_none(static_cast<int32_t>(r))) continue;
+      const auto& list = col.values[r];
+      if (std::binary_search(list.begin(), list.end(), v)) bits::set(owner.data(), r);
+    }
+  }
+  if (ent.rows) return Val::bitset(gather(owner.data(), ent.rows));
+  uint64_t* out = buffer();
+  std::memcpy(out, owner.data(), words_ * sizeof(uint64_t));
   return Val::bitset(out);
 }
 

@@ -149,7 +149,7 @@ void check_one_policy() {
 struct DeskWorld {
   CompileResult res;
   std::unique_ptr<rt::Snapshot> snap;
-  explicit DeskWorld(int users = 300) {
+  explicit DeskWorld(int users = 300, const std::string& edit = "") {
     res = compile_policy("std.desk_booking");
     if (!res.policy) return;
     snap = std::make_unique<rt::Snapshot>(*res.policy);
@@ -166,7 +166,8 @@ struct DeskWorld {
                       "Object:\n  - {id: b0_f0_d1, ignore_groups_within: 3, groups: [g1]}\n"
                       "  - {id: b0_f1_d2, kind: home_office}\n"
                       "  - {id: b1_f2_d3, kind: home_office, groups: [g2]}\n",
-                      "edit.yaml", d, *res.sources);
+                      "edit.yaml", d, *res.sources) &&
+        (edit.empty() || rt::load_data(*snap, edit, "roles.yaml", d, *res.sources));
     if (!ok) {
       ADD_FAILURE() << d.render_text(*res.sources);
       snap.reset();
@@ -370,4 +371,49 @@ TEST(ColumnEngine, CellByCellFallbackOverTwoThreadsMatchesVectorised) {
     EXPECT_EQ(cells.decide(q), vectorised.decide(q)) << "object row " << row;
   }
   EXPECT_EQ(cells.crosschecked_cells(), 5u * 32u);
+}
+
+// F-R1..F-R6, F-G2, F-G3, F-G5: every action of std.desk_booking (roles
+// included: role sets, managed groups and locations, group administrators),
+// each entity parameter open in turn, random fixed arguments: the column
+// equals the interpreter, vectorised or not.
+TEST(ColumnEngine, DeskBookingEveryActionMatchesInterpreterWithRoles) {
+  DeskWorld w(40, "User:\n"
+                  "  - {id: u0, roles: [administrator], can_manage_admins: true}\n"
+                  "  - {id: u1, roles: [group_manager], managed_groups: [g1, g2]}\n"
+                  "  - {id: u2, roles: [group_manager], managed_groups: [ALL]}\n"
+                  "  - {id: u3, roles: [location_manager], managed_locations: [b0_f1]}\n"
+                  "  - {id: u4, roles: [location_manager_light], managed_locations: [b0]}\n"
+                  "  - {id: u5, roles: [location_manager]}\n"
+                  "  - {id: u6, roles: [group_manager, location_manager], managed_groups: [g3],"
+                  " managed_locations: [b0_f0, nowhere]}\n"
+                  "  - {id: u7, roles: [administrator]}\n"
+                  "Group:\n"
+                  "  - {id: g1, administrators: [u8, u9], hidden: true}\n"
+                  "  - {id: g2, kind: external}\n"
+                  "  - {id: g3, kind: system}\n");
+  ASSERT_TRUE(w.snap);
+  const ir::Policy& p = w.p();
+  engine::ColumnDecider columns(p, *w.snap, nullptr);
+  columns.set_crosscheck(0);
+  sim::SplitMix rng(7);
+  int64_t today = day("2026-11-23");
+  int vectorised = 0, plans = 0;
+  for (int32_t rule : p.actions()) {
+    const ir::Rule& r = p.rules[static_cast<size_t>(rule)];
+    for (size_t open = 0; open < r.params.size(); ++open) {
+      if (!entity_param(p, r.params[open])) continue;
+      engine::ColumnPlan plan = columns.plan(rule, static_cast<int32_t>(open));
+      ++plans;
+      vectorised += plan.vectorised ? 1 : 0;
+      for (int k = 0; k < 80; ++k) {
+        engine::ColumnQuery q{rule, static_cast<int32_t>(open), {}, today, {}};
+        for (const auto& prm : r.params)
+          q.args.push_back(random_arg(p, *w.snap, prm.type, rng, today));
+        ASSERT_EQ(columns.decide(q), reference_column(p, *w.snap, q))
+            << r.signature << " over " << r.params[open].name << " (" << plan.how << ")";
+      }
+    }
+  }
+  EXPECT_GT(vectorised * 4, plans * 3) << vectorised << " of " << plans << " plans vectorised";
 }
