@@ -417,3 +417,34 @@ TEST(ColumnEngine, DeskBookingEveryActionMatchesInterpreterWithRoles) {
   }
   EXPECT_GT(vectorised * 4, plans * 3) << vectorised << " of " << plans << " plans vectorised";
 }
+
+// Cached masks, memoised calls and inverse indexes belong to one snapshot
+// version: a setting or data edit between two columns of the same decider
+// is seen (F-G2's all_is_everyone, a user's groups).
+TEST(ColumnEngine, EditsBetweenColumnsInvalidateCaches) {
+  DeskWorld w;
+  ASSERT_TRUE(w.snap);
+  int32_t book = w.action("book", "Object");
+  int32_t object = w.p().find_entity("Object");
+  engine::ColumnDecider columns(w.p(), *w.snap, nullptr);
+  columns.set_crosscheck(0);
+  int64_t today = day("2026-11-23");
+  auto check_all = [&] {
+    for (int32_t row = 0; row < w.snap->count(object); row += 7) {
+      engine::ColumnQuery q{
+          book,
+          0,
+          {ir::Value::none(), ir::Value::entity(object, row), ir::Value::date(today)},
+          today,
+          {}};
+      ASSERT_EQ(columns.decide(q), reference_column(w.p(), *w.snap, q)) << "object row " << row;
+    }
+  };
+  check_all();
+  ASSERT_TRUE(w.snap->set_setting("all_is_everyone", std::string("false")));
+  check_all();
+  Diagnostics d;
+  ASSERT_TRUE(rt::load_data(*w.snap, "User:\n  - {id: u3, groups: [g1, g2, g3]}\n", "edit.yaml", d,
+                            *w.res.sources));
+  check_all();
+}
