@@ -448,3 +448,30 @@ TEST(ColumnEngine, EditsBetweenColumnsInvalidateCaches) {
                             *w.res.sources));
   check_all();
 }
+
+// KEYPLAN_CROSSCHECK=1 turns sampling on in any build (debug builds sample
+// always), and a decider counts the cells it sampled.
+TEST(ColumnEngine, CrossCheckEnvironmentTurnsSamplingOn) {
+  DeskWorld w;
+  ASSERT_TRUE(w.snap);
+  ::setenv("KEYPLAN_CROSSCHECK", "1", 1);
+  engine::ColumnDecider on(w.p(), *w.snap, nullptr);
+  ::unsetenv("KEYPLAN_CROSSCHECK");
+  engine::ColumnDecider plain(w.p(), *w.snap, nullptr);
+  EXPECT_EQ(on.crosscheck(), 64);
+#ifdef NDEBUG
+  EXPECT_EQ(plain.crosscheck(), 0);
+#else
+  EXPECT_EQ(plain.crosscheck(), 64);
+#endif
+  int32_t book = w.action("book", "Object");
+  engine::ColumnQuery q{book,
+                        1,
+                        {ir::Value::entity(w.p().find_entity("User"), 3), ir::Value::none(),
+                         ir::Value::date(day("2026-11-23"))},
+                        day("2026-11-23"),
+                        {}};
+  on.decide(q);
+  EXPECT_EQ(on.crosschecked_cells(), 64u);
+  EXPECT_EQ(on.decided_cells(), static_cast<uint64_t>(w.snap->count(w.p().find_entity("Object"))));
+}
