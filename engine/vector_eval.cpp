@@ -74,8 +74,10 @@ std::vector<uint64_t> VectorEval::run(Plan& plan, const std::vector<RtValue>& ar
     ones_.assign(std::max<uint32_t>(words_, 1), 0);
     bits::fill(ones_.data(), rows);
     pool_.clear();
+    ipool_.clear();
   }
   used_ = 0;
+  iused_ = 0;
   keep_.clear();
   if (frames_.empty()) frames_.push_back(std::make_unique<Frame>());
   Frame& f = *frames_[0];
@@ -182,6 +184,8 @@ VectorEval::Val VectorEval::eval_uncached(Node& n, Frame& f, size_t depth) {
     return quantifier(n, f, depth);
   case ir::Op::Count:
     return count(n, f, depth);
+  case ir::Op::Coalesce:
+    return coalesce(n, f, depth);
   case ir::Op::Within:
     return within(n, f, depth);
   default:
@@ -274,6 +278,70 @@ VectorEval::Val VectorEval::count(Node& n, Frame& f, size_t depth) {
   Val v;
   v.kind = Kind::Scalar;
   v.vals = c.rows.data();
+  return v;
+}
+
+int64_t* VectorEval::ibuffer() {
+  if (iused_ == ipool_.size()) ipool_.emplace_back(rows_);
+  auto& b = ipool_[iused_++];
+  b.assign(rows_, 0);
+  return b.data();
+}
+
+// a ?? b row by row: a's value unless it is none, else b's.
+VectorEval::Val VectorEval::coalesce(Node& n, Frame& f, size_t depth) {
+  Val a = eval(*n.kids[0], f, depth), b = eval(*n.kids[1], f, depth);
+  int64_t* out;
+  uint64_t* none = nullptr;
+  if (n.invariant) { // kept for the snapshot's version (eval caches the pointers)
+    n.cache.rows.assign(rows_, 0);
+    out = n.cache.rows.data();
+    if (n.kind == Kind::Scalar) {
+      n.cache.none.assign(std::max<uint32_t>(words_, 1), 0);
+      none = n.cache.none.data();
+    }
+  } else {
+    out = ibuffer();
+    if (n.kind == Kind::Scalar) none = buffer();
+  }
+  // The value of one side at row r, and whether it is none.
+  auto at = [&](const Val& v, size_t r, bool& is_none) -> int64_t {
+    if (v.kind == Kind::Closed) {
+      is_none = v.closed.is_none();
+      return v.closed.num;
+    }
+    if (v.kind == Kind::Ent) {
+      int64_t e = v.rows ? v.rows[r] : static_cast<int64_t>(r);
+      is_none = e == kNone;
+      return e;
+    }
+    is_none = v.none && bits::test(v.none, r);
+    return v.vals[r];
+  };
+  for (size_t r = 0; r < rows_; ++r) {
+    bool na = false, nb = false;
+    int64_t x = at(a, r, na);
+    if (!na) {
+      out[r] = x;
+      continue;
+    }
+    int64_t y = at(b, r, nb);
+    if (n.kind == Kind::Ent)
+      out[r] = nb ? kNone : y;
+    else if (nb)
+      bits::set(none, r);
+    else
+      out[r] = y;
+  }
+  Val v;
+  v.kind = n.kind;
+  v.type = n.type;
+  if (n.kind == Kind::Ent) {
+    v.rows = out;
+  } else {
+    v.vals = out;
+    v.none = none;
+  }
   return v;
 }
 

@@ -47,6 +47,8 @@ private:
   Val quantifier(Node& n, Frame& f, size_t depth);
   Val within(Node& n, Frame& f, size_t depth);
   Val count(Node& n, Frame& f, size_t depth);
+  Val coalesce(Node& n, Frame& f, size_t depth);
+  int64_t* ibuffer(); // a zeroed scratch row vector, valid until the next run()
   Val mask(Node& n, Frame& f, size_t depth); // eval, a closed bool lifted to a constant mask
 
   uint64_t* buffer(); // a zeroed scratch mask of words_ words, valid until the next run()
@@ -81,6 +83,8 @@ private:
   std::vector<uint64_t> zeros_, ones_;
   std::vector<std::vector<uint64_t>> pool_;
   size_t used_ = 0;
+  std::vector<std::vector<int64_t>> ipool_;
+  size_t iused_ = 0;
   std::vector<rt::RtValue> keep_; // closed values whose words a mask points to
   std::vector<std::unique_ptr<Frame>> frames_;
   uint64_t version_ = 0;

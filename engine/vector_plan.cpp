@@ -154,6 +154,22 @@ public:
     }
     case Op::Count:
       return count(e, env, depth);
+    case Op::Coalesce: {
+      Node* a = compile(*e.kids[0], env, depth);
+      Node* b = compile(*e.kids[1], env, depth);
+      Kind k = a->kind == Kind::Closed ? b->kind : a->kind;
+      if (k != Kind::Ent && k != Kind::Scalar) fail(fmt::format("`??` of a {}", kind_name(k)), e);
+      for (Node* x : {a, b})
+        if (x->kind != Kind::Closed && x->kind != k) fail("`??` of mixed per-row values", e);
+      Node& n = make(k, e);
+      Node* open = a->kind == Kind::Closed ? b : a;
+      n.kids = {a, b};
+      n.type = open->type;
+      n.vtype = tt_.strip_optional(e.type);
+      n.maybe_none = tt_.is_optional(e.type);
+      n.invariant = a->invariant && b->invariant;
+      return &n;
+    }
     case Op::Within: {
       Node* a = compile(*e.kids[0], env, depth);
       Node* b = compile(*e.kids[1], env, depth);
