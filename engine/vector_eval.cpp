@@ -561,7 +561,43 @@ VectorEval::Val VectorEval::order(Node& n, Frame& f, size_t depth) {
   return Val::bitset(out);
 }
 
+// `any g in S: body(g)` over a per-row set S, body closed: the elements G
+// for which the body holds are found once (every possible element), then
+// any = S meets G, all = S has no element outside G. A none set (a none
+// along the path) has no element: any false, all true.
+VectorEval::Val VectorEval::quantifier_over_rows(Node& n, Frame& f, size_t depth) {
+  Val s = eval(*n.kids[0], f, depth);
+  bool is_any = n.op == ir::Op::Any;
+  const rt::Column* col =
+      s.attr >= 0 ? &snapshot_.table(s.type).columns[static_cast<size_t>(s.attr)] : nullptr;
+  int32_t ref = col ? col->elem_ref : s.closed.ref;
+  bool is_enum = col ? col->elem_enum : s.closed.elem_enum;
+  if (!col && s.closed.kind != RtKind::Bits) return Val::constant(!is_any);
+  size_t domain = is_enum ? policy_.enums[static_cast<size_t>(ref)].members.size()
+                          : static_cast<size_t>(snapshot_.count(ref));
+  std::vector<uint64_t> holds(std::max<uint32_t>(bits::words_for(domain), 1), 0), fails = holds;
+  size_t slot = static_cast<size_t>(n.slot);
+  for (size_t g = 0; g < domain; ++g) {
+    f.closed[slot] = is_enum ? RtValue::enumerator(ref, static_cast<int64_t>(g))
+                             : RtValue::entity(ref, static_cast<int64_t>(g));
+    bits::set(closed(*n.kids[1], f, depth).truth() ? holds.data() : fails.data(), g);
+  }
+  RtValue wanted = RtValue::owned_bits(ref, is_enum, is_any ? holds : fails);
+  // any: a row whose set meets `holds`; all: a row whose set misses `fails`.
+  bool extra = !s.closed.is_none() && rt::rt_meets(s.closed, wanted);
+  if (extra) return Val::constant(is_any);
+  if (!col) return Val::constant(!is_any);
+  std::vector<uint64_t> scratch;
+  const uint64_t* owner = set_meets(s.type, s.attr, wanted, scratch);
+  if (!owner) return Val::constant(!is_any);
+  const uint64_t* m = s.rows ? gather(owner, s.rows) : owner;
+  uint64_t* out = buffer();
+  for (uint32_t i = 0; i < words_; ++i) out[i] = is_any ? m[i] : ~m[i] & ones_[i];
+  return Val::bitset(out);
+}
+
 VectorEval::Val VectorEval::quantifier(Node& n, Frame& f, size_t depth) {
+  if (n.in_form == 3) return quantifier_over_rows(n, f, depth);
   RtValue dom = eval(*n.kids[0], f, depth).closed;
   bool is_any = n.op == ir::Op::Any;
   const ir::Expr& de = *n.e->kids[0];

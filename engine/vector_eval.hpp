@@ -45,6 +45,7 @@ private:
   Val membership_by_lookup(Node& n, Frame& f, size_t depth);
   Val meets(Node& n, Frame& f, size_t depth);
   Val quantifier(Node& n, Frame& f, size_t depth);
+  Val quantifier_over_rows(Node& n, Frame& f, size_t depth);
   Val within(Node& n, Frame& f, size_t depth);
   Val count(Node& n, Frame& f, size_t depth);
   Val coalesce(Node& n, Frame& f, size_t depth);

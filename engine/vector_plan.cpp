@@ -142,14 +142,21 @@ public:
     case Op::Any:
     case Op::All: {
       Node* dom = compile(*e.kids[0], env, depth);
-      if (dom->kind != Kind::Closed) fail("a quantifier over a set that depends on the row", e);
+      if (dom->kind != Kind::Closed && dom->kind != Kind::SetRow)
+        fail("a quantifier over a set that depends on the row", e);
       Slot saved = env[static_cast<size_t>(e.index)];
       env[static_cast<size_t>(e.index)] = Slot{}; // bound to closed elements, one at a time
       Node* body = need(compile(*e.kids[1], env, depth), e, Kind::Mask);
       env[static_cast<size_t>(e.index)] = saved;
+      if (dom->kind == Kind::SetRow && body->kind != Kind::Closed)
+        fail("a quantifier over a per-row set whose body depends on the row", e);
       Node& n = mask(e, {dom, body});
       n.slot = e.index;
       n.invariant = false;
+      if (dom->kind == Kind::SetRow) { // over each row's own set: see VectorEval::quantifier
+        n.in_form = 3;
+        inverse_.insert(column_name(*dom));
+      }
       return &n;
     }
     case Op::Count:

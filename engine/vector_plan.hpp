@@ -48,6 +48,8 @@ struct Node {
   bool memo = false;      // Call: memoise its mask per closed arguments
   // In: 1 = `x.id in S` (kids: x, S closed), 2 = `c in x.list` with a
   // list-valued attribute (set<string>, set<int>, ...; kids: c, x).
+  // Any/All: 3 = over a per-row set, with a body that does not depend on
+  // the row (kids: the set, the body).
   int8_t in_form = 0;
   size_t id = 0; // index in Plan::nodes
 

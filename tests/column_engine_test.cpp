@@ -510,3 +510,39 @@ TEST(ColumnEngine, CoalesceOfOptionalAttributesMatchesInterpreter) {
       }
   }
 }
+
+// `any`/`all` over each row's own set, with a body that does not depend on
+// the row (F-R2's accessible_through over the manager's groups): the same
+// as the interpreter, empty sets and a closed part included.
+TEST(ColumnEngine, QuantifiersOverEachRowsSetMatchInterpreter) {
+  CompileResult res =
+      compile_source("quantifiers.kp",
+                     "enum C { lo, mid, hi }\n"
+                     "entity G { w: int = 0 }\n"
+                     "entity T { gs: set<G> = []\n cs: set<C> = [] }\n"
+                     "G g0\nG g1 { w: 3 }\nG g2 { w: 5 }\n"
+                     "T t0 { gs: [g1], cs: [lo] }\nT t1 { gs: [g1, g2], cs: [lo, hi] }\n"
+                     "T t2 { cs: [mid] }\nT t3 { gs: [g0, g2] }\nT t4 { gs: [g2], cs: [hi, mid] }\n"
+                     "action a(x: T, k: int) = all g in x.gs: g.w >= k\n"
+                     "action b(x: T, k: int) = any g in x.gs: g.w == k\n"
+                     "action c(x: T, y: T) = all c in x.cs: c in y.cs\n"
+                     "action d(x: T, y: T) = any c in x.cs: c not in y.cs\n"
+                     "action e(x: T, y: T) = all g in (x.gs union [g0]): g in y.gs\n");
+  ASSERT_TRUE(res.policy) << res.diags.render_text(*res.sources);
+  const ir::Policy& p = *res.policy;
+  rt::Snapshot snap(p);
+  engine::ColumnDecider columns(p, snap, nullptr);
+  columns.set_crosscheck(0);
+  int32_t t = p.find_entity("T");
+  for (const char* name : {"a", "b", "c", "d", "e"}) {
+    int32_t rule = p.find_rules(name).at(0);
+    EXPECT_TRUE(columns.plan(rule, 0).vectorised) << name << ": " << columns.plan(rule, 0).how;
+    for (int64_t other = 0; other < 5; ++other) {
+      const ir::Rule& r = p.rules[static_cast<size_t>(rule)];
+      engine::ColumnQuery q{rule, 0, {ir::Value::none()}, 0, {}};
+      q.args.push_back(entity_param(p, r.params[1]) ? ir::Value::entity(t, other)
+                                                    : ir::Value::integer(other + 1));
+      EXPECT_EQ(columns.decide(q), reference_column(p, snap, q)) << name << " other " << other;
+    }
+  }
+}
