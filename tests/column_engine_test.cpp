@@ -415,7 +415,7 @@ TEST(ColumnEngine, DeskBookingEveryActionMatchesInterpreterWithRoles) {
       }
     }
   }
-  EXPECT_GT(vectorised * 4, plans * 3) << vectorised << " of " << plans << " plans vectorised";
+  EXPECT_EQ(vectorised, plans) << "every action of std.desk_booking vectorises, any parameter open";
 }
 
 // Cached masks, memoised calls and inverse indexes belong to one snapshot
