@@ -546,3 +546,38 @@ TEST(ColumnEngine, QuantifiersOverEachRowsSetMatchInterpreter) {
     }
   }
 }
+
+// W-1..W-9: the FM suite example tenant (acme_fm.kp with its problem data):
+// every action, each entity parameter open, random fixed arguments: the
+// column equals the interpreter, whichever way it is computed.
+TEST(ColumnEngine, FmSuiteEveryActionMatchesInterpreter) {
+  std::string dir = std::string(KEYPLAN_TEST_DATA) + "/../../policies/examples/fm_suite/";
+  CompileResult res = compile_policy(dir + "acme_fm.kp");
+  ASSERT_TRUE(res.policy) << res.diags.render_text(*res.sources);
+  const ir::Policy& p = *res.policy;
+  rt::Snapshot snap(p);
+  Diagnostics d;
+  ASSERT_TRUE(rt::load_data_file(snap, dir + "data/problems.yaml", d, *res.sources))
+      << d.render_text(*res.sources);
+  engine::ColumnDecider columns(p, snap, nullptr);
+  columns.set_crosscheck(0);
+  sim::SplitMix rng(11);
+  int64_t today = day("2026-11-23");
+  int vectorised = 0;
+  for (int32_t rule : p.actions()) {
+    const ir::Rule& r = p.rules[static_cast<size_t>(rule)];
+    for (size_t open = 0; open < r.params.size(); ++open) {
+      if (!entity_param(p, r.params[open])) continue;
+      engine::ColumnPlan plan = columns.plan(rule, static_cast<int32_t>(open));
+      vectorised += plan.vectorised ? 1 : 0;
+      for (int k = 0; k < 20; ++k) {
+        engine::ColumnQuery q{rule, static_cast<int32_t>(open), {}, today, {}};
+        for (const auto& prm : r.params)
+          q.args.push_back(random_arg(p, snap, prm.type, rng, today));
+        ASSERT_EQ(columns.decide(q), reference_column(p, snap, q))
+            << r.signature << " over " << r.params[open].name << " (" << plan.how << ")";
+      }
+    }
+  }
+  EXPECT_GT(vectorised, 10);
+}
