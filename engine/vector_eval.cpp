@@ -247,40 +247,6 @@ VectorEval::Val VectorEval::attr(Node& n, Frame& f, size_t depth) {
   return v;
 }
 
-VectorEval::Val VectorEval::count(Node& n, Frame& f, size_t depth) {
-  Val s = eval(*n.kids[0], f, depth); // an Ent path (a list-valued column) or a SetRow
-  Node::Cache& c = n.cache;
-  c.rows.assign(rows_, 0);
-  const int64_t* path = s.rows;
-  if (s.kind == Kind::Ent) { // count(x.values): the list's length; none counts 0
-    const rt::Column& col = snapshot_.table(s.type).columns[static_cast<size_t>(n.attr)];
-    for (size_t r = 0; r < rows_; ++r) {
-      int64_t p = path ? path[r] : static_cast<int64_t>(r);
-      if (p != kNone) c.rows[r] = static_cast<int64_t>(col.values[static_cast<size_t>(p)].size());
-    }
-  } else if (s.attr < 0) { // a closed set only
-    std::fill(c.rows.begin(), c.rows.end(), static_cast<int64_t>(rt::rt_count(s.closed)));
-  } else {
-    const rt::Column& col = snapshot_.table(s.type).columns[static_cast<size_t>(s.attr)];
-    std::vector<uint64_t> extra(col.stride, 0);
-    if (s.closed.kind == RtKind::Bits)
-      std::copy_n(s.closed.words(), std::min<uint32_t>(s.closed.nwords(), col.stride),
-                  extra.begin());
-    for (size_t r = 0; r < rows_; ++r) {
-      int64_t p = path ? path[r] : static_cast<int64_t>(r);
-      if (p == kNone) continue; // count(none) == 0 (a none set never has a closed part)
-      const uint64_t* row = col.bits_row(static_cast<int32_t>(p));
-      int64_t k = 0;
-      for (uint32_t i = 0; i < col.stride; ++i) k += std::popcount(row[i] | extra[i]);
-      c.rows[r] = k;
-    }
-  }
-  Val v;
-  v.kind = Kind::Scalar;
-  v.vals = c.rows.data();
-  return v;
-}
-
 int64_t* VectorEval::ibuffer() {
   if (iused_ == ipool_.size()) ipool_.emplace_back(rows_);
   auto& b = ipool_[iused_++];
@@ -559,72 +525,6 @@ VectorEval::Val VectorEval::order(Node& n, Frame& f, size_t depth) {
     if (v) bits::set(out, r);
   }
   return Val::bitset(out);
-}
-
-// `any g in S: body(g)` over a per-row set S, body closed: the elements G
-// for which the body holds are found once (every possible element), then
-// any = S meets G, all = S has no element outside G. A none set (a none
-// along the path) has no element: any false, all true.
-VectorEval::Val VectorEval::quantifier_over_rows(Node& n, Frame& f, size_t depth) {
-  Val s = eval(*n.kids[0], f, depth);
-  bool is_any = n.op == ir::Op::Any;
-  const rt::Column* col =
-      s.attr >= 0 ? &snapshot_.table(s.type).columns[static_cast<size_t>(s.attr)] : nullptr;
-  int32_t ref = col ? col->elem_ref : s.closed.ref;
-  bool is_enum = col ? col->elem_enum : s.closed.elem_enum;
-  if (!col && s.closed.kind != RtKind::Bits) return Val::constant(!is_any);
-  size_t domain = is_enum ? policy_.enums[static_cast<size_t>(ref)].members.size()
-                          : static_cast<size_t>(snapshot_.count(ref));
-  std::vector<uint64_t> holds(std::max<uint32_t>(bits::words_for(domain), 1), 0), fails = holds;
-  size_t slot = static_cast<size_t>(n.slot);
-  for (size_t g = 0; g < domain; ++g) {
-    f.closed[slot] = is_enum ? RtValue::enumerator(ref, static_cast<int64_t>(g))
-                             : RtValue::entity(ref, static_cast<int64_t>(g));
-    bits::set(closed(*n.kids[1], f, depth).truth() ? holds.data() : fails.data(), g);
-  }
-  RtValue wanted = RtValue::owned_bits(ref, is_enum, is_any ? holds : fails);
-  // any: a row whose set meets `holds`; all: a row whose set misses `fails`.
-  bool extra = !s.closed.is_none() && rt::rt_meets(s.closed, wanted);
-  if (extra) return Val::constant(is_any);
-  if (!col) return Val::constant(!is_any);
-  std::vector<uint64_t> scratch;
-  const uint64_t* owner = set_meets(s.type, s.attr, wanted, scratch);
-  if (!owner) return Val::constant(!is_any);
-  const uint64_t* m = s.rows ? gather(owner, s.rows) : owner;
-  uint64_t* out = buffer();
-  for (uint32_t i = 0; i < words_; ++i) out[i] = is_any ? m[i] : ~m[i] & ones_[i];
-  return Val::bitset(out);
-}
-
-VectorEval::Val VectorEval::quantifier(Node& n, Frame& f, size_t depth) {
-  if (n.in_form == 3) return quantifier_over_rows(n, f, depth);
-  RtValue dom = eval(*n.kids[0], f, depth).closed;
-  bool is_any = n.op == ir::Op::Any;
-  const ir::Expr& de = *n.e->kids[0];
-  ir::TypeId elem = policy_.types[policy_.types.strip_optional(de.type)].elem;
-  Val acc = Val::constant(!is_any);
-  uint64_t* own = nullptr;
-  size_t slot = static_cast<size_t>(n.slot);
-  rt::rt_for_each(dom, elem, snapshot_, [&](const RtValue& x) {
-    f.closed[slot] = x;
-    Val v = mask(*n.kids[1], f, depth);
-    if (v.c == (is_any ? 1 : 0)) {
-      acc = v;
-      return false; // decided for every row
-    }
-    if (v.c != 2) return true;
-    if (!own) {
-      own = buffer();
-      std::memcpy(own, words(acc), words_ * sizeof(uint64_t));
-      acc = Val::bitset(own);
-    }
-    if (is_any)
-      for (uint32_t i = 0; i < words_; ++i) own[i] |= v.w[i];
-    else
-      for (uint32_t i = 0; i < words_; ++i) own[i] &= v.w[i];
-    return true;
-  });
-  return acc;
 }
 
 } // namespace keyplan::engine::vec
