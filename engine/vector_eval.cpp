@@ -3,7 +3,6 @@
 #include "engine/vector_val.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cstring>
 
 namespace keyplan::engine::vec {
