@@ -22,6 +22,11 @@ struct GeneratedPolicy {
 
 struct GenOptions {
   bool within = true; // generate `within` (off while a known JIT bug is open)
+  // Attribute reads (x.attr) more often, variables always when one has the
+  // type, and up to max_rows data instances per type: the column engine's
+  // test, whose per-row values are the open parameter's attributes.
+  bool prefer_attrs = false;
+  int max_rows = 4;
 };
 
 } // namespace keyplan::testgen
@@ -311,7 +316,7 @@ private:
     std::vector<std::string> vars;
     for (const auto& [n, vt] : env_)
       if (vt == t) vars.push_back(n);
-    if (!vars.empty() && pick(0, 1))
+    if (!vars.empty() && (opts_.prefer_attrs || pick(0, 1)))
       return vars[static_cast<size_t>(pick(0, static_cast<int>(vars.size()) - 1))];
     switch (t.k) {
     case K::Bool:
@@ -375,6 +380,11 @@ private:
   }
 
   std::string production(Ty t, int d) {
+    if (opts_.prefer_attrs && pick(0, 3) == 0) {
+      auto reads = attr_reads(t, d);
+      if (!reads.empty())
+        return reads[static_cast<size_t>(pick(0, static_cast<int>(reads.size()) - 1))];
+    }
     int c = pick(0, 11);
     if (c == 10) {
       auto reads = attr_reads(t, d);
@@ -572,7 +582,7 @@ private:
     std::vector<std::vector<std::string>> ids(static_cast<size_t>(ntypes_));
     std::vector<int> count(static_cast<size_t>(ntypes_));
     for (int k = 0; k < ntypes_; ++k) {
-      count[static_cast<size_t>(k)] = pick(0, 4);
+      count[static_cast<size_t>(k)] = pick(0, opts_.max_rows);
       ids[static_cast<size_t>(k)].push_back(fmt::format("t{}_0", k));
       for (int i = 0; i < count[static_cast<size_t>(k)]; ++i)
         ids[static_cast<size_t>(k)].push_back(fmt::format("x{}_{}", k, i));
