@@ -137,6 +137,23 @@ OpenRequest resolve_open(const ir::Policy& policy, const rt::Snapshot& snapshot,
     if (!out.ok()) return out;
     open.push_back(p.name);
   }
+  // An open name that the action has only as a non-entity parameter (a
+  // date, a flag) is said so, before overload resolution words it otherwise.
+  for (const std::string& name : open) {
+    bool seen = false, entity = false;
+    for (int32_t r : policy.find_rules(action))
+      for (const auto& p : policy.rules[static_cast<size_t>(r)].params)
+        if (p.name == name) {
+          seen = true;
+          entity = entity || is_entity(policy, p.type);
+        }
+    if (seen && !entity) {
+      out.error = fmt::format("'{}' of '{}' is not an entity parameter: only entity parameters "
+                              "can be left open",
+                              name, action);
+      return out;
+    }
+  }
   std::map<std::string, rt::ArgValue> values;
   for (const auto& [key, text] : args) {
     if (std::find(open.begin(), open.end(), key) != open.end()) {
