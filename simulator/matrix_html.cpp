@@ -35,20 +35,34 @@ constexpr const char* kScript = R"JS(
     document.getElementById('kp-shown-allowed').textContent = String(sum);
   }
   shownAllowed();
+  // When the page was usable (headless checks read it from the DOM).
+  window.addEventListener('load', function () {
+    document.body.setAttribute('data-load-ms', String(Math.round(performance.now())));
+  });
   document.querySelectorAll('input.kp-filter').forEach(function (i) {
     i.addEventListener('input', shownAllowed);
   });
   var text = document.getElementById('kp-explain-text');
-  table.addEventListener('click', function (ev) {
-    var td = ev.target.closest('td');
-    if (!td || !td.hasAttribute('data-r')) return;
+  function explain(td) {
     var key = td.getAttribute('data-r') + ',' + td.getAttribute('data-c');
     var e = data.explanations[key];
-    var head = td.getAttribute('title') + '\n';
+    var r = +td.getAttribute('data-r'), c = +td.getAttribute('data-c');
+    var head = data.rows[r] + ' x ' + data.cols[c] + ': ' + td.getAttribute('data-v') + ' of ' +
+               data.row_sizes[r] * data.col_sizes[c] + ' allowed\n';
     text.textContent = e ? head + '\n' + e.call + ': ' + e.decision + '\n\n' + e.text
                          : head + '\nNo explanation precomputed for this cell (' +
                            data.sampled + ' are); run `keyplan explain` on one of its requests.';
+  }
+  table.addEventListener('click', function (ev) {
+    var td = ev.target.closest('td');
+    if (td && td.hasAttribute('data-r')) explain(td);
   });
+  // A link to one cell's explanation: page.html#explain=ROW,COL (grid indexes).
+  var m = /^#explain=(\d+),(\d+)$/.exec(location.hash);
+  if (m) {
+    var td = table.querySelector('td[data-r="' + m[1] + '"][data-c="' + m[2] + '"]');
+    if (td) explain(td);
+  }
 })();
 )JS";
 
@@ -126,11 +140,10 @@ std::string matrix_html(const MatrixView& in, const MatrixQuery& q, engine::Deci
       uint64_t a = grid.at(i, j), c = grid.cells(i, j);
       total += a;
       col_totals[j] += a;
-      body +=
-          fmt::format("<td class=\"d{}\" data-v=\"{}\" data-r=\"{}\" data-c=\"{}\" "
-                      "title=\"{} x {}: {} of {} allowed\">{}</td>",
-                      density_class(a, c), a, i, j, html_escape(grid.rows.labels[i]),
-                      html_escape(grid.cols.labels[j]), a, c, cellwise ? "" : std::to_string(a));
+      // Kept small (40,000 of them on a large tenant): the labels and the
+      // block size are looked up on click.
+      body += fmt::format("<td class=\"d{}\" data-v=\"{}\" data-r=\"{}\" data-c=\"{}\">{}</td>",
+                          density_class(a, c), a, i, j, cellwise ? "" : std::to_string(a));
     }
     body += fmt::format("<td data-v=\"{}\">{}</td></tr>\n", total, total);
   }
@@ -177,6 +190,13 @@ std::string matrix_html(const MatrixView& in, const MatrixQuery& q, engine::Deci
     explanations[fmt::format("{},{}", i, j)] = std::move(e);
   }
   nlohmann::json data;
+  data["rows"] = grid.rows.labels;
+  data["cols"] = grid.cols.labels;
+  nlohmann::json rs = nlohmann::json::array(), cs = nlohmann::json::array();
+  for (const auto& mm : grid.rows.members) rs.push_back(mm.size());
+  for (const auto& mm : grid.cols.members) cs.push_back(mm.size());
+  data["row_sizes"] = std::move(rs);
+  data["col_sizes"] = std::move(cs);
   data["explanations"] = std::move(explanations);
   data["sampled"] = want;
   body += "<div id=\"kp-explain\"><pre id=\"kp-explain-text\">Click a cell for its "

@@ -187,6 +187,8 @@ TEST(Matrix, TooLargeForATableSaysHowToAggregate) {
   EXPECT_NE(r.err.find("--group-rows ATTR"), std::string::npos) << show(r);
   auto g = run_keyplan(args + " --group-rows groups --group-cols floor --format csv");
   EXPECT_EQ(g.code, 0) << show(g);
-  auto sum = json_of(run_keyplan(args + " --summary --format json"));
+  auto run = run_keyplan(args + " --summary --format json");
+  auto sum = json_of(run);
   EXPECT_EQ(sum["cell_count"], 1100 * 1000);
+  EXPECT_EQ(run.err, ""); // stderr is not a terminal: no progress line
 }
