@@ -29,6 +29,10 @@ struct MatrixOpts {
   size_t explain_sample = 200;
 };
 
+// Cells re-decided by the interpreter after every matrix (about a
+// millisecond); a disagreement is an internal error, exit 3.
+constexpr size_t kCrossCheckCells = 256;
+
 int fail(const std::string& message) {
   std::cerr << "keyplan matrix: error: " << sim::terminal_safe(message) << "\n";
   return 2;
@@ -69,6 +73,20 @@ int run(const MatrixOpts& o) {
     sim::Progress progress("matrix " + o.action,
                            static_cast<size_t>(w.snapshot().count(req.types[0])));
     m = sim::compute_matrix(columns, policy, w.snapshot(), q, &progress);
+  }
+  {
+    // The interpreter, the reference, re-decides a sample of the cells.
+    engine::Decider reference(policy, w.snapshot(), engine::Kind::Interp, nullptr);
+    auto [r, c] = sim::cross_check(m, q, reference, kCrossCheckCells);
+    if (r >= 0) {
+      std::cerr << "keyplan matrix: internal error: the column engine and the interpreter "
+                   "disagree on "
+                << sim::terminal_safe(w.snapshot().id(m.row_type, static_cast<int32_t>(r))) << " x "
+                << sim::terminal_safe(w.snapshot().id(m.col_type, static_cast<int32_t>(c)))
+                << "; a bug in keyplan, please report it. `--engine interp` decides with the "
+                   "reference interpreter only\n";
+      return 3;
+    }
   }
   if (o.explain_plan)
     std::cerr << "plan: " << policy.rules[static_cast<size_t>(q.rule)].signature << ", " << m.plan

@@ -200,6 +200,25 @@ int run(const SearchOpts& o) {
   }
   if (!none_left) {
     std::vector<uint64_t> allowed = columns.decide(q);
+    allowed.resize(rt::bits::words_for(n), 0);
+    // The interpreter, the reference, re-decides up to 256 rows spread over
+    // the column (those the filter kept); a disagreement is exit 3.
+    engine::Decider reference(policy, w.snapshot(), engine::Kind::Interp, nullptr);
+    const size_t step = std::max<size_t>(1, n / 256);
+    std::vector<ir::Value> args = q.args;
+    for (size_t r = 0; r < n; r += step) {
+      if (!q.candidates.empty() && !rt::bits::test(q.candidates.data(), r)) continue;
+      args[static_cast<size_t>(open)] = ir::Value::entity(type, static_cast<int64_t>(r));
+      rt::Decision d = reference.decide(q.rule, args, w.today, false);
+      if ((d.allowed && d.error.empty()) != rt::bits::test(allowed.data(), r)) {
+        std::cerr << "keyplan search: internal error: the column engine and the interpreter "
+                     "disagree on "
+                  << sim::terminal_safe(w.snapshot().id(type, static_cast<int32_t>(r)))
+                  << "; a bug in keyplan, please report it. `--engine interp` decides with the "
+                     "reference interpreter only\n";
+        return 3;
+      }
+    }
     for (int64_t r = rt::bits::next(allowed.data(), rt::bits::words_for(n), 0);
          r >= 0 && static_cast<size_t>(r) < n;
          r = rt::bits::next(allowed.data(), rt::bits::words_for(n), static_cast<size_t>(r) + 1))

@@ -68,6 +68,30 @@ Matrix compute_matrix(engine::ColumnDecider& columns, const ir::Policy& policy,
   return m;
 }
 
+std::pair<int64_t, int64_t> cross_check(const Matrix& m, const MatrixQuery& q,
+                                        engine::Decider& reference, size_t samples) {
+  if (m.rows == 0 || m.cols == 0) return {-1, -1};
+  std::vector<ir::Value> args = q.args;
+  uint64_t state = 0x9e3779b97f4a7c15ull; // splitmix64: the same cells every run
+  auto next = [&state]() {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  };
+  const size_t cells = m.rows * m.cols;
+  for (size_t s = 0; s < std::min(samples, cells); ++s) {
+    const size_t cell = samples >= cells ? s : static_cast<size_t>(next() % cells);
+    const size_t r = cell / m.cols, c = cell % m.cols;
+    args[static_cast<size_t>(m.row_param)] = ir::Value::entity(m.row_type, static_cast<int64_t>(r));
+    args[static_cast<size_t>(m.col_param)] = ir::Value::entity(m.col_type, static_cast<int64_t>(c));
+    rt::Decision d = reference.decide(m.rule, args, q.today, false);
+    if ((d.allowed && d.error.empty()) != m.test(r, c))
+      return {static_cast<int64_t>(r), static_cast<int64_t>(c)};
+  }
+  return {-1, -1};
+}
+
 Axis instances_axis(const rt::Snapshot& snapshot, int32_t type) {
   Axis a;
   const size_t n = static_cast<size_t>(snapshot.count(type));

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "engine/column.hpp"
+#include "engine/decider.hpp"
 #include "runtime/snapshot.hpp"
 #include "simulator/progress.hpp"
 
@@ -41,6 +42,13 @@ struct Matrix {
 Matrix compute_matrix(engine::ColumnDecider& columns, const ir::Policy& policy,
                       const rt::Snapshot& snapshot, const MatrixQuery& query,
                       Progress* progress = nullptr);
+
+// The interpreter stays the judge: decides `samples` cells spread over the
+// matrix (pseudo-random, fixed seed) one by one with `reference` and returns
+// the first that differs as {row, col}, or {-1, -1}. Commands exit 3 on a
+// disagreement, as `decide` does.
+std::pair<int64_t, int64_t> cross_check(const Matrix& m, const MatrixQuery& query,
+                                        engine::Decider& reference, size_t samples);
 
 // One axis of an aggregated matrix: groups of instances, each with a label.
 // An instance may be in several groups (a set-valued attribute: a user

@@ -192,3 +192,28 @@ TEST(Matrix, TooLargeForATableSaysHowToAggregate) {
   EXPECT_EQ(sum["cell_count"], 1100 * 1000);
   EXPECT_EQ(run.err, ""); // stderr is not a terminal: no progress line
 }
+
+// A wrong answer from the engine (the testing aid KEYPLAN_TESTING_FLIP_JIT
+// negates every JIT decision) is never printed as a matrix: the
+// interpreter's cross-check fails the run with exit 3 (or the engine did not
+// use the JIT, and the matrix is the right one).
+TEST(Matrix, EngineDisagreementIsNeverASilentWrongMatrix) {
+  auto good = run_keyplan(kBook + " --format csv");
+  ASSERT_EQ(good.code, 0);
+  const std::string flip = "KEYPLAN_TESTING_FLIP_JIT=1";
+  auto r = run_keyplan(kBook + " --format csv", 60, flip);
+  if (r.code == 0)
+    EXPECT_EQ(r.out, good.out);
+  else {
+    EXPECT_EQ(r.code, 3) << show(r);
+    EXPECT_NE(r.err.find("disagree"), std::string::npos) << show(r);
+    EXPECT_EQ(r.out, "");
+  }
+  auto s =
+      run_keyplan("search " + kOffice + " book object=TABLE_1 --data " + kOfficeData, 60, flip);
+  auto s_good = run_keyplan("search " + kOffice + " book object=TABLE_1 --data " + kOfficeData);
+  if (s.code == 0)
+    EXPECT_EQ(s.out, s_good.out);
+  else
+    EXPECT_EQ(s.code, 3) << show(s);
+}

@@ -56,13 +56,14 @@ struct Run {
 
 // `keyplan ARGS` (ARGS already shell-quoted where needed), killed after
 // `seconds` (timeout(1)): a hang fails the test instead of stalling it.
-inline Run run_keyplan(const std::string& args, int seconds = 60) {
+// `env`: extra environment assignments ("NAME=value ...").
+inline Run run_keyplan(const std::string& args, int seconds = 60, const std::string& env = "") {
   static int counter = 0;
   fs::path err_file =
       fs::temp_directory_path() /
       ("keyplan_whatif_stderr_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   std::string cmd = "cd " + quote(source_root().string()) +
-                    " && KEYPLAN_PATH=" + quote((source_root() / "policies").string()) +
+                    " && KEYPLAN_PATH=" + quote((source_root() / "policies").string()) + " " + env +
                     " timeout " + std::to_string(seconds) + " " + quote(KEYPLAN_BINARY) + " " +
                     args + " 2>" + quote(err_file.string());
   auto r = testing_support::run_command(cmd);
