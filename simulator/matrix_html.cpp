@@ -116,8 +116,10 @@ std::string matrix_html(const MatrixView& in, const MatrixQuery& q, engine::Deci
       html_escape(in.policy.entities[static_cast<size_t>(m.col_type)].name), m.allowed, cells,
       cells ? 100.0 * static_cast<double>(m.allowed) / static_cast<double>(cells) : 0.0,
       cellwise ? "green allows, grey denies"
-               : "allowed pairs per block, darker is denser; an instance in several groups "
-                 "counts in each");
+      : grid.rows.by.size() > 1 || grid.cols.by.size() > 1
+          ? "allowed pairs per block, darker is denser; an instance in several groups counts "
+            "in each"
+          : "allowed pairs per block, darker is denser");
   body += "<div class=\"kp-controls\"><input class=\"kp-filter\" data-table=\"kp-matrix\" "
           "data-axis=\"rows\" placeholder=\"filter rows\" id=\"kp-filter-rows\">"
           "<input class=\"kp-filter\" data-table=\"kp-matrix\" data-axis=\"cols\" "
