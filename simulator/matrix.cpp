@@ -4,12 +4,40 @@
 #include "runtime/bitset.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 #include <map>
+#include <string_view>
 
 namespace keyplan::sim {
 
 namespace {
+
+// Labels in natural order: g2 before g10 (digit runs compare as numbers).
+struct NaturalLess {
+  bool operator()(const std::string& a, const std::string& b) const {
+    size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+      if (std::isdigit(static_cast<unsigned char>(a[i])) &&
+          std::isdigit(static_cast<unsigned char>(b[j]))) {
+        size_t ie = i, je = j;
+        while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie]))) ++ie;
+        while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je]))) ++je;
+        std::string_view x(a.data() + i, ie - i), y(b.data() + j, je - j);
+        while (x.size() > 1 && x[0] == '0') x.remove_prefix(1);
+        while (y.size() > 1 && y[0] == '0') y.remove_prefix(1);
+        if (x.size() != y.size()) return x.size() < y.size();
+        if (x != y) return x < y;
+        i = ie, j = je;
+        continue;
+      }
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i, ++j;
+    }
+    if (a.size() - i != b.size() - j) return a.size() - i < b.size() - j;
+    return a < b; // equal up to leading zeros: any fixed order
+  }
+};
 
 int32_t entity_of(const ir::Policy& policy, ir::TypeId t) {
   return policy.types[t].ref;
@@ -140,7 +168,7 @@ bool attribute_axis(const ir::Policy& policy, const rt::Snapshot& snapshot, int3
     }
   }
   const std::string kNone = "(none)";
-  std::map<std::string, std::vector<uint32_t>> groups;
+  std::map<std::string, std::vector<uint32_t>, NaturalLess> groups;
   const size_t n = static_cast<size_t>(snapshot.count(type));
   for (size_t i = 0; i < n; ++i) {
     int32_t row = static_cast<int32_t>(i);

@@ -178,7 +178,7 @@ TEST(Matrix, TooLargeForATableSaysHowToAggregate) {
   Scratch s;
   const std::string data = quote((s.dir / "t.yaml").string());
   auto gen =
-      run_keyplan("gen --users 1100 --groups 5 --buildings 1 --floors 2 --desks 500 -o " + data);
+      run_keyplan("gen --users 1100 --groups 12 --buildings 1 --floors 2 --desks 500 -o " + data);
   ASSERT_EQ(gen.code, 0) << show(gen);
   const std::string args =
       "matrix std.desk_booking book --rows user --cols object --today 2026-11-23 --data " + data;
@@ -187,6 +187,9 @@ TEST(Matrix, TooLargeForATableSaysHowToAggregate) {
   EXPECT_NE(r.err.find("--group-rows ATTR"), std::string::npos) << show(r);
   auto g = run_keyplan(args + " --group-rows groups --group-cols floor --format csv");
   EXPECT_EQ(g.code, 0) << show(g);
+  // Group labels in natural order: g2 before g10.
+  EXPECT_NE(g.out.find("\ng2 ("), std::string::npos) << g.out;
+  EXPECT_LT(g.out.find("\ng2 ("), g.out.find("\ng10 (")) << g.out;
   auto run = run_keyplan(args + " --summary --format json");
   auto sum = json_of(run);
   EXPECT_EQ(sum["cell_count"], 1100 * 1000);
