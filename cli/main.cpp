@@ -1,5 +1,6 @@
 // keyplan: check, format, decide, explain and simulate access policies.
 #include "cli/commands.hpp"
+#include "engine/column.hpp"
 
 #include <iostream>
 
@@ -17,6 +18,8 @@ int main(int argc, char** argv) {
   keyplan::cli::add_report_command(app, status);
   keyplan::cli::add_gen_command(app, status);
   keyplan::cli::add_bench_command(app, status);
+  keyplan::cli::add_search_command(app, status);
+  keyplan::cli::add_matrix_command(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -28,6 +31,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return 2;
+  } catch (const keyplan::engine::ColumnDisagreement& e) {
+    // A column the interpreter did not confirm (sampled cross-check): a bug
+    // in keyplan, never an answer (docs/cli.md "exit codes").
+    std::cerr << "keyplan: internal error: " << e.what() << " (please report it)\n";
+    return 3;
   }
   return status;
 }
