@@ -7,10 +7,10 @@
 // that replays it (also written to the test's temp directory).
 #include "compiler/codegen/jit.hpp"
 #include "compiler/compile.hpp"
+#include "engine/decider.hpp"
 #include "policy_gen.hpp"
 #include "runtime/data_loader.hpp"
 #include "simulator/desk_tenant_gen.hpp"
-#include "engine/decider.hpp"
 
 #include <cstdlib>
 #include <fstream>

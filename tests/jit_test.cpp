@@ -1,10 +1,10 @@
 // The JIT against the interpreter on the shipped policies and scenarios.
 #include "compiler/codegen/jit.hpp"
 #include "compiler/compile.hpp"
+#include "engine/decider.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/request.hpp"
 #include "simulator/desk_tenant_gen.hpp"
-#include "engine/decider.hpp"
 
 #include <fstream>
 #include <gtest/gtest.h>
