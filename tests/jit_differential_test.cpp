@@ -9,6 +9,7 @@
 #include "compiler/compile.hpp"
 #include "engine/decider.hpp"
 #include "policy_gen.hpp"
+#include "random_args.hpp"
 #include "runtime/data_loader.hpp"
 #include "simulator/desk_tenant_gen.hpp"
 
@@ -18,6 +19,7 @@
 #include <rapidcheck.h>
 
 using namespace keyplan;
+using keyplan::testing_support::random_arg;
 
 namespace {
 
@@ -37,36 +39,6 @@ std::string arg_text(const ir::Policy& p, const rt::Snapshot& snap, const ir::Va
     return snap.id(v.ref, static_cast<int32_t>(v.num));
   default:
     return std::to_string(v.num);
-  }
-}
-
-// A random argument of type t.
-ir::Value random_arg(const ir::Policy& p, const rt::Snapshot& snap, ir::TypeId t,
-                     sim::SplitMix& rng, int64_t today) {
-  const auto& types = p.types;
-  if (types.kind(t) == ir::TypeKind::Optional) {
-    if (rng.chance(30)) return ir::Value::none();
-    t = types[t].elem;
-  }
-  switch (types.kind(t)) {
-  case ir::TypeKind::Bool:
-    return ir::Value::boolean(rng.chance(50));
-  case ir::TypeKind::Int:
-    return ir::Value::integer(static_cast<int64_t>(rng.below(12)) - 4);
-  case ir::TypeKind::Date:
-    return ir::Value::date(today + static_cast<int64_t>(rng.below(9)) - 4);
-  case ir::TypeKind::Enum: {
-    int32_t e = types[t].ref;
-    return ir::Value::enumerator(
-        e, static_cast<int64_t>(rng.below(p.enums[static_cast<size_t>(e)].members.size())));
-  }
-  case ir::TypeKind::Entity: {
-    int32_t e = types[t].ref;
-    return ir::Value::entity(e,
-                             static_cast<int64_t>(rng.below(static_cast<uint64_t>(snap.count(e)))));
-  }
-  default:
-    return ir::Value::none();
   }
 }
 
