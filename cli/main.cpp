@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   keyplan::cli::add_report_command(app, status);
   keyplan::cli::add_gen_command(app, status);
   keyplan::cli::add_bench_command(app, status);
+  keyplan::cli::add_diff_command(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

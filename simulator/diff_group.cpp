@@ -1,0 +1,273 @@
+// Grouping a diff's flipped cells: each enumerated parameter is grouped by an
+// attribute of its type (an entity parameter) or by its own value (an enum or
+// bool parameter), and every group of cells is counted with the distinct
+// instances of each parameter ("groups Legal: 2 users gain `book` on 1 object
+// of floor first_floor"). No model names: the attribute is chosen from the
+// type's declaration (docs/what-if.md "diff").
+#include "simulator/diff.hpp"
+
+#include "runtime/bitset.hpp"
+
+#include <fmt/format.h>
+#include <map>
+#include <unordered_map>
+
+namespace keyplan::sim {
+
+namespace {
+
+// The automatic grouping attribute of an entity type: its parent (an object
+// by its floor), else its first set of entities (a user by groups), else its
+// first entity, enum or bool attribute; -1 when it has none of these.
+int32_t auto_attr(const ir::Policy& p, const ir::EntityType& e) {
+  if (e.parent_attr >= 0) return e.parent_attr;
+  auto first = [&](auto pred) {
+    for (size_t i = 0; i < e.attributes.size(); ++i)
+      if (pred(e.attributes[i].type)) return static_cast<int32_t>(i);
+    return int32_t{-1};
+  };
+  auto kind = [&](ir::TypeId t) { return p.types.kind(p.types.strip_optional(t)); };
+  int32_t a = first([&](ir::TypeId t) {
+    return p.types.is_set(t) && p.types.kind(p.types[t].elem) == ir::TypeKind::Entity;
+  });
+  if (a < 0) a = first([&](ir::TypeId t) { return kind(t) == ir::TypeKind::Entity; });
+  if (a < 0)
+    a = first([&](ir::TypeId t) {
+      return kind(t) == ir::TypeKind::Enum ||
+             (p.types.is_set(t) && p.types.kind(p.types[t].elem) == ir::TypeKind::Enum);
+    });
+  if (a < 0) a = first([&](ir::TypeId t) { return kind(t) == ir::TypeKind::Bool; });
+  return a;
+}
+
+int32_t find_attr(const ir::EntityType& e, const std::string& name) {
+  for (size_t i = 0; i < e.attributes.size(); ++i)
+    if (e.attributes[i].name == name) return static_cast<int32_t>(i);
+  return -1;
+}
+
+// Fills the group values of an entity axis by attribute `name` in both worlds.
+void group_by_attr(Axis& ax, const World* w[2], const std::string& name) {
+  ax.group_attr = name;
+  std::unordered_map<std::string, uint32_t> index;
+  auto intern = [&](const std::string& g) {
+    auto [it, fresh] = index.emplace(g, static_cast<uint32_t>(ax.groups.size()));
+    if (fresh) ax.groups.push_back(g);
+    return it->second;
+  };
+  for (int s = 0; s < 2; ++s) {
+    ax.group_of[s].assign(ax.labels.size(), {});
+    if (ax.type_ref[s] < 0) continue;
+    const ir::Policy& p = w[s]->policy();
+    const rt::Snapshot& snap = *w[s]->snapshot;
+    int32_t attr = find_attr(p.entities[static_cast<size_t>(ax.type_ref[s])], name);
+    for (size_t l = 0; l < ax.labels.size(); ++l) {
+      int64_t row = ax.side_value[s][l];
+      if (row < 0) continue;
+      if (attr < 0) {
+        ax.group_of[s][l].push_back(intern("(no " + name + ")"));
+        continue;
+      }
+      ir::Value v = snap.get(ax.type_ref[s], static_cast<int32_t>(row), attr);
+      if (v.tag == ir::Value::Tag::Set) {
+        if (v.elems.empty()) ax.group_of[s][l].push_back(intern("[]"));
+        for (const auto& e : v.elems) ax.group_of[s][l].push_back(intern(snap.format(e)));
+      } else {
+        ax.group_of[s][l].push_back(intern(snap.format(v)));
+      }
+    }
+  }
+}
+
+} // namespace
+
+bool assign_groups(DiffResult& r, const World* w[2], const std::vector<std::string>& specs,
+                   std::string& error) {
+  bool none = false;
+  std::map<std::string, std::string> by_param; // param -> attr ("" = not grouped)
+  std::vector<std::string> attrs;              // for every parameter that has it
+  for (const auto& s : specs) {
+    if (s == "none") {
+      none = true;
+      continue;
+    }
+    size_t eq = s.find('=');
+    if (eq == std::string::npos)
+      attrs.push_back(s);
+    else
+      by_param[s.substr(0, eq)] = s.substr(eq + 1);
+  }
+  std::map<std::string, bool> used; // each spec must apply somewhere
+  for (auto& a : r.actions)
+    for (auto& ax : a.axes) {
+      if (!ax.entity) { // an enum or bool: its own value
+        ax.groups = ax.labels;
+        for (int s = 0; s < 2; ++s) {
+          ax.group_of[s].assign(ax.labels.size(), {});
+          for (size_t l = 0; l < ax.labels.size(); ++l)
+            ax.group_of[s][l].push_back(static_cast<uint32_t>(l));
+        }
+        continue;
+      }
+      const int s0 = ax.type_ref[1] >= 0 ? 1 : 0;
+      const ir::Policy& p = w[s0]->policy();
+      const ir::EntityType& e = p.entities[static_cast<size_t>(ax.type_ref[s0])];
+      auto has = [&](const std::string& n) {
+        for (int s = 0; s < 2; ++s)
+          if (ax.type_ref[s] >= 0 &&
+              find_attr(w[s]->policy().entities[static_cast<size_t>(ax.type_ref[s])], n) >= 0)
+            return true;
+        return false;
+      };
+      std::string chosen;
+      bool explicit_choice = false;
+      if (auto it = by_param.find(ax.param); it != by_param.end()) {
+        explicit_choice = true;
+        if (!it->second.empty() && has(it->second)) {
+          chosen = it->second;
+          used["=" + ax.param] = true;
+        } else if (it->second.empty()) {
+          used["=" + ax.param] = true;
+        }
+      }
+      for (const auto& at : attrs)
+        if (!explicit_choice && chosen.empty() && has(at)) {
+          chosen = at;
+          used[at] = true;
+        }
+      if (chosen.empty() && !explicit_choice && !none) {
+        int32_t at = auto_attr(p, e);
+        if (at >= 0) chosen = e.attributes[static_cast<size_t>(at)].name;
+      }
+      if (!chosen.empty()) group_by_attr(ax, w, chosen);
+    }
+  for (const auto& at : attrs)
+    if (!used[at]) {
+      error = fmt::format("--group {}: no parameter of the compared actions has a type with "
+                          "the attribute '{}'",
+                          at, at);
+      return false;
+    }
+  for (const auto& [param, at] : by_param)
+    if (!used["=" + param]) {
+      error = fmt::format("--group {}={}: no compared action has a parameter '{}' whose type "
+                          "has the attribute '{}'",
+                          param, at, param, at);
+      return false;
+    }
+  return true;
+}
+
+void compute_groups(DiffResult& r) {
+  for (size_t ai = 0; ai < r.actions.size(); ++ai) {
+    const ActionDiff& a = r.actions[ai];
+    const size_t k = a.axes.size();
+    struct Entry {
+      std::vector<std::vector<uint64_t>> members; // per axis, over its labels
+      uint64_t cells = 0;
+    };
+    for (int change = 0; change < 2; ++change) { // 0 gained (AFTER's groups), 1 lost (BEFORE's)
+      const int side = change == 0 ? 1 : 0;
+      std::map<std::vector<int64_t>, Entry> entries;
+      auto entry = [&](const std::vector<int64_t>& key) -> Entry& {
+        auto [it, fresh] = entries.try_emplace(key);
+        if (fresh)
+          for (size_t i = 0; i < k; ++i)
+            it->second.members.emplace_back(rt::bits::words_for(a.axes[i].labels.size()), 0);
+        return it->second;
+      };
+      auto groups_of = [&](size_t axis, uint32_t label) {
+        const Axis& ax = a.axes[axis];
+        if (ax.groups.empty()) return std::vector<int64_t>{-1};
+        std::vector<int64_t> g(ax.group_of[side][label].begin(), ax.group_of[side][label].end());
+        return g;
+      };
+      for (const FlipRow& row : a.flips) {
+        const auto& bits = change == 0 ? row.gained : row.lost;
+        // Cells per group of the open axis in this row, with their instances.
+        std::map<int64_t, std::pair<uint64_t, std::vector<uint32_t>>> open_groups;
+        for (size_t wi = 0; wi < bits.size(); ++wi)
+          for (uint64_t word = bits[wi]; word; word &= word - 1) {
+            uint32_t l =
+                static_cast<uint32_t>(wi * 64 + static_cast<size_t>(std::countr_zero(word)));
+            for (int64_t g : a.open >= 0 ? groups_of(static_cast<size_t>(a.open), l)
+                                         : std::vector<int64_t>{-1}) {
+              auto& og = open_groups[g];
+              ++og.first;
+              og.second.push_back(l);
+            }
+          }
+        if (open_groups.empty()) continue;
+        // Every combination of the iterated axes' groups.
+        std::vector<std::vector<int64_t>> lists;
+        for (size_t i = 0; i < k; ++i)
+          lists.push_back(static_cast<int>(i) == a.open ? std::vector<int64_t>{-1}
+                                                        : groups_of(i, row.tuple[i]));
+        std::vector<size_t> pick(k, 0);
+        for (;;) {
+          std::vector<int64_t> key(k, -1);
+          for (size_t i = 0; i < k; ++i)
+            if (static_cast<int>(i) != a.open) key[i] = lists[i][pick[i]];
+          for (const auto& [g, og] : open_groups) {
+            if (a.open >= 0) key[static_cast<size_t>(a.open)] = g;
+            Entry& e = entry(key);
+            e.cells += og.first;
+            for (size_t i = 0; i < k; ++i)
+              if (static_cast<int>(i) != a.open) rt::bits::set(e.members[i].data(), row.tuple[i]);
+            if (a.open >= 0)
+              for (uint32_t l : og.second)
+                rt::bits::set(e.members[static_cast<size_t>(a.open)].data(), l);
+          }
+          size_t i = k;
+          for (; i-- > 0;) {
+            if (++pick[i] < lists[i].size()) break;
+            pick[i] = 0;
+          }
+          if (i == static_cast<size_t>(-1)) break;
+        }
+      }
+      std::vector<GroupRow> rows;
+      for (auto& [key, e] : entries) {
+        GroupRow g;
+        g.action = ai;
+        g.gained = change == 0;
+        g.group = key;
+        g.cells = e.cells;
+        for (const auto& m : e.members)
+          g.members.push_back(rt::bits::count(m.data(), static_cast<uint32_t>(m.size())));
+        rows.push_back(std::move(g));
+      }
+      std::stable_sort(rows.begin(), rows.end(),
+                       [](const GroupRow& x, const GroupRow& y) { return x.cells > y.cells; });
+      r.groups.insert(r.groups.end(), rows.begin(), rows.end());
+    }
+  }
+}
+
+std::string group_sentence(const DiffResult& r, const GroupRow& g) {
+  const ActionDiff& a = r.actions[g.action];
+  auto noun = [](uint64_t n, const std::string& word) {
+    return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+  };
+  auto group_text = [&](size_t i) -> std::string {
+    const Axis& ax = a.axes[i];
+    if (g.group[i] < 0) return {};
+    const std::string& v = ax.groups[static_cast<size_t>(g.group[i])];
+    return ax.entity ? ax.group_attr + " " + v : ax.param + " " + v;
+  };
+  const char* verb = g.gained ? "gain" : "lose";
+  if (a.axes.empty()) return fmt::format("`{}` is {}", a.name, g.gained ? "gained" : "lost");
+  std::string out;
+  std::string first = group_text(0);
+  if (!first.empty()) out += first + ": ";
+  out += fmt::format("{} {}{} `{}`", noun(g.members[0], a.axes[0].param), verb,
+                     g.members[0] == 1 ? "s" : "", a.name);
+  for (size_t i = 1; i < a.axes.size(); ++i) {
+    std::string gt = group_text(i);
+    out += fmt::format("{} {}", i == 1 ? " on" : ",", noun(g.members[i], a.axes[i].param));
+    if (!gt.empty()) out += " of " + gt;
+  }
+  return out;
+}
+
+} // namespace keyplan::sim

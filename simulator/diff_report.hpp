@@ -1,0 +1,26 @@
+// The renderings of a diff (`keyplan diff --format ...`): report tables for
+// the terminal, CSV, Markdown and XLSX writers of simulator/table.hpp, a JSON
+// document, and the explained sample as text.
+#pragma once
+
+#include "simulator/diff.hpp"
+#include "simulator/table.hpp"
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace keyplan::sim {
+
+struct DiffReportOptions {
+  bool summary = false; // only the counts per action
+};
+
+// summary (per action), groups, cells (one column per parameter name),
+// instances (in one world only), explanations (the sample, as text cells).
+std::vector<Table> diff_tables(const DiffResult& r, const DiffReportOptions& o);
+nlohmann::json diff_json(const DiffResult& r, const DiffReportOptions& o);
+// The explained sample as indented text (terminal and Markdown output).
+std::string diff_explanations_text(const DiffResult& r);
+
+} // namespace keyplan::sim
