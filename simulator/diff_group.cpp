@@ -76,6 +76,26 @@ void group_by_attr(Axis& ax, const World* w[2], const std::string& name) {
         ax.group_of[s][l].push_back(intern(snap.format(v)));
       }
     }
+    // A set member that every instance holds (a group like ALL) tells the
+    // groups apart no more than no grouping does: it is left out of the
+    // instances that have other members, so that each cell is not counted
+    // once more under it.
+    std::vector<size_t> holders(ax.groups.size(), 0);
+    size_t present = 0;
+    for (size_t l = 0; l < ax.labels.size(); ++l) {
+      if (ax.side_value[s][l] < 0) continue;
+      ++present;
+      for (uint32_t g : ax.group_of[s][l]) ++holders[g];
+    }
+    if (present < 2) continue;
+    for (size_t l = 0; l < ax.labels.size(); ++l) {
+      auto& gs = ax.group_of[s][l];
+      if (gs.size() < 2) continue;
+      std::vector<uint32_t> kept;
+      for (uint32_t g : gs)
+        if (holders[g] < present) kept.push_back(g);
+      if (!kept.empty()) gs = std::move(kept);
+    }
   }
 }
 
