@@ -64,6 +64,16 @@ bool read_world_file(const std::string& arg, bool whatif, WorldSpec& spec, Sourc
                 fmt::format("'{}': expected FILE.yaml or FILE.yaml#N (N = 1, 2, ...)", arg));
     return false;
   }
+  const char* what = whatif ? "what-if file" : "world file";
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    diags.error(Span{}, fmt::format("cannot read {} '{}': no such file", what, path));
+    return false;
+  }
+  if (fs::is_directory(path, ec)) {
+    diags.error(Span{}, fmt::format("{} '{}' is a directory, not a file", what, path));
+    return false;
+  }
   std::string text;
   if (!rt::read_data_file(path, text, diags)) return false;
   const int fid = sm.add(path, text);
@@ -89,7 +99,6 @@ bool read_world_file(const std::string& arg, bool whatif, WorldSpec& spec, Sourc
     present.push_back(d);
   }
   if (checker.errors()) return false;
-  const char* what = whatif ? "what-if file" : "world file";
   if (present.empty()) {
     diags.error(Span{}, fmt::format("{} '{}' is empty", what, path),
                 "expected a map with policy, settings, data, today");
