@@ -77,6 +77,7 @@ struct GroupRow {
 
 struct ChangedClause {
   std::string text, rule;
+  bool deciding = false;     // a deciding clause (a reason); else a deepest change (a cause)
   std::string before, after; // the clause's value on each side
   std::vector<std::string> before_details, after_details;
 };

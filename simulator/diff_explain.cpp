@@ -9,6 +9,8 @@
 #include "runtime/bitset.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <map>
 
 namespace keyplan::sim {
 
@@ -43,6 +45,52 @@ bool changed_clauses(const rt::ExplainNode& a, const rt::ExplainNode& b, const s
   c.after_details = b.details;
   out.push_back(std::move(c));
   return true;
+}
+
+// Every boolean clause by the rules on its way and its text (the way a
+// Reason names it), in evaluation order.
+using ClauseIndex = std::map<std::string, std::vector<const rt::ExplainNode*>>;
+void index_clauses(const rt::ExplainNode& n, std::string via, ClauseIndex& out) {
+  if (n.kind == rt::NodeKind::Rule) via += (via.empty() ? "" : " > ") + n.text;
+  if (n.kind == rt::NodeKind::Clause && n.truth) out[via + "|" + n.text].push_back(&n);
+  for (const auto& k : n.kids) index_clauses(k, via, out);
+}
+
+// The deciding clauses (the explanations' reasons) whose truth differs
+// between the worlds, ahead of the deepest changes found by the walk.
+void deciding_clauses(const rt::Explanation& a, const rt::Explanation& b,
+                      std::vector<ChangedClause>& out) {
+  ClauseIndex index[2];
+  index_clauses(a.root, "", index[0]);
+  index_clauses(b.root, "", index[1]);
+  std::vector<ChangedClause> found;
+  for (int side = 0; side < 2; ++side)
+    for (const rt::Reason& r : (side ? b : a).reasons) {
+      std::string key = fmt::format("{}|{}", fmt::join(r.via, " > "), r.text);
+      auto mine = index[side].find(key);
+      auto theirs = index[1 - side].find(key);
+      if (mine == index[side].end() || theirs == index[1 - side].end()) continue;
+      // The occurrence this reason is (same truth), and the same occurrence on the other side.
+      size_t i = 0;
+      while (i < mine->second.size() && *mine->second[i]->truth != r.truth) ++i;
+      if (i >= mine->second.size() || i >= theirs->second.size()) continue;
+      const rt::ExplainNode* n[2];
+      n[side] = mine->second[i];
+      n[1 - side] = theirs->second[i];
+      if (*n[0]->truth == *n[1]->truth) continue;
+      bool seen = false;
+      for (auto& c : out)
+        if (c.text == r.text && c.before_details == n[0]->details &&
+            c.after_details == n[1]->details) {
+          c.deciding = true; // the deepest change is itself a deciding clause
+          seen = true;
+        }
+      for (const auto& c : found) seen = seen || c.text == r.text;
+      if (seen) continue;
+      found.push_back(ChangedClause{r.text, r.rule, true, node_value(*n[0]), node_value(*n[1]),
+                                    n[0]->details, n[1]->details});
+    }
+  out.insert(out.begin(), found.begin(), found.end());
 }
 
 } // namespace
@@ -91,7 +139,10 @@ void explain_cells(DiffResult& r, const World* w[2], size_t n) {
             js = rt::to_json(*d.explanation, ro.sources);
             ex[s] = std::move(d.explanation);
           }
-          if (ex[0] && ex[1]) changed_clauses(ex[0]->root, ex[1]->root, "", cell.changed);
+          if (ex[0] && ex[1]) {
+            changed_clauses(ex[0]->root, ex[1]->root, "", cell.changed);
+            deciding_clauses(*ex[0], *ex[1], cell.changed);
+          }
           r.explained.push_back(std::move(cell));
         }
       if (r.explained.size() >= n) break;

@@ -62,7 +62,8 @@ template <typename F> void each_cell(const DiffResult& r, F&& f) {
 }
 
 std::string changed_text(const ChangedClause& c) {
-  std::string out = fmt::format("{}: {} → {}", c.text, c.before, c.after);
+  std::string out = fmt::format("{} {}: {} → {}", c.deciding ? "deciding:" : "because:", c.text,
+                                c.before, c.after);
   if (!c.rule.empty()) out += fmt::format("  (in {})", c.rule);
   for (const auto& d : c.before_details) out += "\n    before: " + d;
   for (const auto& d : c.after_details) out += "\n    after:  " + d;
@@ -247,6 +248,7 @@ nlohmann::json diff_json(const DiffResult& r, const DiffReportOptions& o) {
     json changed = json::array();
     for (const auto& ch : c.changed)
       changed.push_back({{"text", ch.text},
+                         {"deciding", ch.deciding},
                          {"rule", ch.rule},
                          {"before", ch.before},
                          {"after", ch.after},
