@@ -108,10 +108,14 @@ TEST(DiffWhatIf, AllIsEveryoneOffSchmidtLosesWhatAllGaveHim) {
   const json& ex = j["explanations"][0];
   EXPECT_EQ(ex["before"]["decision"], "allow");
   EXPECT_EQ(ex["after"]["decision"], "deny");
-  ASSERT_FALSE(ex["changed"].empty());
-  EXPECT_EQ(ex["changed"][0]["text"], "all_is_everyone");
-  EXPECT_EQ(ex["changed"][0]["before"], "true");
-  EXPECT_EQ(ex["changed"][0]["after"], "false");
+  // The deciding clause that flipped, then its cause: the setting.
+  ASSERT_EQ(ex["changed"].size(), 2u) << ex["changed"].dump(2);
+  EXPECT_EQ(ex["changed"][0]["text"], "groups_of(u) meets whitelist");
+  EXPECT_EQ(ex["changed"][0]["deciding"], true);
+  EXPECT_EQ(ex["changed"][1]["text"], "all_is_everyone");
+  EXPECT_EQ(ex["changed"][1]["deciding"], false);
+  EXPECT_EQ(ex["changed"][1]["before"], "true");
+  EXPECT_EQ(ex["changed"][1]["after"], "false");
   // Grouped: Schmidt's group, the table's floor.
   bool found = false;
   for (const auto& g : j["groups"])
@@ -127,7 +131,9 @@ TEST(DiffWhatIf, AllIsEveryoneOffSchmidtLosesWhatAllGaveHim) {
       run_keyplan("diff " + kSeed +
                   " --what-if tests/data/diff/all_is_everyone_off.yaml --action book --explain 1");
   EXPECT_EQ(t.code, 1) << show(t);
-  EXPECT_NE(t.out.find("all_is_everyone: true → false"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("because: all_is_everyone: true → false"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("deciding: groups_of(u) meets whitelist: true → false"), std::string::npos)
+      << t.out;
   EXPECT_NE(t.out.find("BEFORE ("), std::string::npos) << t.out;
   EXPECT_NE(t.out.find("AFTER ("), std::string::npos) << t.out;
 }
