@@ -9,6 +9,7 @@
 #include "runtime/bitset.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <map>
 #include <unordered_map>
 
@@ -269,24 +270,36 @@ std::string group_sentence(const DiffResult& r, const GroupRow& g) {
   auto noun = [](uint64_t n, const std::string& word) {
     return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
   };
-  auto group_text = [&](size_t i) -> std::string {
+  // The subject is the first entity parameter; other entity parameters are
+  // objects ("on 1 object of floor f3"), enums and bools a condition ("with
+  // role = administrator").
+  int subject = -1;
+  std::vector<std::string> objects, with;
+  for (size_t i = 0; i < a.axes.size(); ++i) {
     const Axis& ax = a.axes[i];
-    if (g.group[i] < 0) return {};
-    const std::string& v = ax.groups[static_cast<size_t>(g.group[i])];
-    return ax.entity ? ax.group_attr + " " + v : ax.param + " " + v;
-  };
-  const char* verb = g.gained ? "gain" : "lose";
-  if (a.axes.empty()) return fmt::format("`{}` is {}", a.name, g.gained ? "gained" : "lost");
-  std::string out;
-  std::string first = group_text(0);
-  if (!first.empty()) out += first + ": ";
-  out += fmt::format("{} {}{} `{}`", noun(g.members[0], a.axes[0].param), verb,
-                     g.members[0] == 1 ? "s" : "", a.name);
-  for (size_t i = 1; i < a.axes.size(); ++i) {
-    std::string gt = group_text(i);
-    out += fmt::format("{} {}", i == 1 ? " on" : ",", noun(g.members[i], a.axes[i].param));
-    if (!gt.empty()) out += " of " + gt;
+    const std::string value =
+        g.group[i] < 0 ? std::string{} : ax.groups[static_cast<size_t>(g.group[i])];
+    if (!ax.entity) {
+      with.push_back(fmt::format("{} = {}", ax.param, value.empty() ? "*" : value));
+    } else if (subject < 0) {
+      subject = static_cast<int>(i);
+    } else {
+      objects.push_back(noun(g.members[i], ax.param) +
+                        (value.empty() ? "" : " of " + ax.group_attr + " " + value));
+    }
   }
+  std::string out;
+  if (subject < 0) {
+    out = fmt::format("`{}` is {}", a.name, g.gained ? "gained" : "lost");
+  } else {
+    const size_t s = static_cast<size_t>(subject);
+    if (g.group[s] >= 0)
+      out += a.axes[s].group_attr + " " + a.axes[s].groups[static_cast<size_t>(g.group[s])] + ": ";
+    out += fmt::format("{} {}{} `{}`", noun(g.members[s], a.axes[s].param),
+                       g.gained ? "gain" : "lose", g.members[s] == 1 ? "s" : "", a.name);
+    if (!objects.empty()) out += fmt::format(" on {}", fmt::join(objects, ", "));
+  }
+  if (!with.empty()) out += fmt::format(" with {}", fmt::join(with, ", "));
   return out;
 }
 
