@@ -201,23 +201,37 @@ void compute_groups(DiffResult& r) {
         const Axis& ax = a.axes[axis];
         if (ax.groups.empty()) return std::vector<int64_t>{-1};
         std::vector<int64_t> g(ax.group_of[side][label].begin(), ax.group_of[side][label].end());
+        if (g.empty()) g.push_back(-1); // (an instance has at least one group value)
         return g;
       };
+      const Axis* open_axis = a.open >= 0 ? &a.axes[static_cast<size_t>(a.open)] : nullptr;
+      const size_t open_slots = (open_axis ? open_axis->groups.size() : 0) + 1;
+      std::vector<std::vector<uint32_t>> slot_labels(open_slots);
+      std::vector<size_t> touched;
       for (const FlipRow& row : a.flips) {
         const auto& bits = change == 0 ? row.gained : row.lost;
-        // Cells per group of the open axis in this row, with their instances.
-        std::map<int64_t, std::pair<uint64_t, std::vector<uint32_t>>> open_groups;
+        // The row's cells per group of the open axis, with their labels
+        // (slot `open_slots - 1` is "not grouped"): no allocation per cell.
+        touched.clear();
         for (size_t wi = 0; wi < bits.size(); ++wi)
           for (uint64_t word = bits[wi]; word; word &= word - 1) {
-            uint32_t l =
+            const uint32_t l =
                 static_cast<uint32_t>(wi * 64 + static_cast<size_t>(std::countr_zero(word)));
-            for (int64_t g : a.open >= 0 ? groups_of(static_cast<size_t>(a.open), l)
-                                         : std::vector<int64_t>{-1}) {
-              auto& og = open_groups[g];
-              ++og.first;
-              og.second.push_back(l);
-            }
+            auto add = [&](size_t slot) {
+              if (slot_labels[slot].empty()) touched.push_back(slot);
+              slot_labels[slot].push_back(l);
+            };
+            if (open_axis && !open_axis->groups.empty())
+              for (uint32_t g : open_axis->group_of[side][l]) add(g);
+            else
+              add(open_slots - 1);
           }
+        std::vector<std::pair<int64_t, std::vector<uint32_t>>> open_groups;
+        for (size_t slot : touched) {
+          open_groups.emplace_back(slot == open_slots - 1 ? -1 : static_cast<int64_t>(slot),
+                                   std::move(slot_labels[slot]));
+          slot_labels[slot].clear();
+        }
         if (open_groups.empty()) continue;
         // Every combination of the iterated axes' groups.
         std::vector<std::vector<int64_t>> lists;
@@ -232,12 +246,11 @@ void compute_groups(DiffResult& r) {
           for (const auto& [g, og] : open_groups) {
             if (a.open >= 0) key[static_cast<size_t>(a.open)] = g;
             Entry& e = entry(key);
-            e.cells += og.first;
+            e.cells += og.size();
             for (size_t i = 0; i < k; ++i)
               if (static_cast<int>(i) != a.open) rt::bits::set(e.members[i].data(), row.tuple[i]);
             if (a.open >= 0)
-              for (uint32_t l : og.second)
-                rt::bits::set(e.members[static_cast<size_t>(a.open)].data(), l);
+              for (uint32_t l : og) rt::bits::set(e.members[static_cast<size_t>(a.open)].data(), l);
           }
           size_t i = k;
           for (; i-- > 0;) {
