@@ -138,9 +138,7 @@ int run(const DiffOpts& o) {
     if (!sim::write_xlsx(o.output, sim::diff_tables(result, ro), &error)) return fail(error);
   } else {
     if (o.format == "json") {
-      text =
-          sim::diff_json(result, ro).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
-          "\n";
+      text = sim::diff_json_text(result, ro);
     } else {
       std::vector<sim::Table> tables = sim::diff_tables(result, ro);
       const bool text_explanations = o.format == "table" || o.format == "markdown";

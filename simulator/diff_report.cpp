@@ -233,14 +233,6 @@ nlohmann::json diff_json(const DiffResult& r, const DiffReportOptions& o) {
     groups.push_back(gj);
   }
   j["groups"] = groups;
-  json cells = json::array();
-  each_cell(r, [&](const ActionDiff& a, bool gained,
-                   const std::vector<std::pair<std::string, std::string>>& args) {
-    json args_j = json::object();
-    for (const auto& [k, v] : args) args_j[k] = v;
-    cells.push_back({{"action", a.name}, {"change", gained ? "gained" : "lost"}, {"args", args_j}});
-  });
-  j["cells"] = cells;
   json ex = json::array();
   for (const auto& c : r.explained) {
     json args_j = json::object();
@@ -263,6 +255,31 @@ nlohmann::json diff_json(const DiffResult& r, const DiffReportOptions& o) {
   }
   j["explanations"] = ex;
   return j;
+}
+
+std::string diff_json_text(const DiffResult& r, const DiffReportOptions& o) {
+  const auto handler = nlohmann::json::error_handler_t::replace;
+  std::string out = diff_json(r, o).dump(2, ' ', false, handler);
+  if (o.summary) return out + "\n";
+  // The flipped cells are written as text, one per line: millions of them
+  // as JSON values would take a kilobyte each in memory.
+  auto str = [&](const std::string& s) { return nlohmann::json(s).dump(-1, ' ', false, handler); };
+  std::string cells = ",\n  \"cells\": [";
+  bool first = true;
+  each_cell(r, [&](const ActionDiff& a, bool gained,
+                   const std::vector<std::pair<std::string, std::string>>& args) {
+    cells += first ? "\n    " : ",\n    ";
+    first = false;
+    cells += "{\"action\": " + str(a.name) + ", \"change\": \"" + (gained ? "gained" : "lost") +
+             "\", \"args\": {";
+    for (size_t i = 0; i < args.size(); ++i)
+      cells += (i ? ", " : "") + str(args[i].first) + ": " + str(args[i].second);
+    cells += "}}";
+  });
+  cells += first ? "]" : "\n  ]";
+  // Before the document's closing brace.
+  out.insert(out.size() - 2, cells);
+  return out + "\n";
 }
 
 } // namespace keyplan::sim

@@ -19,7 +19,10 @@ struct DiffReportOptions {
 // summary (per action), groups, cells (one column per parameter name),
 // instances (in one world only), explanations (the sample, as text cells).
 std::vector<Table> diff_tables(const DiffResult& r, const DiffReportOptions& o);
+// The JSON document without the flipped cells; diff_json_text adds them
+// ("cells": [{"action", "change", "args": {param: id}}]), written as text.
 nlohmann::json diff_json(const DiffResult& r, const DiffReportOptions& o);
+std::string diff_json_text(const DiffResult& r, const DiffReportOptions& o);
 // The explained sample as indented text (terminal and Markdown output).
 std::string diff_explanations_text(const DiffResult& r);
 
