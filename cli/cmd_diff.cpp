@@ -11,6 +11,7 @@
 #include "simulator/text.hpp"
 #include "simulator/world.hpp"
 
+#include <chrono>
 #include <fmt/format.h>
 #include <iostream>
 #include <map>
@@ -122,9 +123,12 @@ int run(const DiffOpts& o) {
   dopt.group = o.group;
   dopt.max_cells = o.max_cells;
   dopt.explain = static_cast<size_t>(o.explain);
+  // Progress on a terminal only, and only once a run has taken a second.
   if (isatty(2))
-    dopt.progress = [](double f) {
-      std::cerr << fmt::format("\rdiff: {:3.0f}% of the cells decided", f * 100.0)
+    dopt.progress = [start = std::chrono::steady_clock::now(), shown = false](double f) mutable {
+      if (!shown && std::chrono::steady_clock::now() - start < std::chrono::seconds(1)) return;
+      shown = true;
+      std::cerr << fmt::format("\rkeyplan diff: {:3.0f}% of the cells decided", f * 100.0)
                 << (f >= 1.0 ? "\r\033[K" : "") << std::flush;
     };
   sim::DiffResult result;
