@@ -487,3 +487,30 @@ TEST(DiffEngine, RandomWhatIfsEqualTheInterpreterCellByCell) {
       15, 20);
   fs::remove_all(dir);
 }
+
+// Every parameter shape: an action without parameters is one cell, a bool
+// and an enum parameter are enumerated (and grouped by value), an int
+// parameter without a default is left out (listed) or, asked for, refused.
+TEST(DiffShapes, NoParameterBoolEnumAndIntParameters) {
+  DiffRun r = run_keyplan("diff tests/data/diff/shapes.kp --what-if "
+                          "tests/data/diff/maintenance_on.yaml --format json");
+  ASSERT_EQ(r.code, 1) << show(r);
+  json j = json::parse(r.out);
+  EXPECT_EQ(action(j, "maintenance_mode()")["cells"], 1);
+  EXPECT_EQ(action(j, "maintenance_mode()")["gained"], 1);
+  EXPECT_EQ(cells(j, "flag"), (std::set<std::string>{"gained on=true team=blue"}));
+  EXPECT_EQ(cells(j, "clearance"),
+            (std::set<std::string>{"gained level=high team=blue", "gained level=high team=red"}));
+  ASSERT_EQ(j["skipped"].size(), 1u);
+  EXPECT_NE(j["skipped"][0].get<std::string>().find("quota(team: Team, n: int)"),
+            std::string::npos);
+  std::set<std::string> sentences;
+  for (const auto& g : j["groups"]) sentences.insert(g["summary"].get<std::string>());
+  EXPECT_EQ(sentences, (std::set<std::string>{"`maintenance_mode` is gained",
+                                              "1 team gains `flag` with on = true",
+                                              "2 teams gain `clearance` with level = high"}));
+  DiffRun q = run_keyplan("diff tests/data/diff/shapes.kp --what-if "
+                          "tests/data/diff/maintenance_on.yaml --action quota");
+  EXPECT_EQ(q.code, 2) << show(q);
+  EXPECT_NE(q.err.find("cannot enumerate quota"), std::string::npos) << q.err;
+}
