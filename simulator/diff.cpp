@@ -232,11 +232,18 @@ bool plan_actions(const World* w[2], const DiffOptions& o, DiffResult& r, std::s
 }
 
 // Maps a side's column (rows of that side) onto the common open axis.
-void to_common(const Axis& ax, int side, const std::vector<uint64_t>& col,
+// Whether a side's rows are the common labels' first rows, in order (the
+// usual case: then a column is copied word by word).
+bool identity_map(const Axis& ax, int side) {
+  const auto& map = ax.to_common[side];
+  for (size_t i = 0; i < map.size(); ++i)
+    if (map[i] != static_cast<int32_t>(i)) return false;
+  return true;
+}
+
+void to_common(const Axis& ax, int side, bool identity, const std::vector<uint64_t>& col,
                std::vector<uint64_t>& out) {
   const auto& map = ax.to_common[side];
-  bool identity = true;
-  for (size_t i = 0; i < map.size() && identity; ++i) identity = map[i] == static_cast<int32_t>(i);
   if (identity) {
     std::copy(col.begin(), col.begin() + static_cast<long>(std::min(col.size(), out.size())),
               out.begin());
@@ -265,6 +272,9 @@ void decide_action(ActionDiff& a, const World* w[2], engine::ColumnDecider* cols
     if (a.rule[s] >= 0)
       a.plan[s] = a.open >= 0 ? cols[s]->plan(a.rule[s], static_cast<int32_t>(open_param)).how
                               : "cell by cell (no entity parameter)";
+  bool identity[2] = {false, false};
+  for (int s = 0; s < 2 && a.open >= 0; ++s)
+    identity[s] = identity_map(a.axes[static_cast<size_t>(a.open)], s);
   std::vector<uint64_t> side[2];
   std::vector<ir::Value> args;
   std::string why;
@@ -300,7 +310,7 @@ void decide_action(ActionDiff& a, const World* w[2], engine::ColumnDecider* cols
       q.open = static_cast<int32_t>(open_param);
       q.args = std::move(args);
       q.today = w[s]->today;
-      to_common(a.axes[static_cast<size_t>(a.open)], s, cols[s]->decide(q), side[s]);
+      to_common(a.axes[static_cast<size_t>(a.open)], s, identity[s], cols[s]->decide(q), side[s]);
     }
     FlipRow row;
     row.gained.resize(words);
