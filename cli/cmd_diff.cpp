@@ -21,6 +21,9 @@ namespace keyplan::cli {
 
 namespace {
 
+// The cells table of the text formats shows this many flipped cells.
+constexpr size_t kTextCellRows = 1000;
+
 struct DiffOpts {
   std::string before, after;
   std::vector<std::string> actions;
@@ -137,6 +140,7 @@ int run(const DiffOpts& o) {
 
   sim::DiffReportOptions ro;
   ro.summary = o.summary;
+  if (o.format == "table" || o.format == "markdown") ro.max_cell_rows = kTextCellRows;
   std::string text;
   if (o.format == "xlsx") {
     if (!sim::write_xlsx(o.output, sim::diff_tables(result, ro), &error)) return fail(error);

@@ -108,8 +108,13 @@ std::vector<Table> diff_tables(const DiffResult& r, const DiffReportOptions& o) 
       if (std::find(cells.headers.begin() + 2, cells.headers.end(), ax.param) ==
           cells.headers.end())
         cells.headers.push_back(ax.param);
+  size_t more = 0;
   each_cell(r, [&](const ActionDiff& a, bool gained,
                    const std::vector<std::pair<std::string, std::string>>& args) {
+    if (o.max_cell_rows && cells.rows.size() >= o.max_cell_rows) {
+      ++more;
+      return;
+    }
     std::vector<std::string> row(cells.headers.size());
     row[0] = a.name;
     row[1] = gained ? "gained" : "lost";
@@ -118,6 +123,10 @@ std::vector<Table> diff_tables(const DiffResult& r, const DiffReportOptions& o) 
         if (cells.headers[i] == k) row[i] = v;
     cells.rows.push_back(std::move(row));
   });
+  if (more)
+    cells.notes.push_back(fmt::format("... and {} more flipped cells (--format csv, json or xlsx "
+                                      "lists them all)",
+                                      more));
   out.push_back(std::move(cells));
 
   if (!r.only.empty()) {

@@ -14,6 +14,9 @@ namespace keyplan::sim {
 
 struct DiffReportOptions {
   bool summary = false; // only the counts per action
+  // At most this many rows in the cells table (0: all), with a note of how
+  // many more: a terminal does not want millions of lines.
+  size_t max_cell_rows = 0;
 };
 
 // summary (per action), groups, cells (one column per parameter name),

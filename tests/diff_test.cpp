@@ -514,3 +514,32 @@ TEST(DiffShapes, NoParameterBoolEnumAndIntParameters) {
   EXPECT_EQ(q.code, 2) << show(q);
   EXPECT_NE(q.err.find("cannot enumerate quota"), std::string::npos) << q.err;
 }
+
+// The terminal and Markdown show the first 1000 flipped cells and say how
+// many more there are; CSV and JSON list them all.
+TEST(DiffFormats, TextFormatsShowAThousandCellsAndCountTheRest) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("keyplan_diff_many_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  {
+    std::ofstream data(dir / "teams.yaml");
+    data << "Team:\n";
+    for (int i = 0; i < 1200; ++i) data << "  - {id: t" << i << ", name: T}\n";
+  }
+  const std::string base = "diff tests/data/diff/shapes.kp --data '" +
+                           (dir / "teams.yaml").string() +
+                           "' --what-if tests/data/diff/maintenance_on.yaml --action clearance";
+  DiffRun t = run_keyplan(base);
+  DiffRun c = run_keyplan(base + " --format csv");
+  DiffRun j = run_keyplan(base + " --format json");
+  fs::remove_all(dir);
+  ASSERT_EQ(t.code, 1) << show(t);
+  // 1202 teams gain clearance at level high.
+  EXPECT_NE(t.out.find("... and 202 more flipped cells"), std::string::npos) << t.out;
+  size_t csv_rows = 0;
+  for (size_t p = c.out.find("\nclearance,gained,"); p != std::string::npos;
+       p = c.out.find("\nclearance,gained,", p + 1))
+    ++csv_rows;
+  EXPECT_EQ(csv_rows, 1202u);
+  EXPECT_EQ(json::parse(j.out)["cells"].size(), 1202u);
+}
