@@ -15,7 +15,7 @@ namespace keyplan::sim {
 namespace {
 
 // How a parameter is covered: enumerated on an axis, or its default.
-enum class ParamUse { Axis, Default, Unsupported };
+enum class ParamUse { DiffAxis, Default, Unsupported };
 
 ParamUse param_use(const ir::Policy& p, const ir::Param& param) {
   if (param.default_value) return ParamUse::Default;
@@ -23,7 +23,7 @@ ParamUse param_use(const ir::Policy& p, const ir::Param& param) {
   case ir::TypeKind::Entity:
   case ir::TypeKind::Enum:
   case ir::TypeKind::Bool:
-    return ParamUse::Axis;
+    return ParamUse::DiffAxis;
   default:
     return ParamUse::Unsupported;
   }
@@ -47,8 +47,8 @@ std::vector<std::string> side_labels(const World& w, const ir::Param& param, int
 
 // The axis of parameter `pi` over the worlds where the action exists (the
 // signature names the same types on both sides).
-Axis make_axis(const World* w[2], const int32_t rule[2], size_t pi) {
-  Axis ax;
+DiffAxis make_axis(const World* w[2], const int32_t rule[2], size_t pi) {
+  DiffAxis ax;
   std::unordered_map<std::string, uint32_t> index;
   for (int s = 0; s < 2; ++s) {
     if (rule[s] < 0) continue;
@@ -126,7 +126,7 @@ bool side_args(const ActionDiff& a, const World& w, int side, const std::vector<
       args[i] = a.fixed[side][i];
       continue;
     }
-    const Axis& axis = a.axes[static_cast<size_t>(ax)];
+    const DiffAxis& axis = a.axes[static_cast<size_t>(ax)];
     int64_t v = axis.side_value[side][labels[static_cast<size_t>(ax)]];
     if (v < 0) {
       why = fmt::format("{} '{}' does not exist in {}", axis.type,
@@ -234,14 +234,14 @@ bool plan_actions(const World* w[2], const DiffOptions& o, DiffResult& r, std::s
 // Maps a side's column (rows of that side) onto the common open axis.
 // Whether a side's rows are the common labels' first rows, in order (the
 // usual case: then a column is copied word by word).
-bool identity_map(const Axis& ax, int side) {
+bool identity_map(const DiffAxis& ax, int side) {
   const auto& map = ax.to_common[side];
   for (size_t i = 0; i < map.size(); ++i)
     if (map[i] != static_cast<int32_t>(i)) return false;
   return true;
 }
 
-void to_common(const Axis& ax, int side, bool identity, const std::vector<uint64_t>& col,
+void to_common(const DiffAxis& ax, int side, bool identity, const std::vector<uint64_t>& col,
                std::vector<uint64_t>& out) {
   const auto& map = ax.to_common[side];
   if (identity) {
@@ -300,7 +300,7 @@ void decide_action(ActionDiff& a, const World* w[2], engine::ColumnDecider* cols
         if (ax < 0) {
           args[i] = a.fixed[s][i];
         } else if (ax != a.open) {
-          const Axis& axis = a.axes[static_cast<size_t>(ax)];
+          const DiffAxis& axis = a.axes[static_cast<size_t>(ax)];
           args[i] = axis_value(w[s]->policy(), rule.params[i], axis.type_ref[s],
                                axis.side_value[s][tuple[static_cast<size_t>(ax)]]);
         }

@@ -35,7 +35,7 @@ struct DiffOptions {
 };
 
 // One enumerated parameter: its values in both worlds on one common axis.
-struct Axis {
+struct DiffAxis {
   std::string param, type; // parameter name, type name ("User", "Role", "bool")
   bool entity = false;
   std::vector<std::string> labels;    // ids / members / false,true; the common order
@@ -57,7 +57,7 @@ struct FlipRow {
 struct ActionDiff {
   std::string name, signature;
   int32_t rule[2] = {-1, -1}; // the overload in each world, -1 when absent
-  std::vector<Axis> axes;     // the enumerated parameters, in declaration order
+  std::vector<DiffAxis> axes; // the enumerated parameters, in declaration order
   std::vector<std::pair<std::string, std::string>> defaults[2]; // param, value per side
   std::vector<ir::Value> fixed[2]; // per side, per parameter: its default (others unused)
   std::vector<int> axis_of;        // per parameter: its axis, -1 for a default

@@ -48,7 +48,7 @@ int32_t find_attr(const ir::EntityType& e, const std::string& name) {
 }
 
 // Fills the group values of an entity axis by attribute `name` in both worlds.
-void group_by_attr(Axis& ax, const World* w[2], const std::string& name) {
+void group_by_attr(DiffAxis& ax, const World* w[2], const std::string& name) {
   ax.group_attr = name;
   std::unordered_map<std::string, uint32_t> index;
   auto intern = [&](const std::string& g) {
@@ -198,13 +198,13 @@ void compute_groups(DiffResult& r) {
         return it->second;
       };
       auto groups_of = [&](size_t axis, uint32_t label) {
-        const Axis& ax = a.axes[axis];
+        const DiffAxis& ax = a.axes[axis];
         if (ax.groups.empty()) return std::vector<int64_t>{-1};
         std::vector<int64_t> g(ax.group_of[side][label].begin(), ax.group_of[side][label].end());
         if (g.empty()) g.push_back(-1); // (an instance has at least one group value)
         return g;
       };
-      const Axis* open_axis = a.open >= 0 ? &a.axes[static_cast<size_t>(a.open)] : nullptr;
+      const DiffAxis* open_axis = a.open >= 0 ? &a.axes[static_cast<size_t>(a.open)] : nullptr;
       const size_t open_slots = (open_axis ? open_axis->groups.size() : 0) + 1;
       std::vector<std::vector<uint32_t>> slot_labels(open_slots);
       std::vector<size_t> touched;
@@ -289,7 +289,7 @@ std::string group_sentence(const DiffResult& r, const GroupRow& g) {
   int subject = -1;
   std::vector<std::string> objects, with;
   for (size_t i = 0; i < a.axes.size(); ++i) {
-    const Axis& ax = a.axes[i];
+    const DiffAxis& ax = a.axes[i];
     const std::string value =
         g.group[i] < 0 ? std::string{} : ax.groups[static_cast<size_t>(g.group[i])];
     if (!ax.entity) {

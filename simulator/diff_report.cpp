@@ -32,7 +32,7 @@ std::string groups_text(const ActionDiff& a, const GroupRow& g) {
   std::vector<std::string> parts;
   for (size_t i = 0; i < a.axes.size(); ++i) {
     if (g.group[i] < 0) continue;
-    const Axis& ax = a.axes[i];
+    const DiffAxis& ax = a.axes[i];
     const std::string& v = ax.groups[static_cast<size_t>(g.group[i])];
     parts.push_back(ax.entity ? fmt::format("{}.{} = {}", ax.param, ax.group_attr, v)
                               : fmt::format("{} = {}", ax.param, v));
