@@ -97,56 +97,75 @@ void deciding_clauses(const rt::Explanation& a, const rt::Explanation& b,
 
 void explain_cells(DiffResult& r, const World* w[2], size_t n) {
   if (!n) return;
+  // The sample: each action's first flipped cells, taken in turns, so that
+  // every action that changed is explained before any gets a second cell.
+  struct Pick {
+    size_t action;
+    const FlipRow* row;
+    uint32_t label;
+  };
+  std::vector<std::vector<Pick>> per_action(r.actions.size());
+  for (size_t ai = 0; ai < r.actions.size(); ++ai)
+    for (const FlipRow& row : r.actions[ai].flips) {
+      for (size_t wi = 0; wi < row.gained.size() && per_action[ai].size() < n; ++wi)
+        for (uint64_t word = row.gained[wi] | row.lost[wi]; word && per_action[ai].size() < n;
+             word &= word - 1)
+          per_action[ai].push_back(
+              {ai, &row,
+               static_cast<uint32_t>(wi * 64 + static_cast<size_t>(std::countr_zero(word)))});
+      if (per_action[ai].size() >= n) break;
+    }
+  std::vector<Pick> picks;
+  for (size_t turn = 0; picks.size() < n; ++turn) {
+    bool any = false;
+    for (const auto& list : per_action)
+      if (turn < list.size() && picks.size() < n) {
+        picks.push_back(list[turn]);
+        any = true;
+      }
+    if (!any) break;
+  }
   std::unique_ptr<engine::Decider> deciders[2];
   for (int s = 0; s < 2; ++s)
     deciders[s] = std::make_unique<engine::Decider>(w[s]->policy(), *w[s]->snapshot,
                                                     engine::Kind::Interp, nullptr);
-  for (size_t ai = 0; ai < r.actions.size() && r.explained.size() < n; ++ai) {
-    const ActionDiff& a = r.actions[ai];
-    for (const FlipRow& row : a.flips) {
-      const size_t words = row.gained.size();
-      for (size_t wi = 0; wi < words && r.explained.size() < n; ++wi)
-        for (uint64_t word = row.gained[wi] | row.lost[wi]; word && r.explained.size() < n;
-             word &= word - 1) {
-          const uint32_t l =
-              static_cast<uint32_t>(wi * 64 + static_cast<size_t>(std::countr_zero(word)));
-          ExplainedCell cell;
-          cell.action = ai;
-          cell.gained = rt::bits::test(row.gained.data(), l);
-          cell.args = cell_args(a, row, l);
-          std::vector<uint32_t> labels = row.tuple;
-          if (a.open >= 0) labels[static_cast<size_t>(a.open)] = l;
-          std::optional<rt::Explanation> ex[2];
-          for (int s = 0; s < 2; ++s) {
-            std::vector<ir::Value> args;
-            std::string why;
-            std::string& text = s ? cell.after_text : cell.before_text;
-            nlohmann::json& js = s ? cell.after_json : cell.before_json;
-            if (!side_args(a, *w[s], s, labels, args, why)) {
-              text = "(no decision: " + why + ")\n";
-              js = nlohmann::json{{"decision", "deny"}, {"error", why}};
-              continue;
-            }
-            rt::Decision d = deciders[s]->decide(a.rule[s], args, w[s]->today, true);
-            if (!d.explanation) {
-              text = fmt::format("{} ({})\n", d.allowed ? "allow" : "deny", d.error);
-              js = nlohmann::json{{"decision", d.allowed ? "allow" : "deny"}, {"error", d.error}};
-              continue;
-            }
-            rt::RenderOptions ro;
-            ro.sources = w[s]->compiled->sources.get();
-            text = rt::render_text(*d.explanation, ro);
-            js = rt::to_json(*d.explanation, ro.sources);
-            ex[s] = std::move(d.explanation);
-          }
-          if (ex[0] && ex[1]) {
-            changed_clauses(ex[0]->root, ex[1]->root, "", cell.changed);
-            deciding_clauses(*ex[0], *ex[1], cell.changed);
-          }
-          r.explained.push_back(std::move(cell));
-        }
-      if (r.explained.size() >= n) break;
+  for (const Pick& p : picks) {
+    const ActionDiff& a = r.actions[p.action];
+    const FlipRow& row = *p.row;
+    ExplainedCell cell;
+    cell.action = p.action;
+    cell.gained = rt::bits::test(row.gained.data(), p.label);
+    cell.args = cell_args(a, row, p.label);
+    std::vector<uint32_t> labels = row.tuple;
+    if (a.open >= 0) labels[static_cast<size_t>(a.open)] = p.label;
+    std::optional<rt::Explanation> ex[2];
+    for (int s = 0; s < 2; ++s) {
+      std::vector<ir::Value> args;
+      std::string why;
+      std::string& text = s ? cell.after_text : cell.before_text;
+      nlohmann::json& js = s ? cell.after_json : cell.before_json;
+      if (!side_args(a, *w[s], s, labels, args, why)) {
+        text = "(no decision: " + why + ")\n";
+        js = nlohmann::json{{"decision", "deny"}, {"error", why}};
+        continue;
+      }
+      rt::Decision d = deciders[s]->decide(a.rule[s], args, w[s]->today, true);
+      if (!d.explanation) {
+        text = fmt::format("{} ({})\n", d.allowed ? "allow" : "deny", d.error);
+        js = nlohmann::json{{"decision", d.allowed ? "allow" : "deny"}, {"error", d.error}};
+        continue;
+      }
+      rt::RenderOptions ro;
+      ro.sources = w[s]->compiled->sources.get();
+      text = rt::render_text(*d.explanation, ro);
+      js = rt::to_json(*d.explanation, ro.sources);
+      ex[s] = std::move(d.explanation);
     }
+    if (ex[0] && ex[1]) {
+      changed_clauses(ex[0]->root, ex[1]->root, "", cell.changed);
+      deciding_clauses(*ex[0], *ex[1], cell.changed);
+    }
+    r.explained.push_back(std::move(cell));
   }
 }
 

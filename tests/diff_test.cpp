@@ -543,3 +543,19 @@ TEST(DiffFormats, TextFormatsShowAThousandCellsAndCountTheRest) {
   EXPECT_EQ(csv_rows, 1202u);
   EXPECT_EQ(json::parse(j.out)["cells"].size(), 1202u);
 }
+
+// The explained sample takes the changed actions in turns: with
+// all_is_everyone off, five actions change (two `see` overloads, see_status,
+// book, book_for) and --explain 6 explains each once, then see_status again.
+TEST(DiffExplain, SampleTakesEveryChangedActionInTurn) {
+  DiffRun r = run_keyplan("diff " + kSeed +
+                          " --what-if tests/data/diff/all_is_everyone_off.yaml --explain 6 "
+                          "--format json");
+  ASSERT_EQ(r.code, 1) << show(r);
+  std::vector<std::string> names;
+  const json doc = json::parse(r.out);
+  for (const auto& e : doc["explanations"])
+    names.push_back(e["action"].get<std::string>());
+  EXPECT_EQ(names, (std::vector<std::string>{"see", "see", "see_status", "book", "book_for",
+                                             "see_status"}));
+}
