@@ -120,6 +120,7 @@ int run(const DiffOpts& o) {
     }
   }
   if (policy_errors || diags.has_errors()) return fail("");
+  if (!diags.items().empty()) std::cerr << diags.render_text(sm, isatty(2)); // warnings
 
   sim::DiffOptions dopt;
   dopt.actions = o.actions;

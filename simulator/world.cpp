@@ -104,11 +104,11 @@ bool read_world_file(const std::string& arg, bool whatif, WorldSpec& spec, Sourc
                 "expected a map with policy, settings, data, today");
     return false;
   }
-  if (doc_no == 0 && present.size() > 1) {
-    diags.error(Span{}, fmt::format("{} '{}' has {} documents", what, path, present.size()),
-                fmt::format("choose one: {}#1 ... {}#{}", path, path, present.size()));
-    return false;
-  }
+  if (doc_no == 0 && present.size() > 1)
+    diags.warning(
+        Span{},
+        fmt::format("{} '{}' has {} documents: using the first", what, path, present.size()),
+        fmt::format("choose one with {}#N (N = 1 ... {})", path, present.size()));
   if (doc_no > present.size()) {
     diags.error(Span{}, fmt::format("{} '{}' has {} document(s), not {}", what, path,
                                     present.size(), doc_no));

@@ -9,7 +9,7 @@
 // World files (docs/what-if.md "diff"): a scenario file (policy, settings,
 // today, data; `cases` are ignored) or a what-if file in the same override
 // format where `policy` is optional. `FILE.yaml#N` picks the N-th document
-// of a file with several.
+// of a file with several (without #N: the first, with a warning).
 #pragma once
 
 #include "compiler/codegen/jit.hpp"

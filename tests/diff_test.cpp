@@ -186,6 +186,14 @@ TEST(DiffWorlds, ScenarioDocumentsAreWorlds) {
   json j = json::parse(r.out);
   EXPECT_EQ(cells(j, "book"), (std::set<std::string>{"gained object=TABLE_2 user=schmidt",
                                                      "lost object=TABLE_1 user=mueller"}));
+  // Without #N, a file of several documents is its first, with a warning.
+  r = run_keyplan("diff policies/examples/seed002/worked_examples.yaml "
+                  "policies/examples/seed002/worked_examples.yaml#2 --action book --format json");
+  ASSERT_EQ(r.code, 1) << show(r);
+  EXPECT_NE(r.err.find("has 2 documents: using the first"), std::string::npos) << r.err;
+  EXPECT_EQ(cells(json::parse(r.out), "book"),
+            (std::set<std::string>{"gained object=TABLE_2 user=schmidt",
+                                   "lost object=TABLE_1 user=mueller"}));
   // A world file without cases, with a what-if on top of it.
   r = run_keyplan("diff tests/data/diff/seed002_world.yaml --what-if "
                   "tests/data/diff/table1_without_it.yaml --action book --format json");
@@ -222,7 +230,6 @@ TEST(DiffExit, BadInputExitsTwoWithDiagnostics) {
       {kSeed + " --what-if tests/data/diff/all_is_everyone_off.yaml --action bok",
        "did you mean 'book'?"},
       {kSeed, "give AFTER"},
-      {"policies/examples/seed002/worked_examples.yaml " + kSeed, "has 2 documents"},
       {"policies/examples/seed002/worked_examples.yaml#3 " + kSeed, "not 3"},
       {kSeed + " --what-if tests/data/diff/nope.yaml", "nope.yaml"},
       {kSeed + " --what-if tests/data/diff", "directory"},
@@ -554,8 +561,7 @@ TEST(DiffExplain, SampleTakesEveryChangedActionInTurn) {
   ASSERT_EQ(r.code, 1) << show(r);
   std::vector<std::string> names;
   const json doc = json::parse(r.out);
-  for (const auto& e : doc["explanations"])
-    names.push_back(e["action"].get<std::string>());
+  for (const auto& e : doc["explanations"]) names.push_back(e["action"].get<std::string>());
   EXPECT_EQ(names, (std::vector<std::string>{"see", "see", "see_status", "book", "book_for",
                                              "see_status"}));
 }
