@@ -113,8 +113,8 @@ int run(const DiffOpts& o) {
   sim::World worlds[2];
   bool policy_errors = false;
   for (int s = 0; s < 2; ++s) {
-    if (!sim::load_world(worlds[s], s ? after : before, wo, sm, diags) && worlds[s].compiled &&
-        worlds[s].compiled->diags.has_errors()) {
+    if (!sim::load_world(worlds[s], s ? after : before, wo, sm, diags, s ? &worlds[0] : nullptr) &&
+        worlds[s].compiled && worlds[s].compiled->diags.has_errors()) {
       std::cerr << worlds[s].compiled->diags.render_text(*worlds[s].compiled->sources, isatty(2));
       policy_errors = true;
     }

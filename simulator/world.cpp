@@ -206,11 +206,16 @@ WorldSpec apply_whatif(const WorldSpec& base, const WorldSpec& edit) {
 }
 
 bool load_world(World& w, const WorldSpec& spec, const WorldOptions& options, SourceManager& sm,
-                Diagnostics& diags) {
+                Diagnostics& diags, const World* same) {
   w.spec = spec;
+  const bool share =
+      same && same->compiled && same->compiled->policy && same->spec.policy == spec.policy;
   CompileOptions co;
   co.search_path = options.search_path;
-  w.compiled = std::make_unique<CompileResult>(compile_policy(spec.policy, co));
+  if (share)
+    w.compiled = same->compiled;
+  else
+    w.compiled = std::make_shared<CompileResult>(compile_policy(spec.policy, co));
   if (!w.compiled->policy) {
     if (!w.compiled->diags.has_errors())
       diags.error(spec.policy_span, fmt::format("cannot load policy '{}'", spec.policy),
@@ -249,7 +254,9 @@ bool load_world(World& w, const WorldSpec& spec, const WorldOptions& options, So
   }
   w.today = spec.today ? *spec.today : rt::current_date();
   if (diags.error_count() > errors_before) return false;
-  if (options.jit) {
+  if (share && same->native) {
+    w.native = same->native;
+  } else if (options.jit) {
     std::string err;
     w.native = jit::CompiledPolicy::compile(policy, &err);
     // A policy the JIT cannot compile is decided by the interpreter.

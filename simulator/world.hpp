@@ -66,9 +66,11 @@ WorldSpec apply_whatif(const WorldSpec& base, const WorldSpec& edit);
 
 struct World {
   WorldSpec spec;
-  std::unique_ptr<CompileResult> compiled;
+  // Shared with the other world when both run the same policy (a what-if
+  // without `policy:`): compiled and JIT-compiled once.
+  std::shared_ptr<CompileResult> compiled;
   std::unique_ptr<rt::Snapshot> snapshot;
-  std::unique_ptr<jit::CompiledPolicy> native; // null: the interpreter decides
+  std::shared_ptr<jit::CompiledPolicy> native; // null: the interpreter decides
   int64_t today = 0;
   const ir::Policy& policy() const { return *compiled->policy; }
 };
@@ -81,7 +83,8 @@ struct WorldOptions {
 // Compiles the policy, loads the data and applies the settings. False on any
 // error: policy errors are in world.compiled->diags (with its own sources),
 // data and settings errors in `diags`.
+// `same`, when given and loaded from the same policy, lends its compiled policy.
 bool load_world(World& world, const WorldSpec& spec, const WorldOptions& options, SourceManager& sm,
-                Diagnostics& diags);
+                Diagnostics& diags, const World* same = nullptr);
 
 } // namespace keyplan::sim
