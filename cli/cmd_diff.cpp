@@ -138,6 +138,14 @@ int run(const DiffOpts& o) {
   sim::DiffResult result;
   std::string error;
   if (!sim::compute_diff(worlds[0], worlds[1], dopt, result, error)) return fail(error);
+  if (!result.disagreement.empty()) {
+    // The interpreter is the judge: a column that disagrees with it is a bug
+    // in keyplan, never a result (docs/cli.md "exit codes").
+    std::cerr << "keyplan diff: internal error: " << sim::terminal_safe(result.disagreement)
+              << "; a bug in keyplan, please report it. `--engine interp` decides with the "
+                 "reference interpreter only\n";
+    return 3;
+  }
 
   sim::DiffReportOptions ro;
   ro.summary = o.summary;

@@ -6,6 +6,7 @@
 #include "runtime/interpreter.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -257,8 +258,25 @@ void to_common(const DiffAxis& ax, int side, bool identity, const std::vector<ui
 }
 
 // Decides every cell of `a` in both worlds and keeps the flipped ones.
+// The interpreter's decision on cells of one tuple, compared with the
+// column's: a sample of the open axis' labels (every label when `all`).
+struct CrossCheck {
+  engine::Decider* reference[2] = {nullptr, nullptr};
+  uint64_t every = 0; // check one cell in `every` (pseudo-random), 0: none
+  uint64_t state = 0x9e3779b97f4a7c15ull;
+  size_t checked = 0;
+  std::string disagreement;
+  uint64_t next() { // splitmix64: the same cells every run
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+};
+
 void decide_action(ActionDiff& a, const World* w[2], engine::ColumnDecider* cols[2],
-                   engine::Decider* cells[2], const std::function<void(uint64_t)>& tick) {
+                   engine::Decider* cells[2], CrossCheck& check,
+                   const std::function<void(uint64_t)>& tick) {
   const size_t n_open = a.open >= 0 ? a.axes[static_cast<size_t>(a.open)].labels.size() : 1;
   const uint32_t words = rt::bits::words_for(n_open);
   std::vector<uint32_t> tuple(a.axes.size(), 0);
@@ -311,6 +329,26 @@ void decide_action(ActionDiff& a, const World* w[2], engine::ColumnDecider* cols
       q.args = std::move(args);
       q.today = w[s]->today;
       to_common(a.axes[static_cast<size_t>(a.open)], s, identity[s], cols[s]->decide(q), side[s]);
+    }
+    // A sample of this row's cells, re-decided by the interpreter.
+    for (size_t l = 0; check.every && check.disagreement.empty() && l < n_open; ++l) {
+      if (check.next() % check.every) continue;
+      std::vector<uint32_t> labels = tuple;
+      if (a.open >= 0) labels[static_cast<size_t>(a.open)] = static_cast<uint32_t>(l);
+      for (int s = 0; s < 2; ++s) {
+        if (!side_args(a, *w[s], s, labels, args, why)) continue;
+        rt::Decision d = check.reference[s]->decide(a.rule[s], args, w[s]->today, false);
+        ++check.checked;
+        if ((d.allowed && d.error.empty()) != rt::bits::test(side[s].data(), l)) {
+          std::vector<std::string> text;
+          for (size_t i = 0; i < a.axes.size(); ++i)
+            text.push_back(a.axes[i].param + " = " + a.axes[i].labels[labels[i]]);
+          check.disagreement =
+              fmt::format("{}({}) in {}: the interpreter says {}, the column engine {}", a.name,
+                          fmt::join(text, ", "), s ? "AFTER" : "BEFORE",
+                          d.allowed ? "allow" : "deny", d.allowed ? "deny" : "allow");
+        }
+      }
     }
     FlipRow row;
     row.gained.resize(words);
@@ -387,11 +425,19 @@ bool compute_diff(World& before, World& after, const DiffOptions& o, DiffResult&
       o.progress(static_cast<double>(done) / static_cast<double>(total));
     }
   };
+  engine::Decider ref0(before.policy(), *before.snapshot, engine::Kind::Interp, nullptr);
+  engine::Decider ref1(after.policy(), *after.snapshot, engine::Kind::Interp, nullptr);
+  CrossCheck check;
+  check.reference[0] = &ref0;
+  check.reference[1] = &ref1;
+  if (o.cross_check && total) check.every = std::max<uint64_t>(1, total / o.cross_check);
   for (auto& a : r.actions) {
-    decide_action(a, w, cols, cells, tick);
+    decide_action(a, w, cols, cells, check, tick);
     r.gained += a.gained;
     r.lost += a.lost;
   }
+  r.cross_checked = check.checked;
+  r.disagreement = check.disagreement;
   if (o.progress) o.progress(1.0);
   only_instances(w, r);
   compute_groups(r);

@@ -30,6 +30,10 @@ struct DiffOptions {
   std::vector<std::string> group;
   uint64_t max_cells = kDefaultMaxCells;
   size_t explain = 0; // explain the first N flipped cells on both sides
+  // The interpreter re-decides this many cells spread over every action
+  // (pseudo-random, the same every run) in each world and must agree with
+  // the columns (else DiffResult::disagreement: a bug in keyplan, exit 3).
+  size_t cross_check = 256;
   // Called now and then with the fraction of columns decided (progress).
   std::function<void(double)> progress;
 };
@@ -105,6 +109,8 @@ struct DiffResult {
   std::vector<GroupRow> groups;
   std::vector<ExplainedCell> explained;
   uint64_t gained = 0, lost = 0;
+  size_t cross_checked = 0; // cells re-decided by the interpreter
+  std::string disagreement; // the first cell where the columns and the interpreter differ
   bool changed() const { return gained + lost > 0; }
 };
 

@@ -181,6 +181,7 @@ nlohmann::json diff_json(const DiffResult& r, const DiffReportOptions& o) {
   j["changed"] = r.changed();
   j["gained"] = r.gained;
   j["lost"] = r.lost;
+  j["cross_checked"] = r.cross_checked;
   json actions = json::array();
   for (const auto& a : r.actions) {
     json aj;

@@ -39,13 +39,13 @@ struct DiffRun {
 };
 
 // `keyplan ARGS` in the source root; stdout and stderr captured apart.
-DiffRun run_keyplan(const std::string& args) {
+DiffRun run_keyplan(const std::string& args, const std::string& env = "") {
   static int counter = 0;
   fs::path err_file =
       fs::temp_directory_path() /
       ("keyplan_diff_stderr_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  std::string cmd = "cd '" + source_root().string() + "' && '" + KEYPLAN_BINARY + "' " + args +
-                    " 2>'" + err_file.string() + "'";
+  std::string cmd = "cd '" + source_root().string() + "' && " + env + " '" + KEYPLAN_BINARY + "' " +
+                    args + " 2>'" + err_file.string() + "'";
   DiffRun r;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -564,4 +564,22 @@ TEST(DiffExplain, SampleTakesEveryChangedActionInTurn) {
   for (const auto& e : doc["explanations"]) names.push_back(e["action"].get<std::string>());
   EXPECT_EQ(names, (std::vector<std::string>{"see", "see", "see_status", "book", "book_for",
                                              "see_status"}));
+}
+
+// The interpreter is the judge in the command too: it re-decides a sample of
+// the cells in both worlds; a column that disagrees (here a JIT made wrong on
+// purpose, KEYPLAN_TESTING_FLIP_JIT) is an internal error, exit 3, never a
+// diff. The reference interpreter alone is not affected.
+TEST(DiffEngine, DisagreementWithTheInterpreterExitsThree) {
+  const std::string args =
+      "diff " + kSeed + " --what-if tests/data/diff/all_is_everyone_off.yaml --format json";
+  DiffRun ok = run_keyplan(args);
+  ASSERT_EQ(ok.code, 1) << show(ok);
+  EXPECT_EQ(json::parse(ok.out)["cross_checked"], 192); // 96 cells in each world
+  DiffRun bad = run_keyplan(args, "KEYPLAN_TESTING_FLIP_JIT=1");
+  EXPECT_EQ(bad.code, 3) << show(bad);
+  EXPECT_NE(bad.err.find("internal error"), std::string::npos) << bad.err;
+  EXPECT_TRUE(bad.out.empty()) << bad.out;
+  DiffRun interp = run_keyplan(args + " --engine interp", "KEYPLAN_TESTING_FLIP_JIT=1");
+  EXPECT_EQ(interp.code, 1) << show(interp);
 }
