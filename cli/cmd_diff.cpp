@@ -7,14 +7,15 @@
 #include "compiler/value.hpp"
 #include "simulator/diff.hpp"
 #include "simulator/diff_report.hpp"
+#include "simulator/progress.hpp"
 #include "simulator/table.hpp"
 #include "simulator/text.hpp"
 #include "simulator/world.hpp"
 
-#include <chrono>
 #include <fmt/format.h>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <unistd.h>
 
 namespace keyplan::cli {
@@ -127,17 +128,17 @@ int run(const DiffOpts& o) {
   dopt.group = o.group;
   dopt.max_cells = o.max_cells;
   dopt.explain = static_cast<size_t>(o.explain);
-  // Progress on a terminal only, and only once a run has taken a second.
-  if (isatty(2))
-    dopt.progress = [start = std::chrono::steady_clock::now(), shown = false](double f) mutable {
-      if (!shown && std::chrono::steady_clock::now() - start < std::chrono::seconds(1)) return;
-      shown = true;
-      std::cerr << fmt::format("\rkeyplan diff: {:3.0f}% of the cells decided", f * 100.0)
-                << (f >= 1.0 ? "\r\033[K" : "") << std::flush;
-    };
+  // Progress on a terminal only, once the run has taken a second
+  // (simulator/progress.hpp), in thousandths of the cells.
+  // Erased (reset) before anything is written to a terminal.
+  std::optional<sim::Progress> progress;
+  progress.emplace("keyplan diff: cells decided (thousandths)", 1000);
+  dopt.progress = [&progress](double f) { progress->update(static_cast<size_t>(f * 1000.0)); };
   sim::DiffResult result;
   std::string error;
-  if (!sim::compute_diff(worlds[0], worlds[1], dopt, result, error)) return fail(error);
+  const bool computed = sim::compute_diff(worlds[0], worlds[1], dopt, result, error);
+  progress.reset();
+  if (!computed) return fail(error);
   if (!result.disagreement.empty()) {
     // The interpreter is the judge: a column that disagrees with it is a bug
     // in keyplan, never a result (docs/cli.md "exit codes").

@@ -17,6 +17,8 @@ void add_test_command(CLI::App& app, int& status);
 void add_report_command(CLI::App& app, int& status);
 void add_gen_command(CLI::App& app, int& status);
 void add_bench_command(CLI::App& app, int& status);
+void add_matrix_command(CLI::App& app, int& status);
+void add_search_command(CLI::App& app, int& status);
 void add_diff_command(CLI::App& app, int& status);
 
 } // namespace keyplan::cli

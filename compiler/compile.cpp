@@ -181,6 +181,7 @@ CompileResult compile_policy(const std::string& target, const CompileOptions& op
                     "expected a .kp file or a module name such as std.desk_booking");
     return res;
   }
+  for (const auto& [name, text] : options.extra_files) loader.load(name, text, name);
   finish(res, loader);
   return res;
 }

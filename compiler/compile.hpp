@@ -19,6 +19,11 @@ struct CompileOptions {
   // file's own directory. The standard library (policies/ of the source tree,
   // or $KEYPLAN_PATH) is always searched last.
   std::vector<std::string> search_path;
+  // Extra source texts (name, text) checked as files of the root module,
+  // after it: `keyplan search --filter` types its expression as a rule of the
+  // policy (a synthetic rule with the open parameter in scope). Diagnostics
+  // point into them by name.
+  std::vector<std::pair<std::string, std::string>> extra_files;
 };
 
 struct CompileResult {

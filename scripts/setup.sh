@@ -11,6 +11,7 @@ packages=(
   llvm-16-dev
   libcli11-dev nlohmann-json3-dev libxlsxwriter-dev unzip
   libxml2-utils # xmllint: tests check the JUnit and XLSX XML with it
+  chromium libpng-dev # the matrix HTML page is rendered and screenshotted in headless Chromium
 )
 
 missing=()

@@ -22,6 +22,7 @@ int RunReport::exit_code() const {
 bool load_tenant(Tenant& t, const std::string& policy, const RunOptions& options) {
   CompileOptions co;
   co.search_path = options.search_path;
+  co.extra_files = options.extra_files;
   t.compiled = std::make_unique<CompileResult>(compile_policy(policy, co));
   if (!t.compiled->policy) return false;
   t.snapshot = std::make_unique<rt::Snapshot>(*t.compiled->policy);

@@ -5,9 +5,9 @@
 #pragma once
 
 #include "compiler/compile.hpp"
+#include "engine/decider.hpp"
 #include "runtime/explanation.hpp"
 #include "runtime/snapshot.hpp"
-#include "engine/decider.hpp"
 #include "simulator/scenario.hpp"
 
 #include <map>
@@ -38,6 +38,8 @@ struct RunOptions {
   std::vector<std::string> search_path;
   engine::Kind engine = engine::Kind::Jit;
   bool explain_all = false; // keep every case's explanation (`--explain`)
+  // Extra sources compiled with the policy (CompileOptions::extra_files).
+  std::vector<std::pair<std::string, std::string>> extra_files;
 };
 
 struct RunReport {

@@ -516,7 +516,23 @@ const std::vector<std::string>& argv_tokens() {
                                              "\x1b[2J",
                                              "roles",
                                              "checks",
-                                             "--requests-file"};
+                                             "--requests-file",
+                                             "search",
+                                             "matrix",
+                                             "*",
+                                             "--filter",
+                                             "object.floor == first_floor",
+                                             "--rows",
+                                             "--cols",
+                                             "user",
+                                             "object",
+                                             "--summary",
+                                             "--group-rows",
+                                             "--group-cols",
+                                             "groups",
+                                             "floor.building",
+                                             "html",
+                                             "--explain-plan"};
   return t;
 }
 
