@@ -6,6 +6,7 @@
 #include "cli/output.hpp"
 #include "compiler/value.hpp"
 #include "simulator/diff.hpp"
+#include "simulator/diff_html.hpp"
 #include "simulator/diff_report.hpp"
 #include "simulator/progress.hpp"
 #include "simulator/table.hpp"
@@ -150,13 +151,16 @@ int run(const DiffOpts& o) {
 
   sim::DiffReportOptions ro;
   ro.summary = o.summary;
-  if (o.format == "table" || o.format == "markdown") ro.max_cell_rows = kTextCellRows;
+  if (o.format == "table" || o.format == "markdown" || o.format == "html")
+    ro.max_cell_rows = kTextCellRows;
   std::string text;
   if (o.format == "xlsx") {
     if (!sim::write_xlsx(o.output, sim::diff_tables(result, ro), &error)) return fail(error);
   } else {
     if (o.format == "json") {
       text = sim::diff_json_text(result, ro);
+    } else if (o.format == "html") {
+      text = sim::diff_html(result, ro);
     } else {
       std::vector<sim::Table> tables = sim::diff_tables(result, ro);
       const bool text_explanations = o.format == "table" || o.format == "markdown";
@@ -211,7 +215,7 @@ void add_diff_command(CLI::App& app, int& status) {
   cmd->add_option("--engine", opts->engine, "jit (default) or interp (the reference)")
       ->check(CLI::IsMember({"jit", "interp"}));
   cmd->add_option("--format", opts->format, "Output format")
-      ->check(CLI::IsMember({"table", "csv", "markdown", "json", "xlsx"}));
+      ->check(CLI::IsMember({"table", "csv", "markdown", "json", "xlsx", "html"}));
   cmd->add_option("--output,-o", opts->output,
                   "Write to FILE (required for xlsx; - is standard output)");
   cmd->add_option("--group", opts->group,
