@@ -442,8 +442,10 @@ private:
       if (it.value)
         entries.push_back(value(*it.value, out));
       else
-        entries.push_back({c, c->span.begin, "",
-                           [=, &out, this](const std::string& i2) { instance(*c, c, i2, out); }});
+        entries.push_back({c, c->span.begin, "", [=, &out, this](const std::string& i2) {
+                             annotations(c->annotations, i2, out);
+                             instance(*c, c, i2, out);
+                           }});
     }
     // Leaf blocks (values only) stay on one line when they fit.
     bool leaf = std::all_of(in.items.begin(), in.items.end(),
@@ -574,6 +576,13 @@ void Formatter::decl(const ast::Decl& d, Lines& out) const {
     for (size_t i = 0; i < d.params.size(); ++i)
       head += (i ? ", " : " forall ") + d.params[i].name.text + ": " + type(d.params[i].type);
     return head_body(head + (d.params.empty() ? "" : " ."), *d.value, nullptr, out);
+  }
+  case K::Check: {
+    std::string head = "check " + d.name.text + "(";
+    for (size_t i = 0; i < d.params.size(); ++i)
+      head += (i ? ", " : "") + d.params[i].name.text + ": " + type(d.params[i].type);
+    head += ") " + d.severity.text + " " + quote(d.message.text) + " =";
+    return head_body(head, *d.value, nullptr, out);
   }
   case K::Instance:
     return instance(*d.instance, &d, "", out);
