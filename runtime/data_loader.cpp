@@ -322,10 +322,12 @@ bool load_roots(Snapshot& snapshot, const RootVisitor& roots, int file, Diagnost
     std::vector<std::string> names;
     for (const auto& c : p.checks) names.push_back(c.name);
     for (const auto& n : v)
-      if (!n.IsScalar() || p.find_check(n.Scalar()) < 0)
+      if (!n.IsScalar())
         loader.error(span_of(n, file, kspan),
-                     fmt::format("_allow names no check '{}'", n.IsScalar() ? n.Scalar() : ""),
-                     did_you_mean(n.IsScalar() ? n.Scalar() : "", names));
+                     fmt::format("_allow expects check names, got {}", describe(n)));
+      else if (p.find_check(n.Scalar()) < 0)
+        loader.error(span_of(n, file, kspan), fmt::format("_allow names no check '{}'", n.Scalar()),
+                     did_you_mean(n.Scalar(), names));
   };
   auto process = [&](Item& item, const YAML::Node& node) {
     const ir::EntityType& et = p.entities[static_cast<size_t>(item.type)];

@@ -183,6 +183,14 @@ TEST(CheckAllow, PolicyAllowAnnotationSilencesOneInstance) {
   EXPECT_EQ(w.findings(), std::vector<std::string>{"no_team: bob"});
 }
 
+TEST(CheckAllow, AllowOnANestedInstanceSilencesIt) {
+  World w(kDesk.substr(0, kDesk.find("    Object d2")) +
+              "    @allow(unbookable_object)\n    Object d2 { groups: [Legal] }\n  }\n}\n",
+          "User: [{id: nina, groups: [IT]}]");
+  EXPECT_FALSE(w.fires("unbookable_object"));
+  EXPECT_EQ(w.run().allowed, 1u);
+}
+
 TEST(CheckAllow, AllowOfAnUnknownCheckIsAnError) {
   EXPECT_NE(errors_of(kPeople + "@allow(no_such)\nPerson ann\n").find("@allow names no check"),
             std::string::npos);
