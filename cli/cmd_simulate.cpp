@@ -38,6 +38,7 @@ void add_simulate_command(CLI::App& app, int& status) {
     sim::RunReport rep = sim::run_scenarios(opts->files, ro);
     for (const auto& [sm, d] : rep.policy_diags) std::cerr << d.render_text(*sm, isatty(2));
     std::cerr << rep.diags.render_text(*rep.sources, isatty(2));
+    for (const auto& [sm, d] : rep.check_diags) std::cerr << d.render_text(*sm, isatty(2));
     if (opts->format == "json")
       std::cout << sim::render_json(rep, opts->explain);
     else

@@ -6,6 +6,7 @@
 #include "cli/output.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/interpreter.hpp"
+#include "simulator/checks.hpp"
 #include "simulator/counterexample.hpp"
 #include "simulator/invariant_check.hpp"
 #include "simulator/invariant_report.hpp"
@@ -32,6 +33,7 @@ struct TestOpts {
   int64_t int_min = 0, int_max = 10;
   int64_t gen_days = 7;
   int64_t gen_cases = 2000;
+  bool strict = false;
 };
 
 bool is_path(const std::string& s) {
@@ -96,12 +98,20 @@ int run(const TestOpts& o) {
   }
   const ir::Policy& policy = *tenant.compiled->policy;
   Diagnostics diags;
-  SourceManager data_sources;
-  for (const auto& d : o.data) rt::load_data_file(*tenant.snapshot, d, diags, data_sources);
+  SourceManager& sources = *tenant.compiled->sources; // policy and data: one set of spans
+  int before = sources.count();
+  for (const auto& d : o.data) rt::load_data_file(*tenant.snapshot, d, diags, sources);
   if (diags.has_errors()) {
-    std::cerr << diags.render_text(data_sources, isatty(2));
+    std::cerr << diags.render_text(sources, isatty(2));
     return 2;
   }
+  // The policy's checks on the tenant (docs/checks.md).
+  sim::InstanceLocator locator;
+  for (int id = before; id < sources.count(); ++id) locator.add_data_file(sources, id);
+  sim::CheckRun checks = sim::run_checks(policy, *tenant.snapshot, locator, io.today);
+  for (const auto& s : checks.skipped)
+    std::cerr << "keyplan: warning: check '" << s << "' not run: more than "
+              << sim::kMaxCheckBindings << " bindings\n";
 
   sim::TestRun run;
   if (io.jit && !policy.invariants.empty()) {
@@ -118,6 +128,10 @@ int run(const TestOpts& o) {
     }
   }
   run.policy = o.policy;
+  if (o.format == "json")
+    run.findings_json = sim::check_findings_json(checks, sources);
+  else
+    std::cerr << sim::check_diagnostics(checks).render_text(sources, isatty(2));
   run.today = io.today;
   run.from = io.from;
   run.to = io.to;
@@ -164,7 +178,7 @@ int run(const TestOpts& o) {
   for (const auto& out : run.outcomes)
     if (out.disagreement) return 3;
   if (run.scenarios && rep.input_errors()) return 2;
-  return run.failed() ? 1 : 0;
+  return run.failed() || checks.fails(o.strict) ? 1 : 0;
 }
 
 } // namespace
@@ -212,6 +226,7 @@ void add_test_command(CLI::App& app, int& status) {
       ->check(CLI::IsMember({"jit", "interp"}));
   cmd->add_option("--path", o->path, "Extra directories to search for imported modules")
       ->allow_extra_args(false);
+  cmd->add_flag("--strict", o->strict, "Exit 1 when a check of the policy gives a warning");
   cmd->callback([o, &status]() { status = run(*o); });
 }
 

@@ -119,7 +119,8 @@ struct InstanceItem {
 };
 
 struct InstanceDecl {
-  Ident type; // an entity type or an alias
+  std::vector<Annotation> annotations; // a nested instance's (a top-level one's are its Decl's)
+  Ident type;                          // an entity type or an alias
   Ident id;
   bool has_block = false;
   std::vector<InstanceItem> items;
@@ -142,7 +143,8 @@ enum class DeclKind {
   Alias,
   Rule,
   Invariant,
-  Instance
+  Instance,
+  Check
 };
 
 struct Decl {
@@ -158,8 +160,10 @@ struct Decl {
   Ident target;                  // Alias: entity type
   std::vector<AttrValue> values; // Alias: preset attribute values
   bool is_action = false;        // Rule
-  std::vector<Param> params;     // Rule parameters, Invariant binders
+  std::vector<Param> params;     // Rule parameters, Invariant and Check binders
   std::unique_ptr<InstanceDecl> instance; // Instance
+  Ident severity;                         // Check: error or warning
+  Ident message;                          // Check: the template, unescaped
 };
 
 struct Comment {

@@ -309,6 +309,17 @@ private:
     for (const auto& x : v) items.push_back({x.span, &x, nullptr});
     return items;
   }
+  // A nested instance with its annotations, as a top-level Decl's span is.
+  static Span with_annotations(const ast::InstanceDecl& in) {
+    Span s = in.span;
+    if (!in.annotations.empty()) {
+      const Span& a = in.annotations.front().span;
+      s.begin = a.begin;
+      s.line = a.line;
+      s.col = a.col;
+    }
+    return s;
+  }
   void attach_instance(const ast::InstanceDecl& in, const void* key, size_t lo, size_t hi) {
     std::vector<Item> items;
     for (const auto& it : in.items) {
@@ -316,8 +327,8 @@ private:
       if (it.value)
         items.push_back({it.value->span, &*it.value, nullptr});
       else
-        items.push_back(
-            {c->span, c, [=, this](size_t l, size_t h) { attach_instance(*c, c, l, h); }});
+        items.push_back({with_annotations(*c), c,
+                         [=, this](size_t l, size_t h) { attach_instance(*c, c, l, h); }});
     }
     attach(key, in.id.span.end, items, lo, hi, in.has_block);
   }
@@ -442,8 +453,11 @@ private:
       if (it.value)
         entries.push_back(value(*it.value, out));
       else
-        entries.push_back({c, c->span.begin, "",
-                           [=, &out, this](const std::string& i2) { instance(*c, c, i2, out); }});
+        entries.push_back(
+            {c, with_annotations(*c).begin, "", [=, &out, this](const std::string& i2) {
+               annotations(c->annotations, i2, out);
+               instance(*c, c, i2, out);
+             }});
     }
     // Leaf blocks (values only) stay on one line when they fit.
     bool leaf = std::all_of(in.items.begin(), in.items.end(),
@@ -574,6 +588,13 @@ void Formatter::decl(const ast::Decl& d, Lines& out) const {
     for (size_t i = 0; i < d.params.size(); ++i)
       head += (i ? ", " : " forall ") + d.params[i].name.text + ": " + type(d.params[i].type);
     return head_body(head + (d.params.empty() ? "" : " ."), *d.value, nullptr, out);
+  }
+  case K::Check: {
+    std::string head = "check " + d.name.text + "(";
+    for (size_t i = 0; i < d.params.size(); ++i)
+      head += (i ? ", " : "") + d.params[i].name.text + ": " + type(d.params[i].type);
+    head += ") " + d.severity.text + " " + quote(d.message.text) + " =";
+    return head_body(head, *d.value, nullptr, out);
   }
   case K::Instance:
     return instance(*d.instance, &d, "", out);

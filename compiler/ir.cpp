@@ -122,6 +122,9 @@ int32_t Policy::find_entity(const std::string& n) const {
 int32_t Policy::find_setting(const std::string& n) const {
   return find_named(settings, n);
 }
+int32_t Policy::find_check(const std::string& n) const {
+  return find_named(checks, n);
+}
 
 std::vector<int32_t> Policy::find_rules(const std::string& n) const {
   std::vector<int32_t> out;

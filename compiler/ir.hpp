@@ -105,6 +105,7 @@ struct Instance {
   std::vector<Value> values; // one per attribute of the type, defaults applied
   Span span;
   int module = -1;
+  std::vector<std::string> allow; // checks silenced for it: @allow(check_name, ...)
 };
 
 struct EntityType {
@@ -162,6 +163,28 @@ struct Invariant {
   int module = -1;
 };
 
+// `check name(binders) severity "template" = body`: one finding per binding
+// of the binders (every instance of their entity types) where body is true.
+enum class Severity { Error, Warning };
+
+struct Check {
+  std::string name;
+  std::vector<Param> vars; // slots 0 .. vars.size()-1
+  ExprPtr body;
+  int32_t frame_size = 0;
+  Severity severity = Severity::Error;
+  // The message: literal text and `{expr}` pieces (expr null = literal).
+  struct Piece {
+    std::string text;
+    ExprPtr expr;
+  };
+  std::vector<Piece> message;
+  std::vector<std::string> implements;
+  std::string doc;
+  Span span;
+  int module = -1;
+};
+
 struct Module {
   std::string name; // e.g. std.desk_booking; the client file's own name otherwise
   std::string path;
@@ -177,10 +200,12 @@ struct Policy {
   std::vector<Setting> settings;
   std::vector<Rule> rules; // callees before callers
   std::vector<Invariant> invariants;
+  std::vector<Check> checks;
 
   int32_t find_enum(const std::string& name) const;
   int32_t find_entity(const std::string& name) const;
   int32_t find_setting(const std::string& name) const;
+  int32_t find_check(const std::string& name) const;
   // Every rule or action with that name (overloads), in declaration order.
   std::vector<int32_t> find_rules(const std::string& name) const;
   std::vector<int32_t> actions() const;

@@ -421,8 +421,10 @@ public:
       ast::InstanceItem it;
       if (item->attributeValue())
         it.value = attr_value(item->attributeValue());
-      else
+      else {
         it.child = instance(item->instanceDecl());
+        it.child->annotations = annotations(item->annotation());
+      }
       inst->items.push_back(std::move(it));
     }
     return inst;
@@ -472,6 +474,15 @@ public:
     } else if (auto* c = ctx->invariantDecl()) {
       d.kind = ast::DeclKind::Invariant;
       d.name = {unquote(c->STRING()->getText()), token_span(file_, pos_, c->STRING()->getSymbol())};
+      for (auto* b : c->binder())
+        d.params.push_back({ident(b->ident()), type(b->typeRef()), nullptr, span(b)});
+      d.value = expr(c->expr());
+    } else if (auto* c = ctx->checkDecl()) {
+      d.kind = ast::DeclKind::Check;
+      d.name = ident(c->ident(0));
+      d.severity = ident(c->ident(1));
+      d.message = {unquote(c->STRING()->getText()),
+                   token_span(file_, pos_, c->STRING()->getSymbol())};
       for (auto* b : c->binder())
         d.params.push_back({ident(b->ident()), type(b->typeRef()), nullptr, span(b)});
       d.value = expr(c->expr());
@@ -557,9 +568,9 @@ bool scan_tokens(antlr4::CommonTokenStream& tokens, int file, const Positions& p
       "%",  "??", "in", "meets", "within", "union", "except", "intersect"};
   static const std::set<std::string> loose = {"and",  "or",  "implies", "then",
                                               "else", "for", "where",   ":"};
-  static const std::set<std::string> declarations = {"rule",  "action", "invariant", "setting",
-                                                     "set",   "entity", "enum",      "extend",
-                                                     "alias", "import", "module"};
+  static const std::set<std::string> declarations = {"rule",    "action", "invariant", "check",
+                                                     "setting", "set",    "entity",    "enum",
+                                                     "extend",  "alias",  "import",    "module"};
   bool after_operand = false; // the previous token ends an operand: `-` is binary
   int optional_run = 0;       // `T ? ? ?`: each `?` wraps the type once more
   const auto& all = tokens.getTokens();

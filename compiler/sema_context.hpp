@@ -120,6 +120,10 @@ public:
   // --- sema_rules.cpp
   void check_rules();
   void check_invariants(const std::vector<const ast::Decl*>& invariants);
+  // --- sema_checks.cpp
+  void check_checks(const std::vector<const ast::Decl*>& checks);
+  void check_message(const ast::Decl& d, Scope& scope, ir::Check& c);
+  void apply_allows();
   void warn_unused();
   void reorder_rules();
   void check_rule(int32_t index); // on demand, callee first
@@ -140,6 +144,7 @@ public:
   bool too_deep_reported_ = false;
 
   std::vector<const ast::Decl*> invariant_decls;
+  std::vector<const ast::Decl*> check_decls;
   int32_t next_order_ = 0;
   // What is being checked, outermost first: a rule's body (param -1) or the
   // default of one of its parameters.

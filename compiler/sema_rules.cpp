@@ -186,6 +186,11 @@ void Context::reorder_rules() {
   policy.rules = std::move(sorted);
   for (auto& inv : policy.invariants)
     if (inv.body) remap(*inv.body);
+  for (auto& c : policy.checks) {
+    if (c.body) remap(*c.body);
+    for (auto& p : c.message)
+      if (p.expr) remap(*p.expr);
+  }
 }
 
 // The last line of defence for the interpreter and the JIT, which assume no
@@ -239,6 +244,10 @@ bool Context::verify_call_order() {
     if (ok && inv.body)
       ok = bounded(depth(*inv.body, policy.rules.size(), inv.name), inv.span,
                    fmt::format("invariant \"{}\"", inv.name));
+  for (const auto& c : policy.checks)
+    if (ok && c.body)
+      ok = bounded(depth(*c.body, policy.rules.size(), c.name), c.span,
+                   fmt::format("check '{}'", c.name));
   return ok;
 }
 
@@ -254,6 +263,8 @@ std::optional<ir::Policy> analyze(const std::vector<SemaInput>& files,
   ctx.evaluate_constants();
   ctx.check_rules();
   ctx.check_invariants(ctx.invariant_decls);
+  ctx.check_checks(ctx.check_decls);
+  ctx.apply_allows();
   ctx.warn_unused();
   if (diags.has_errors()) return std::nullopt;
   ctx.reorder_rules();

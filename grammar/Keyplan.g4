@@ -18,6 +18,7 @@ decl
     | annotation* aliasDecl
     | annotation* ruleDecl
     | annotation* invariantDecl
+    | annotation* checkDecl
     | annotation* instanceDecl
     ;
 
@@ -48,9 +49,13 @@ param : ident ':' typeRef ('=' expr)? ;
 invariantDecl : 'invariant' STRING ':' ('forall' binder (',' binder)* '.')? expr ;
 binder : ident ':' typeRef ;
 
+// check no_profile(u: User) error "user {u} has no default profile" = u.p == none
+// (true = a finding, one per binding of the parameters)
+checkDecl : 'check' ident '(' binder (',' binder)* ')' ident STRING '=' expr ;
+
 // Building example_building { groups: [ALL]  Floor first_floor { ... } }
 instanceDecl : ident ident ('{' instanceItem* '}')? ;
-instanceItem : attributeValue | instanceDecl ;
+instanceItem : attributeValue | annotation* instanceDecl ;
 attributeValue : ident ':' expr ','? ;
 
 typeRef
@@ -88,7 +93,7 @@ expr
 literal : INT | STRING | DATE | 'true' | 'false' | 'none' | 'today' ;
 
 // Soft keywords: words that are keywords in one place but names elsewhere.
-ident : ID | 'set' | 'module' | 'alias' | 'extend' | 'setting' | PARENT ;
+ident : ID | 'set' | 'module' | 'alias' | 'extend' | 'setting' | 'check' | PARENT ;
 
 PARENT : 'parent' ;
 RULE : 'rule' ;

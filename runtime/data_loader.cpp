@@ -312,6 +312,23 @@ bool load_roots(Snapshot& snapshot, const RootVisitor& roots, int file, Diagnost
   // Pass 2: attributes, resolved against the stage (so references may point
   // forward within the document).
   std::map<std::pair<int32_t, int32_t>, Span> given_parent;
+  // `_allow: [check, ...]`: names of declared checks; simulator/fm_locate reads them.
+  auto check_allow = [&](const YAML::Node& v, const Span& kspan) {
+    if (!v.IsSequence()) {
+      loader.error(span_of(v, file, kspan), "_allow expects a list of check names",
+                   "e.g. _allow: [no_bookers]");
+      return;
+    }
+    std::vector<std::string> names;
+    for (const auto& c : p.checks) names.push_back(c.name);
+    for (const auto& n : v)
+      if (!n.IsScalar())
+        loader.error(span_of(n, file, kspan),
+                     fmt::format("_allow expects check names, got {}", describe(n)));
+      else if (p.find_check(n.Scalar()) < 0)
+        loader.error(span_of(n, file, kspan), fmt::format("_allow names no check '{}'", n.Scalar()),
+                     did_you_mean(n.Scalar(), names));
+  };
   auto process = [&](Item& item, const YAML::Node& node) {
     const ir::EntityType& et = p.entities[static_cast<size_t>(item.type)];
     item.row = stage.find(item.type, item.id);
@@ -322,6 +339,10 @@ bool load_roots(Snapshot& snapshot, const RootVisitor& roots, int file, Diagnost
       std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string{};
       if (key == "id") continue;
       Span kspan = span_of(kv.first, file, item.span);
+      if (key == "_allow") { // checks silenced for this instance (docs/checks.md)
+        check_allow(kv.second, kspan);
+        continue;
+      }
       int32_t a = et.find_attribute(key);
       if (a < 0) {
         loader.error(kspan, fmt::format("{} has no attribute '{}'", et.name, key),

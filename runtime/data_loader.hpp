@@ -12,6 +12,9 @@
 // in this document: references may point forward), sets as YAML lists, a
 // YAML null (`~`) or `none` for the none of an optional.
 //
+// `_allow: [check, ...]` on an instance silences those checks of the policy
+// for it (docs/checks.md); the names must be declared checks.
+//
 // An instance whose id already exists in the snapshot (declared by the
 // policy or loaded before) is a what-if edit: only the attributes it gives
 // change. A new instance gets the declared defaults and must give every

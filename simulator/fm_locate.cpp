@@ -37,6 +37,12 @@ void InstanceLocator::add_document(const YAML::Node& root, int file) {
       s.begin = static_cast<uint32_t>(m.pos);
       s.end = s.begin + len;
       data_[{type, id.Scalar()}] = s;
+      if (const YAML::Node allow = inst["_allow"]; allow && allow.IsSequence()) {
+        auto& list = allow_[{type, id.Scalar()}];
+        list.clear();
+        for (const auto& n : allow)
+          if (n.IsScalar()) list.push_back(n.Scalar());
+      }
     }
   }
 }
@@ -50,6 +56,19 @@ Span InstanceLocator::find(const ir::Policy& policy, int32_t type, int32_t row,
       et.instances[static_cast<size_t>(row)].id == id)
     return et.instances[static_cast<size_t>(row)].span;
   return Span{};
+}
+
+bool InstanceLocator::allows(const ir::Policy& policy, int32_t type, int32_t row,
+                             const std::string& id, const std::string& check) const {
+  const ir::EntityType& et = policy.entities[static_cast<size_t>(type)];
+  if (auto it = allow_.find({et.name, id}); it != allow_.end())
+    for (const auto& c : it->second)
+      if (c == check) return true;
+  if (row >= 0 && static_cast<size_t>(row) < et.instances.size() &&
+      et.instances[static_cast<size_t>(row)].id == id)
+    for (const auto& c : et.instances[static_cast<size_t>(row)].allow)
+      if (c == check) return true;
+  return false;
 }
 
 } // namespace keyplan::sim

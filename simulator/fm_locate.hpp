@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace YAML {
 class Node;
@@ -25,10 +26,22 @@ public:
   // The span of `id` of entity type `type`: the data file's, else the
   // policy's declaration (rows below the declared count), else invalid.
   Span find(const ir::Policy& policy, int32_t type, int32_t row, const std::string& id) const;
+  // Whether `id` of type `type` was found in a data file (else find() gives
+  // the policy's declaration).
+  bool in_data(const ir::Policy& policy, int32_t type, const std::string& id) const {
+    return data_.count({policy.entities[static_cast<size_t>(type)].name, id}) > 0;
+  }
+  // Whether the instance silences check `check`: `_allow` in its data (the
+  // last file that gives it one) or `@allow` on its policy declaration.
+  bool allows(const ir::Policy& policy, int32_t type, int32_t row, const std::string& id,
+              const std::string& check) const;
+  // One data document (a map of entity type names to lists), e.g. a
+  // scenario's embedded `data:`, registered as `file`.
+  void add_document(const YAML::Node& root, int file);
 
 private:
-  void add_document(const YAML::Node& root, int file);
   std::map<std::pair<std::string, std::string>, Span> data_; // (type name, id) -> span
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> allow_;
 };
 
 } // namespace keyplan::sim

@@ -102,6 +102,7 @@ std::string render_test_json(const TestRun& run) {
     root["invariants"].push_back(j);
   }
   if (run.scenarios) root["scenarios"] = nlohmann::json::parse(render_json(*run.scenarios, false));
+  if (!run.findings_json.empty()) root["findings"] = nlohmann::json::parse(run.findings_json);
   root["passed"] = run.passed();
   root["failed"] = run.failed();
   root["skipped"] = run.skipped();

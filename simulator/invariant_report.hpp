@@ -16,6 +16,7 @@ struct TestRun {
   double jit_ms = -1; // time to compile the invariants natively; < 0: not compiled
   std::vector<InvariantOutcome> outcomes;
   const RunReport* scenarios = nullptr; // null: no --scenario given
+  std::string findings_json; // the policy's check findings (simulator/checks.hpp), a JSON array
   int failed() const;
   int passed() const;
   int skipped() const;

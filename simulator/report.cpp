@@ -92,6 +92,13 @@ std::string render_json(const RunReport& rep, bool explain_all) {
   root["failed"] = rep.failed;
   root["unresolved"] = rep.unresolved;
   root["disagreements"] = rep.disagreements;
+  // The policy's check findings on the scenarios' worlds, as diagnostics.
+  root["check_errors"] = rep.check_errors;
+  root["check_warnings"] = rep.check_warnings;
+  root["findings"] = nlohmann::json::array();
+  for (const auto& [sm, d] : rep.check_diags)
+    for (auto& x : nlohmann::json::parse(d.render_json(*sm))["diagnostics"])
+      root["findings"].push_back(x);
   root["scenarios"] = nlohmann::json::array();
   for (const auto& r : rep.results) {
     nlohmann::json s;

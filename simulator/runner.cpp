@@ -1,5 +1,7 @@
 #include "simulator/runner.hpp"
 
+#include "simulator/checks.hpp"
+
 #include "runtime/data_loader.hpp"
 #include "runtime/request.hpp"
 #include "simulator/yaml_value.hpp"
@@ -16,7 +18,27 @@ bool RunReport::input_errors() const {
 }
 
 int RunReport::exit_code() const {
-  return disagreements ? 3 : input_errors() ? 2 : failed ? 1 : 0;
+  return disagreements ? 3 : input_errors() ? 2 : failed || check_errors ? 1 : 0;
+}
+
+// The policy's checks on one scenario's world: findings located in its data
+// point into the report's sources, the others into the policy's.
+static void run_scenario_checks(RunReport& rep, const CompileResult& compiled,
+                                const rt::Snapshot& snap, const Scenario& sc, int sources_before,
+                                int64_t today) {
+  const ir::Policy& policy = *compiled.policy;
+  if (policy.checks.empty()) return;
+  InstanceLocator locator;
+  for (int id = sources_before; id < rep.sources->count(); ++id)
+    locator.add_data_file(*rep.sources, id);
+  if (sc.inline_data) locator.add_document(*sc.inline_data, sc.data_file_id);
+  CheckRun run = run_checks(policy, snap, locator, today);
+  rep.check_errors += run.errors();
+  rep.check_warnings += run.warnings();
+  Diagnostics in_data = check_diagnostics(run, true), in_policy = check_diagnostics(run, false);
+  if (!in_data.items().empty()) rep.check_diags.emplace_back(rep.sources, std::move(in_data));
+  if (!in_policy.items().empty())
+    rep.check_diags.emplace_back(compiled.sources, std::move(in_policy));
 }
 
 bool load_tenant(Tenant& t, const std::string& policy, const RunOptions& options) {
@@ -84,6 +106,7 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
     const ir::Policy& policy = *it->second->policy;
     rt::Snapshot snap(policy);
     int errors_before = rep.diags.error_count();
+    int sources_before = rep.sources->count();
     for (const auto& df : sc.data_files) rt::load_data_file(snap, df, rep.diags, *rep.sources);
     if (sc.inline_data) rt::load_data(snap, *sc.inline_data, sc.data_file_id, rep.diags);
     for (const auto& [name, setting] : sc.settings) {
@@ -107,6 +130,8 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
       continue;
     }
     res.loaded = true;
+    int64_t today = sc.today ? *sc.today : rt::current_date(); // no today: already an error
+    run_scenario_checks(rep, *it->second, snap, sc, sources_before, today);
     const jit::CompiledPolicy* native = nullptr;
     if (options.engine == engine::Kind::Jit) {
       auto& slot = natives[sc.policy];
@@ -118,7 +143,6 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
       native = slot.get();
     }
     engine::Decider decider(policy, snap, options.engine, native);
-    int64_t today = sc.today ? *sc.today : rt::current_date(); // no today: already an error
     for (const auto& c : sc.cases) {
       CaseResult cr;
       cr.c = &c;

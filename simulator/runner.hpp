@@ -50,9 +50,14 @@ struct RunReport {
   std::vector<ScenarioResult> results;
   int passed = 0, failed = 0, unresolved = 0;
   int disagreements = 0; // cases where the JIT and the interpreter differ: the run fails
+  // Findings of the policy's checks on each scenario's world (simulator/checks.hpp),
+  // with the sources their spans point into; an error finding fails the run.
+  std::vector<std::pair<std::shared_ptr<SourceManager>, Diagnostics>> check_diags;
+  int check_errors = 0, check_warnings = 0;
   bool input_errors() const;
   // What `simulate` exits with: 3 when the engines disagreed (an internal
-  // error, whatever else happened), 2 on bad input, 1 when a case failed.
+  // error, whatever else happened), 2 on bad input, 1 when a case failed or
+  // a check of the policy found an error.
   int exit_code() const;
 };
 
