@@ -194,6 +194,11 @@ std::optional<ir::Value> Importer::element(ir::TypeId t, const std::string& text
 std::optional<ir::Value> Importer::convert(ir::TypeId t, const std::string& raw, int64_t line,
                                            const std::string& col) {
   std::string cell = trim(raw);
+  for (unsigned char c : cell)
+    if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F) {
+      problem(line, col, fmt::format("a control character (0x{:02X}) in the cell", c));
+      return std::nullopt;
+    }
   const auto& ty = p_.types[t];
   if (ty.kind == ir::TypeKind::Set) {
     std::vector<ir::Value> elems;
