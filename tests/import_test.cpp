@@ -334,7 +334,7 @@ TEST_F(Import, F_I5_BrokenQuotesAndBrokenXlsxAreErrors) {
   auto q = run(csv("u.csv", "Name,Email\n\"Tom,tom.richter@acme.example\n"));
   EXPECT_EQ(q.code, 2);
   EXPECT_NE(q.err.find("u.csv:"), std::string::npos) << q.err;
-  auto c = run(csv("c.csv", std::string("Name;E-Mail\nA\x01B;a@acme.example\n")));
+  auto c = run(csv("c.csv", std::string("Name;E-Mail\nA\x01" "B;a@acme.example\n")));
   EXPECT_EQ(c.code, 2);
   EXPECT_NE(c.err.find("c.csv:2:Name: a control character (0x01) in the cell"), std::string::npos)
       << c.err;
