@@ -334,7 +334,8 @@ TEST_F(Import, F_I5_BrokenQuotesAndBrokenXlsxAreErrors) {
   auto q = run(csv("u.csv", "Name,Email\n\"Tom,tom.richter@acme.example\n"));
   EXPECT_EQ(q.code, 2);
   EXPECT_NE(q.err.find("u.csv:"), std::string::npos) << q.err;
-  auto c = run(csv("c.csv", std::string("Name;E-Mail\nA\x01" "B;a@acme.example\n")));
+  auto c = run(csv("c.csv", std::string("Name;E-Mail\nA\x01"
+                                        "B;a@acme.example\n")));
   EXPECT_EQ(c.code, 2);
   EXPECT_NE(c.err.find("c.csv:2:Name: a control character (0x01) in the cell"), std::string::npos)
       << c.err;
@@ -413,4 +414,64 @@ TEST(ImportFuzz, F_I5_RandomCsvNeverCrashesNeverPartial) {
         }
       },
       300, 60);
+}
+
+TEST(ImportModel, F_I1_ColumnAnnotationNamesHeadersInTheModel) {
+  auto ok = compile_source("m.kp", "entity User {\n  @column(\"Cost centre\", \"Kostenstelle\")\n"
+                                   "  cost: string = \"\"\n  email: string = \"\"\n}\n");
+  ASSERT_TRUE(ok.policy) << ok.diags.render_text(*ok.sources, false);
+  const auto& u = ok.policy->entities[ok.policy->find_entity("User")];
+  EXPECT_EQ(u.attributes[u.find_attribute("cost")].columns,
+            (std::vector<std::string>{"Cost centre", "Kostenstelle"}));
+  EXPECT_EQ(ok.diags.warning_count(), 0u);
+  auto bad = compile_source("m.kp", "entity User {\n  @column\n  email: string = \"\"\n}\n");
+  EXPECT_TRUE(bad.diags.has_errors());
+  EXPECT_NE(bad.diags.render_text(*bad.sources, false).find("@column needs at least one column"),
+            std::string::npos);
+}
+
+TEST_F(Import, F_I5_MissingDataFileIsCreated) {
+  fs::remove(data);
+  auto dry = run(csv("u.csv", "Name,Email\nAnna,anna@acme.example\n"), true);
+  ASSERT_EQ(dry.code, 0) << dry.err;
+  EXPECT_FALSE(fs::exists(data));
+  ASSERT_EQ(run(dir / "u.csv").code, 0);
+  EXPECT_EQ(Loaded(data).attr("anna", "name"), "Anna");
+}
+
+// The whole command on random user lists: exit 0 or 2, and on 2 the data
+// file is byte for byte what it was (never a partial write).
+TEST_F(Import, F_I5_RandomListsNeverPartialWrite) {
+  const std::vector<std::string> tokens = {"Name",
+                                           "E-Mail",
+                                           "Gruppen",
+                                           ";",
+                                           ",",
+                                           "\"",
+                                           "\n",
+                                           "IT",
+                                           "Finanse",
+                                           "tom.richter@acme.example",
+                                           "new@acme.example",
+                                           "Über",
+                                           "\xFC",
+                                           ""};
+  keyplan::testing_support::check_bounded(
+      [&] {
+        fs::copy_file(kTenant, data, fs::copy_options::overwrite_existing);
+        std::string before = slurp(data);
+        auto picks =
+            *rc::gen::container<std::vector<size_t>>(rc::gen::inRange<size_t>(0, tokens.size()));
+        std::string text = "Name;E-Mail;Gruppen\n";
+        for (size_t i : picks) text += tokens[i];
+        auto r = run(csv("r.csv", text));
+        RC_ASSERT(r.code == 0 || r.code == 2);
+        if (r.code == 2) {
+          RC_ASSERT(slurp(data) == before);
+          RC_ASSERT(!r.err.empty());
+        } else {
+          RC_ASSERT(Loaded(data).ok);
+        }
+      },
+      40, 40);
 }
