@@ -2,6 +2,7 @@
 
 #include "simulator/text.hpp"
 
+#include <algorithm>
 #include <csv.h>
 #include <fmt/format.h>
 #include <memory>
@@ -59,6 +60,13 @@ struct CsvState {
 
 void on_field(void* data, size_t len, void* st) {
   auto* s = static_cast<CsvState*>(st);
+  // The record starts on the line its first field started on (a quoted
+  // field may span lines; blank lines before it are skipped by libcsv).
+  if (s->record.empty() && data)
+    s->record_start = s->line - std::count(static_cast<const char*>(data),
+                                           static_cast<const char*>(data) + len, '\n');
+  else if (s->record.empty())
+    s->record_start = s->line;
   s->record.emplace_back(data ? static_cast<const char*>(data) : "", data ? len : 0);
 }
 
@@ -106,8 +114,8 @@ bool read_csv(const std::string& name, std::string_view bytes, const ImportReadO
                                    name, st.line, csv_strerror(csv_error(&p))));
       return false;
     }
+    if (text[end - 1] == '\n') ++st.line;
     pos = end;
-    ++st.line;
   }
   if (csv_fini(&p, on_field, on_record, &st) != 0) {
     errors.push_back(

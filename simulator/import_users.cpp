@@ -54,6 +54,28 @@ std::string lower_name(std::string s) {
   return s;
 }
 
+// A node in flow style whatever its style in the file: the attributes an
+// import does not touch, copied into the user's rewritten `{...}` line. A
+// quoted scalar stays quoted (so "123" stays a string).
+std::string flow_yaml(const YAML::Node& n) {
+  if (n.IsSequence()) {
+    std::string s = "[";
+    for (size_t i = 0; i < n.size(); ++i) s += (i ? ", " : "") + flow_yaml(n[i]);
+    return s + "]";
+  }
+  if (n.IsMap()) {
+    std::string s = "{";
+    for (const auto& kv : n)
+      s += (s.size() > 1 ? ", " : "") + flow_yaml(kv.first) + ": " + flow_yaml(kv.second);
+    return s + "}";
+  }
+  if (!n.IsScalar()) return "null";
+  YAML::Emitter e;
+  if (n.Tag() == "!") e << YAML::DoubleQuoted;
+  e << n.Scalar();
+  return e.c_str();
+}
+
 struct Column {
   std::string header; // as written in the file
   int32_t attr = -1;  // -1: a problem was reported for it
@@ -390,9 +412,7 @@ UserImportResult Importer::run(const std::string& data_text) {
       std::set<std::string> done;
       for (const auto& kv : item) {
         std::string k = kv.first.as<std::string>("");
-        YAML::Emitter e;
-        e << YAML::Flow << kv.second;
-        std::string v = e.c_str();
+        std::string v = flow_yaml(kv.second);
         if (auto n = u->second.find(k); n != u->second.end()) v = n->second;
         done.insert(k);
         flow += (flow.size() > 1 ? ", " : "") + k + ": " + v;

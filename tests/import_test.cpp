@@ -475,3 +475,32 @@ TEST_F(Import, F_I5_RandomListsNeverPartialWrite) {
       },
       40, 40);
 }
+
+TEST(ImportTable, F_I5_CsvLinesCountBlankLinesAndQuotedNewlines) {
+  sim::ImportTable t;
+  std::vector<std::string> errors;
+  ASSERT_TRUE(sim::read_import_table("f.csv", "Name,Email\n\n\"a\nb\",x@y\nc,\"d\ne\"\nf,g", {}, t,
+                                     errors));
+  ASSERT_EQ(t.rows.size(), 3u);
+  EXPECT_EQ(t.rows[0].line, 3);
+  EXPECT_EQ(t.rows[1].line, 5);
+  EXPECT_EQ(t.rows[2].line, 7);
+  EXPECT_EQ(t.rows[0].cells[0], "a\nb");
+}
+
+TEST_F(Import, F_I5_BlockStyleEntryRewrittenCommentsBetweenEntriesKept) {
+  std::string t = slurp(data);
+  t.replace(t.find("  - id: clara\n"), 14, "  # Clara joined in 2024\n  - id: clara\n");
+  spit(data, t);
+  auto r = run(csv("u.csv", "Name,Email,Department\nClara N.,clara.neumann@acme.example,Legal\n"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::string after = slurp(data);
+  EXPECT_NE(after.find("  # Clara joined in 2024\n  - {id: clara, name: \"Clara N.\", email: "
+                       "clara.neumann@acme.example, groups: [Car_Pool, Legal], department: "
+                       "\"Legal\"}\n"),
+            std::string::npos)
+      << after;
+  Loaded l(data);
+  ASSERT_TRUE(l.ok);
+  EXPECT_EQ(l.attr("clara", "groups"), "Legal,Car_Pool"); // set order: declaration order
+}
