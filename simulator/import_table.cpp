@@ -127,7 +127,9 @@ bool read_csv(const std::string& name, std::string_view bytes, const ImportReadO
 
 // ------------------------------------------------------------------- XLSX
 
-constexpr zip_uint64_t kMaxXlsxPart = 256u << 20; // a zip bomb stops here
+constexpr zip_uint64_t kMaxXlsxPart = 64u << 20; // a zip bomb stops here
+// Cells kept in all (a sparse row with a cell in column XFD holds 16384).
+constexpr size_t kMaxXlsxCells = 4u << 20;
 
 bool read_zip_entry(zip_t* z, const char* entry, std::string& out, bool& too_big) {
   zip_stat_t zs;
@@ -217,6 +219,7 @@ bool read_xlsx(const std::string& name, std::string_view bytes, ImportTable& tab
   }
   bool header_done = false;
   int64_t next_row = 1;
+  size_t total_cells = 0;
   for (auto row : doc.document_element().child("sheetData").children("row")) {
     int64_t r = row.attribute("r").as_llong(next_row);
     next_row = r + 1;
@@ -249,7 +252,15 @@ bool read_xlsx(const std::string& name, std::string_view bytes, ImportTable& tab
       } else {
         value = number_text(v);
       }
-      if (static_cast<size_t>(col) >= cells.size()) cells.resize(static_cast<size_t>(col) + 1);
+      if (static_cast<size_t>(col) >= cells.size()) {
+        total_cells += static_cast<size_t>(col) + 1 - cells.size();
+        if (total_cells > kMaxXlsxCells) {
+          errors.push_back(fmt::format("{}:{}: the sheet is too large (more than {} cells)", name,
+                                       r, kMaxXlsxCells));
+          return false;
+        }
+        cells.resize(static_cast<size_t>(col) + 1);
+      }
       cells[static_cast<size_t>(col)] = valid_utf8(value);
     }
     if (!header_done) {
