@@ -97,6 +97,7 @@ struct Attribute {
   bool is_parent = false;
   std::optional<Value> default_value; // absent: the attribute must be given
   std::vector<std::string> implements;
+  std::vector<std::string> columns; // import column headers, from @column (F-I1)
   Span span;
 };
 

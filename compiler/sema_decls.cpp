@@ -236,7 +236,20 @@ void Context::resolve_signatures() {
       attr.type = resolve_type(a->type);
       attr.is_parent = a->is_parent;
       attr.span = a->name.span;
-      attr.implements = implements_of(a->annotations);
+      // @column("Email", "E-Mail"): the headers `keyplan import` maps to
+      // this attribute (F-I1); every other annotation is @implements.
+      std::vector<ast::Annotation> others;
+      for (const auto& an : a->annotations) {
+        if (an.name.text != "column") {
+          others.push_back(an);
+          continue;
+        }
+        if (an.args.empty())
+          diags.error(an.span, "@column needs at least one column header",
+                      "e.g. @column(\"Email\", \"E-Mail\")");
+        for (const auto& c : an.args) attr.columns.push_back(c);
+      }
+      attr.implements = implements_of(others);
       if (a->is_parent) {
         if (ent.parent_attr >= 0) {
           diags.error(a->name.span,

@@ -10,6 +10,7 @@ packages=(
   libyaml-cpp-dev libfmt-dev librapidcheck-dev
   llvm-16-dev
   libcli11-dev nlohmann-json3-dev libxlsxwriter-dev unzip
+  libcsv-dev libzip-dev libpugixml-dev # keyplan import: CSV (RFC 4180) and XLSX reading
   libxml2-utils # xmllint: tests check the JUnit and XLSX XML with it
   chromium libpng-dev # the matrix HTML page is rendered and screenshotted in headless Chromium
 )
