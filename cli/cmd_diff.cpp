@@ -129,6 +129,7 @@ int run(const DiffOpts& o) {
   dopt.group = o.group;
   dopt.max_cells = o.max_cells;
   dopt.explain = static_cast<size_t>(o.explain);
+  dopt.interpreter_only = o.engine == "interp";
   // Progress on a terminal only, once the run has taken a second
   // (simulator/progress.hpp), in thousandths of the cells.
   // Erased (reset) before anything is written to a terminal.

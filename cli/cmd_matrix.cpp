@@ -62,6 +62,8 @@ int run(const MatrixOpts& o) {
   std::string jit_error;
   if (w.engine == engine::Kind::Jit) native = jit::CompiledPolicy::compile(policy, &jit_error);
   engine::ColumnDecider columns(policy, w.snapshot(), native.get());
+  // `--engine interp`: the reference interpreter decides every cell.
+  if (w.engine == engine::Kind::Interp) columns.set_vectorise(false);
   sim::MatrixQuery q;
   q.rule = req.req.rule;
   q.row_param = req.open[0];

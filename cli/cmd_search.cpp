@@ -172,6 +172,8 @@ int run(const SearchOpts& o) {
   std::string jit_error;
   if (w.engine == engine::Kind::Jit) native = jit::CompiledPolicy::compile(policy, &jit_error);
   engine::ColumnDecider columns(policy, w.snapshot(), native.get());
+  // `--engine interp`: the reference interpreter decides every cell.
+  if (w.engine == engine::Kind::Interp) columns.set_vectorise(false);
   const int32_t open = req.open.front(), type = req.types.front();
   if (o.explain_plan) {
     engine::ColumnPlan plan = columns.plan(req.req.rule, open);

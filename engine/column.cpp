@@ -25,6 +25,14 @@ int default_crosscheck() {
 #endif
 }
 
+// Testing aid of engine/decider.hpp, extended to the vectorised path:
+// KEYPLAN_TESTING_FLIP_JIT=1 negates every answer of a compiled engine, so
+// the tests can see a command's cross-check turn a wrong column into exit 3.
+bool flip_compiled() {
+  const char* env = std::getenv("KEYPLAN_TESTING_FLIP_JIT");
+  return env && std::strcmp(env, "1") == 0;
+}
+
 constexpr size_t kParallelRows = 4096; // below this, one thread decides a whole column
 
 } // namespace
@@ -206,6 +214,10 @@ std::vector<uint64_t> ColumnDecider::decide(const ColumnQuery& q) {
     std::vector<rt::RtValue> args = rt::to_rt_args(m.snapshot, rule, q.args);
     args[static_cast<size_t>(q.open)] = rt::RtValue::none();
     out = m.vector.run(plan, args, q.today);
+    if (flip_compiled()) {
+      for (auto& w : out) w = ~w;
+      if (n % 64 && !out.empty()) out.back() &= (uint64_t{1} << (n % 64)) - 1;
+    }
     if (!q.candidates.empty())
       for (size_t i = 0; i < out.size(); ++i)
         out[i] &= i < q.candidates.size() ? q.candidates[i] : 0;

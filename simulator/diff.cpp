@@ -409,6 +409,10 @@ bool compute_diff(World& before, World& after, const DiffOptions& o, DiffResult&
   if (!assign_groups(r, w, o.group, error)) return false;
   engine::ColumnDecider col0(before.policy(), *before.snapshot, before.native.get());
   engine::ColumnDecider col1(after.policy(), *after.snapshot, after.native.get());
+  if (o.interpreter_only) {
+    col0.set_vectorise(false);
+    col1.set_vectorise(false);
+  }
   engine::Decider one0(before.policy(), *before.snapshot,
                        before.native ? engine::Kind::Jit : engine::Kind::Interp,
                        before.native.get());

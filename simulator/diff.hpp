@@ -34,6 +34,9 @@ struct DiffOptions {
   // (pseudo-random, the same every run) in each world and must agree with
   // the columns (else DiffResult::disagreement: a bug in keyplan, exit 3).
   size_t cross_check = 256;
+  // `--engine interp`: the reference interpreter decides every cell (no
+  // set-at-a-time columns, no JIT).
+  bool interpreter_only = false;
   // Called now and then with the fraction of columns decided (progress).
   std::function<void(double)> progress;
 };
