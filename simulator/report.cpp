@@ -96,9 +96,11 @@ std::string render_json(const RunReport& rep, bool explain_all) {
   root["check_errors"] = rep.check_errors;
   root["check_warnings"] = rep.check_warnings;
   root["findings"] = nlohmann::json::array();
-  for (const auto& [sm, d] : rep.check_diags)
-    for (auto& x : nlohmann::json::parse(d.render_json(*sm))["diagnostics"])
-      root["findings"].push_back(x);
+  for (const auto& [sm, d] : rep.check_diags) {
+    // Named: a range-for over a member of a temporary would read freed memory.
+    const nlohmann::json parsed = nlohmann::json::parse(d.render_json(*sm));
+    for (const auto& x : parsed["diagnostics"]) root["findings"].push_back(x);
+  }
   root["scenarios"] = nlohmann::json::array();
   for (const auto& r : rep.results) {
     nlohmann::json s;
