@@ -194,3 +194,24 @@ std::vector<YAML::Node> load_all_yaml(const std::string& text) {
 }
 
 } // namespace keyplan::rt
+
+namespace keyplan::rt {
+
+bool load_all_yaml(int file, const std::string& text, Diagnostics& diags,
+                   std::vector<YAML::Node>& docs) {
+  try {
+    docs = load_all_yaml(text);
+    return true;
+  } catch (const YAML::Exception& e) {
+    Span s;
+    s.file = file;
+    s.line = static_cast<uint32_t>(e.mark.line) + 1;
+    s.col = static_cast<uint32_t>(e.mark.column) + 1;
+    s.end_line = s.line;
+    s.end_col = s.col + 1;
+    diags.error(s, fmt::format("invalid YAML: {}", e.msg));
+    return false;
+  }
+}
+
+} // namespace keyplan::rt

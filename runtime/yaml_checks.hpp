@@ -81,4 +81,9 @@ private:
 // errors are thrown as LoadAll throws them.
 std::vector<YAML::Node> load_all_yaml(const std::string& text);
 
+// load_all_yaml for a file registered as `file`: on a syntax error, a
+// diagnostic at its position ("invalid YAML: ...") and false.
+bool load_all_yaml(int file, const std::string& text, Diagnostics& diags,
+                   std::vector<YAML::Node>& docs);
+
 } // namespace keyplan::rt

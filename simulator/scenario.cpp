@@ -70,18 +70,7 @@ std::vector<Scenario> load_scenarios(const std::string& path, SourceManager& sm,
   ss << in.rdbuf();
   int fid = sm.add(path, ss.str());
   std::vector<YAML::Node> docs;
-  try {
-    docs = rt::load_all_yaml(sm.file(fid).text);
-  } catch (const YAML::Exception& e) {
-    Span s;
-    s.file = fid;
-    s.line = static_cast<uint32_t>(e.mark.line) + 1;
-    s.col = static_cast<uint32_t>(e.mark.column) + 1;
-    s.end_line = s.line;
-    s.end_col = s.col + 1;
-    diags.error(s, fmt::format("invalid YAML: {}", e.msg));
-    return out;
-  }
+  if (!rt::load_all_yaml(fid, sm.file(fid).text, diags, docs)) return out;
   std::string base = fs::path(path).parent_path().string();
   // Duplicate keys and alias bombs, before any value is read: the checks
   // every YAML input gets (runtime/yaml_checks.hpp). The node budget is

@@ -78,18 +78,7 @@ bool read_world_file(const std::string& arg, bool whatif, WorldSpec& spec, Sourc
   if (!rt::read_data_file(path, text, diags)) return false;
   const int fid = sm.add(path, text);
   std::vector<YAML::Node> docs;
-  try {
-    docs = rt::load_all_yaml(sm.file(fid).text);
-  } catch (const YAML::Exception& e) {
-    Span s;
-    s.file = fid;
-    s.line = static_cast<uint32_t>(e.mark.line) + 1;
-    s.col = static_cast<uint32_t>(e.mark.column) + 1;
-    s.end_line = s.line;
-    s.end_col = s.col + 1;
-    diags.error(s, fmt::format("invalid YAML: {}", e.msg));
-    return false;
-  }
+  if (!rt::load_all_yaml(fid, sm.file(fid).text, diags, docs)) return false;
   rt::YamlChecker checker(fid, diags, rt::YamlLimits::for_size(text.size()));
   std::vector<YAML::Node> present;
   for (const auto& d : docs) {
