@@ -6,6 +6,7 @@
 #include "simulator/world.hpp"
 
 #include "tests/test_support.hpp"
+#include "tests/what_if_support.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -22,46 +23,11 @@ using nlohmann::json;
 
 namespace {
 
-fs::path source_root() {
-  return fs::path(KEYPLAN_TEST_DATA).parent_path().parent_path();
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct DiffRun {
-  int code = -1;
-  std::string out, err;
-};
-
-// `keyplan ARGS` in the source root; stdout and stderr captured apart.
-DiffRun run_keyplan(const std::string& args, const std::string& env = "") {
-  static int counter = 0;
-  fs::path err_file =
-      fs::temp_directory_path() /
-      ("keyplan_diff_stderr_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  std::string cmd = "cd '" + source_root().string() + "' && " + env + " '" + KEYPLAN_BINARY + "' " +
-                    args + " 2>'" + err_file.string() + "'";
-  DiffRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = read(err_file);
-  fs::remove(err_file);
-  return r;
-}
-
-std::string show(const DiffRun& r) {
-  return "exit " + std::to_string(r.code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err;
-}
+using keyplan::what_if_test::read;
+using keyplan::what_if_test::run_keyplan;
+using keyplan::what_if_test::show;
+using keyplan::what_if_test::source_root;
+using DiffRun = keyplan::what_if_test::Run;
 
 const std::string kSeed = "policies/examples/seed002/example_building.kp --today 2026-11-23";
 
@@ -576,10 +542,10 @@ TEST(DiffEngine, DisagreementWithTheInterpreterExitsThree) {
   DiffRun ok = run_keyplan(args);
   ASSERT_EQ(ok.code, 1) << show(ok);
   EXPECT_EQ(json::parse(ok.out)["cross_checked"], 192); // 96 cells in each world
-  DiffRun bad = run_keyplan(args, "KEYPLAN_TESTING_FLIP_JIT=1");
+  DiffRun bad = run_keyplan(args, 60, "KEYPLAN_TESTING_FLIP_JIT=1");
   EXPECT_EQ(bad.code, 3) << show(bad);
   EXPECT_NE(bad.err.find("internal error"), std::string::npos) << bad.err;
   EXPECT_TRUE(bad.out.empty()) << bad.out;
-  DiffRun interp = run_keyplan(args + " --engine interp", "KEYPLAN_TESTING_FLIP_JIT=1");
+  DiffRun interp = run_keyplan(args + " --engine interp", 60, "KEYPLAN_TESTING_FLIP_JIT=1");
   EXPECT_EQ(interp.code, 1) << show(interp);
 }
