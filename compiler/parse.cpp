@@ -115,8 +115,13 @@ public:
           {"<EOF>", "end of file"}, {"ID", "a name"},       {"INT", "a number"},
           {"STRING", "a string"},   {"DATE", "a date"},     {"PARENT", "'parent'"},
           {"RULE", "'rule'"},       {"ACTION", "'action'"}, {"NOT", "'not'"}};
+      // The report words are soft keywords: where a name may stand, they are
+      // names too, and listing them would only lengthen the message.
+      static const std::set<std::string> report_words = {"'report'", "'table'",   "'rows'",
+                                                         "'column'", "'columns'", "'note'"};
       auto it = names.find(item);
-      items.push_back(it == names.end() ? item : it->second);
+      if (!(report_words.count(item) && s.find("ID") != std::string::npos))
+        items.push_back(it == names.end() ? item : it->second);
       if (comma == std::string::npos) break;
       start = comma + 2;
     }
