@@ -14,6 +14,7 @@
 #include "simulator/roles_report.hpp"
 #include "simulator/runner.hpp"
 #include "simulator/table.hpp"
+#include "simulator/table_html.hpp"
 #include "simulator/text.hpp"
 
 #include <algorithm>
@@ -127,6 +128,8 @@ int write_tables(const ReportOpts& o, const std::vector<sim::Table>& tables) {
     text = sim::render_markdown(tables);
   else if (o.format == "json")
     text = sim::render_json(tables);
+  else if (o.format == "html")
+    text = sim::render_html(tables, o.list ? "keyplan reports" : "keyplan report " + o.kind);
   else
     text = sim::render_terminal(tables);
   if (o.output.empty())
@@ -262,7 +265,7 @@ void add_report_command(CLI::App& app, int& status) {
   cmd->add_option("--set", opts->sets, "Override a setting: NAME=VALUE")->allow_extra_args(false);
   cmd->add_option("--today", opts->today, "The evaluation date (YYYY-MM-DD); default: today");
   cmd->add_option("--format", opts->format, "Output format")
-      ->check(CLI::IsMember({"table", "csv", "markdown", "json", "xlsx"}));
+      ->check(CLI::IsMember({"table", "csv", "markdown", "json", "xlsx", "html"}));
   cmd->add_option("--output,-o", opts->output,
                   "Write to FILE (required for xlsx; - is standard output)");
   cmd->add_flag("--strict", opts->strict,

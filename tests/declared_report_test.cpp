@@ -267,3 +267,16 @@ TEST(ReportCli, UnknownKindExitsTwoNamingTheKinds) {
   cli("report --list", &st);
   EXPECT_EQ(st, 2) << "--list needs a policy";
 }
+
+TEST(ReportCli, HtmlFormatIsOneEscapedSortablePage) {
+  int st = -1;
+  std::string out =
+      cli("report authorization-matrix policies/examples/fm_suite/acme_fm.kp --format html", &st);
+  EXPECT_EQ(st, 0) << out;
+  EXPECT_NE(out.find("<table class=\"kp-grid\" id=\"t0\">"), std::string::npos) << out;
+  EXPECT_NE(out.find("<th data-col=\"2\">end_user</th>"), std::string::npos);
+  EXPECT_NE(out.find("<th>create_requests</th><td>Create requests"), std::string::npos);
+  EXPECT_NE(out.find("Content-Security-Policy"), std::string::npos);
+  out = cli("report profile-matrix policies/examples/fm_suite/acme_fm.kp --format html", &st);
+  EXPECT_NE(out.find("kp-grid"), std::string::npos) << "built-in kinds too";
+}
