@@ -1,16 +1,23 @@
-// keyplan report KIND POLICY: tables built from a policy and tenant data
-// (the FM suite's matrices, dashboard, effective access and checks),
-// rendered as a terminal table, CSV, Markdown, JSON or an XLSX workbook.
+// keyplan report KIND POLICY: tables built from a policy and tenant data:
+// any `report` the policy declares (simulator/declared_report.*), or a
+// built-in kind (the FM suite's profile matrix, dashboard, effective access
+// and checks; the roles report), rendered as a terminal table, CSV,
+// Markdown, JSON or an XLSX workbook. `report --list POLICY` lists them.
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "compiler/value.hpp"
 #include "runtime/data_loader.hpp"
+#include "simulator/checks.hpp"
+#include "simulator/declared_report.hpp"
 #include "simulator/fm_checks.hpp"
 #include "simulator/fm_reports.hpp"
 #include "simulator/roles_report.hpp"
 #include "simulator/runner.hpp"
 #include "simulator/table.hpp"
+#include "simulator/table_html.hpp"
+#include "simulator/text.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <functional>
 #include <iostream>
@@ -32,6 +39,7 @@ struct ReportOpts {
   std::vector<std::string> users;
   std::vector<std::string> add_to_all;
   std::vector<std::string> path;
+  bool list = false;
 };
 
 // What a report kind gets to build its tables from.
@@ -57,8 +65,6 @@ struct ReportKind {
 const std::vector<ReportKind>& report_kinds() {
   static const std::vector<ReportKind> kinds = {
       // ---------------- report kinds: one line per kind; add new kinds here ----------------
-      {"authorization-matrix", "W-18: customer profiles x active system groups", true,
-       [](ReportInput& in) { return sim::fm_authorization_matrix(*in.fm); }},
       {"profile-matrix", "W-18: active system groups for composing profiles", true,
        [](ReportInput& in) { return sim::fm_profile_matrix(*in.fm); }},
       {"dashboard", "W-14, W-17: profiles, required/optional groups in no profile", true,
@@ -106,10 +112,64 @@ bool add_to_all_profiles(rt::Snapshot& snap, const ir::Policy& policy,
   return true;
 }
 
+// The tables in the requested format, to --output or standard output.
+int write_tables(const ReportOpts& o, const std::vector<sim::Table>& tables) {
+  std::string text, error;
+  if (o.format == "xlsx") {
+    if (!sim::write_xlsx(o.output, tables, &error)) {
+      std::cerr << "error: " << error << "\n";
+      return 2;
+    }
+    return 0;
+  }
+  if (o.format == "csv")
+    text = sim::render_csv(tables);
+  else if (o.format == "markdown")
+    text = sim::render_markdown(tables);
+  else if (o.format == "json")
+    text = sim::render_json(tables);
+  else if (o.format == "html")
+    text = sim::render_html(tables, o.list ? "keyplan reports" : "keyplan report " + o.kind);
+  else
+    text = sim::render_terminal(tables);
+  if (o.output.empty())
+    std::cout << text;
+  else if (!write_file_atomically(o.output, text, &error)) {
+    std::cerr << "error: " << error << "\n";
+    return 2;
+  }
+  return 0;
+}
+
+std::string builtin_kinds() {
+  std::string out;
+  for (const auto& k : report_kinds()) out += (out.empty() ? "" : ", ") + std::string(k.name);
+  return out;
+}
+
+std::string declared_kinds(const ir::Policy& policy) {
+  std::string out;
+  for (const auto& r : policy.reports) {
+    std::string kind = r.name;
+    std::replace(kind.begin(), kind.end(), '_', '-');
+    out += (out.empty() ? "" : ", ") + kind;
+  }
+  return out.empty() ? "none" : out;
+}
+
+// A report the policy declares: its tables, and the policy's own checks on
+// the tenant (printed to standard error; errors fail, warnings with --strict).
+int run_declared(const ReportOpts& o, const ir::Policy& policy, const rt::Snapshot& snapshot,
+                 const ir::Report& report, int64_t today, const sim::InstanceLocator& locator,
+                 const SourceManager& sources) {
+  sim::CheckRun checks = sim::run_checks(policy, snapshot, locator, today);
+  std::cerr << sim::check_diagnostics(checks).render_text(sources, isatty(2));
+  if (int st = write_tables(o, sim::render_declared_report(policy, snapshot, report, today)))
+    return st;
+  return checks.fails(o.strict) ? 1 : 0;
+}
+
 int run(const ReportOpts& o) {
-  const ReportKind* kind = nullptr;
-  for (const auto& k : report_kinds())
-    if (o.kind == k.name) kind = &k;
   sim::Tenant t;
   sim::RunOptions ro;
   ro.search_path = o.path;
@@ -146,6 +206,23 @@ int run(const ReportOpts& o) {
   }
 
   const ir::Policy& policy = *t.compiled->policy;
+  if (o.list) {
+    sim::Table list = sim::report_list(policy);
+    list.notes.push_back("built in: " + builtin_kinds());
+    return write_tables(o, {list});
+  }
+  if (int32_t r = policy.find_report(o.kind); r >= 0)
+    return run_declared(o, policy, *t.snapshot, policy.reports[static_cast<size_t>(r)], today,
+                        locator, sources);
+  const ReportKind* kind = nullptr;
+  for (const auto& k : report_kinds())
+    if (o.kind == k.name) kind = &k;
+  if (!kind) {
+    std::cerr << fmt::format("error: report {}: no such report kind; the policy declares: {}; "
+                             "built in: {} (keyplan report --list POLICY)\n",
+                             sim::terminal_safe(o.kind), declared_kinds(policy), builtin_kinds());
+    return 2;
+  }
   std::unique_ptr<sim::FmModel> fm;
   std::vector<sim::FmFinding> findings;
   Diagnostics checks;
@@ -166,29 +243,7 @@ int run(const ReportOpts& o) {
     return 2;
   }
   std::cerr << checks.render_text(sources, isatty(2));
-
-  std::string text, error;
-  if (o.format == "xlsx") {
-    if (!sim::write_xlsx(o.output, tables, &error)) {
-      std::cerr << "error: " << error << "\n";
-      return 2;
-    }
-  } else {
-    if (o.format == "csv")
-      text = sim::render_csv(tables);
-    else if (o.format == "markdown")
-      text = sim::render_markdown(tables);
-    else if (o.format == "json")
-      text = sim::render_json(tables);
-    else
-      text = sim::render_terminal(tables);
-    if (o.output.empty())
-      std::cout << text;
-    else if (!write_file_atomically(o.output, text, &error)) {
-      std::cerr << "error: " << error << "\n";
-      return 2;
-    }
-  }
+  if (int st = write_tables(o, tables)) return st;
   if (checks.has_errors()) return 1;
   if (o.strict && (checks.warning_count() > 0 || in.required_missing)) return 1;
   return 0;
@@ -198,21 +253,19 @@ int run(const ReportOpts& o) {
 
 void add_report_command(CLI::App& app, int& status) {
   auto opts = std::make_shared<ReportOpts>();
-  std::vector<std::string> names;
-  std::string help = "Report kind:";
-  for (const auto& k : report_kinds()) {
-    names.push_back(k.name);
-    help += fmt::format("\n  {:<22} {}", k.name, k.help);
-  }
+  std::string help = "Report kind: one the policy declares (see --list), or built in:";
+  for (const auto& k : report_kinds()) help += fmt::format("\n  {:<22} {}", k.name, k.help);
   auto* cmd =
       app.add_subcommand("report", "Build a report (matrices, dashboard, access) as tables");
-  cmd->add_option("kind", opts->kind, help)->required()->check(CLI::IsMember(names));
-  cmd->add_option("policy", opts->policy, "Policy file (.kp) or module name")->required();
+  cmd->add_option("kind", opts->kind, help);
+  cmd->add_option("policy", opts->policy, "Policy file (.kp) or module name");
+  cmd->add_flag("--list", opts->list,
+                "List the report kinds the policy declares, with their doc comments");
   cmd->add_option("--data", opts->data, "Tenant data files (YAML)")->allow_extra_args(false);
   cmd->add_option("--set", opts->sets, "Override a setting: NAME=VALUE")->allow_extra_args(false);
   cmd->add_option("--today", opts->today, "The evaluation date (YYYY-MM-DD); default: today");
   cmd->add_option("--format", opts->format, "Output format")
-      ->check(CLI::IsMember({"table", "csv", "markdown", "json", "xlsx"}));
+      ->check(CLI::IsMember({"table", "csv", "markdown", "json", "xlsx", "html"}));
   cmd->add_option("--output,-o", opts->output,
                   "Write to FILE (required for xlsx; - is standard output)");
   cmd->add_flag("--strict", opts->strict,
@@ -223,7 +276,17 @@ void add_report_command(CLI::App& app, int& status) {
                   "setting add_to_all_profiles)");
   cmd->add_option("--path", opts->path, "Extra directories to search for imported modules")
       ->allow_extra_args(false);
-  cmd->callback([opts, &status]() { status = run(*opts); });
+  cmd->callback([opts, &status]() {
+    // `report --list POLICY`: the one positional is the policy.
+    if (opts->list && opts->policy.empty()) std::swap(opts->kind, opts->policy);
+    if (opts->policy.empty()) {
+      std::cerr << (opts->list ? "error: report --list: expected POLICY\n"
+                               : "error: report: expected KIND POLICY (or --list POLICY)\n");
+      status = 2;
+      return;
+    }
+    status = run(*opts);
+  });
 }
 
 } // namespace keyplan::cli

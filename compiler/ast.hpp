@@ -144,7 +144,27 @@ enum class DeclKind {
   Rule,
   Invariant,
   Instance,
-  Check
+  Check,
+  Report
+};
+
+// One line of a `report` table: `rows x: T where f`, `column "H" = e`,
+// `columns x: T where f = e`, `note [for x: T where f] [if c] "text {x}"`.
+struct ReportItem {
+  enum Kind { Rows, Column, Columns, Note } kind = Rows;
+  Span span;
+  std::optional<Param> binder; // Rows, Columns, Note (for)
+  ExprPtr filter;              // `where`
+  ExprPtr value;               // Column, Columns: the cell
+  ExprPtr condition;           // Note: `if`
+  Ident label;                 // Column: the header; Note: the template
+};
+
+struct ReportTable {
+  Ident name;
+  std::optional<Ident> title;
+  std::vector<ReportItem> items;
+  Span span;
 };
 
 struct Decl {
@@ -164,6 +184,9 @@ struct Decl {
   std::unique_ptr<InstanceDecl> instance; // Instance
   Ident severity;                         // Check: error or warning
   Ident message;                          // Check: the template, unescaped
+  std::optional<Ident> title;             // Report: its title (without `table` blocks)
+  std::vector<ReportTable> tables;        // Report: one, implicit, without `table` blocks
+  bool table_blocks = false;              // Report: written with `table` blocks
 };
 
 struct Comment {

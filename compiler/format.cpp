@@ -468,6 +468,7 @@ private:
                    Lines& out) const;
   void head_body(const std::string& head, const Expr& body, const Notes* n, Lines& out) const;
   void rule(const ast::Decl& d, Lines& out) const;
+  void report(const ast::Decl& d, Lines& out) const;
   void decl(const ast::Decl& d, Lines& out) const;
 };
 
@@ -598,7 +599,53 @@ void Formatter::decl(const ast::Decl& d, Lines& out) const {
   }
   case K::Instance:
     return instance(*d.instance, &d, "", out);
+  case K::Report:
+    return report(d, out);
   }
+}
+
+// One report line per item, each expression flat.
+void Formatter::report(const ast::Decl& d, Lines& out) const {
+  auto binder = [](const ast::Param& b) { return b.name.text + ": " + type(b.type); };
+  auto table = [&](const ast::ReportTable& t, const std::string& ind) {
+    for (const auto& it : t.items) {
+      std::string line = ind;
+      switch (it.kind) {
+      case ast::ReportItem::Rows:
+        line += "rows " + binder(*it.binder);
+        if (it.filter) line += " where " + expr(*it.filter, {});
+        break;
+      case ast::ReportItem::Column:
+        line += "column " + quote(it.label.text) + " = " + expr(*it.value, {});
+        break;
+      case ast::ReportItem::Columns:
+        line += "columns " + binder(*it.binder);
+        if (it.filter) line += " where " + expr(*it.filter, {});
+        line += " = " + expr(*it.value, {});
+        break;
+      case ast::ReportItem::Note:
+        line += "note ";
+        if (it.binder) line += "for " + binder(*it.binder) + " ";
+        if (it.filter) line += "where " + expr(*it.filter, {}) + " ";
+        if (it.condition) line += "if " + expr(*it.condition, {}) + " ";
+        line += quote(it.label.text);
+        break;
+      }
+      out.add(line);
+    }
+  };
+  std::string head = "report " + d.name.text + (d.title ? " " + quote(d.title->text) : "");
+  out.add(head + " {", true);
+  if (!d.table_blocks) {
+    table(d.tables.front(), "  ");
+  } else {
+    for (const auto& t : d.tables) {
+      out.add("  table " + t.name.text + (t.title ? " " + quote(t.title->text) : "") + " {", true);
+      table(t, "    ");
+      out.add("  }");
+    }
+  }
+  out.add("}");
 }
 
 std::string Formatter::run() {

@@ -1,5 +1,7 @@
 #include "compiler/ir.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace keyplan::ir {
@@ -124,6 +126,12 @@ int32_t Policy::find_setting(const std::string& n) const {
 }
 int32_t Policy::find_check(const std::string& n) const {
   return find_named(checks, n);
+}
+
+int32_t Policy::find_report(const std::string& n) const {
+  std::string name = n;
+  std::replace(name.begin(), name.end(), '-', '_');
+  return find_named(reports, name);
 }
 
 std::vector<int32_t> Policy::find_rules(const std::string& n) const {

@@ -186,6 +186,59 @@ struct Check {
   int module = -1;
 };
 
+// `report name "title" { rows ... column ... columns ... note ... }`: tables
+// the simulator renders (simulator/declared_report.*). Frame slots: the row
+// variable is slot 0, a `columns` variable slot 1; a note's `for` variable
+// is slot 0 (notes see no row).
+struct ReportColumn {
+  std::string header; // a named column; empty for `columns`
+  bool per_instance = false;
+  Param var;      // `columns`: one column per instance passing `filter`
+  ExprPtr filter; // may be null
+  ExprPtr value;  // the cell
+};
+
+struct ReportNote {
+  bool has_var = false;
+  Param var;
+  ExprPtr filter, condition; // may be null
+  std::vector<Check::Piece> text;
+};
+
+struct ReportTable {
+  std::string name, title;
+  Param row;
+  ExprPtr row_filter; // may be null
+  std::vector<ReportColumn> columns;
+  std::vector<ReportNote> notes;
+  int32_t frame_size = 0;
+};
+
+struct Report {
+  std::string name; // `keyplan report` also accepts it with '-' for '_'
+  std::vector<ReportTable> tables;
+  std::vector<std::string> implements;
+  std::string doc;
+  Span span;
+  int module = -1;
+  // Every expression of the report (for passes that rewrite the IR).
+  template <class F> void for_each_expr(F&& f) {
+    for (auto& t : tables) {
+      if (t.row_filter) f(*t.row_filter);
+      for (auto& c : t.columns) {
+        if (c.filter) f(*c.filter);
+        if (c.value) f(*c.value);
+      }
+      for (auto& n : t.notes) {
+        if (n.filter) f(*n.filter);
+        if (n.condition) f(*n.condition);
+        for (auto& p : n.text)
+          if (p.expr) f(*p.expr);
+      }
+    }
+  }
+};
+
 struct Module {
   std::string name; // e.g. std.desk_booking; the client file's own name otherwise
   std::string path;
@@ -202,11 +255,14 @@ struct Policy {
   std::vector<Rule> rules; // callees before callers
   std::vector<Invariant> invariants;
   std::vector<Check> checks;
+  std::vector<Report> reports;
 
   int32_t find_enum(const std::string& name) const;
   int32_t find_entity(const std::string& name) const;
   int32_t find_setting(const std::string& name) const;
   int32_t find_check(const std::string& name) const;
+  // By name, or with '-' for '_' (the CLI's spelling: authorization-matrix).
+  int32_t find_report(const std::string& name) const;
   // Every rule or action with that name (overloads), in declaration order.
   std::vector<int32_t> find_rules(const std::string& name) const;
   std::vector<int32_t> actions() const;

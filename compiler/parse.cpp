@@ -115,8 +115,13 @@ public:
           {"<EOF>", "end of file"}, {"ID", "a name"},       {"INT", "a number"},
           {"STRING", "a string"},   {"DATE", "a date"},     {"PARENT", "'parent'"},
           {"RULE", "'rule'"},       {"ACTION", "'action'"}, {"NOT", "'not'"}};
+      // The report words are soft keywords: where a name may stand, they are
+      // names too, and listing them would only lengthen the message.
+      static const std::set<std::string> report_words = {"'report'", "'table'",   "'rows'",
+                                                         "'column'", "'columns'", "'note'"};
       auto it = names.find(item);
-      items.push_back(it == names.end() ? item : it->second);
+      if (!(report_words.count(item) && s.find("ID") != std::string::npos))
+        items.push_back(it == names.end() ? item : it->second);
       if (comma == std::string::npos) break;
       start = comma + 2;
     }
@@ -430,6 +435,48 @@ public:
     return inst;
   }
 
+  ast::Ident string_ident(antlr4::tree::TerminalNode* n) {
+    return {unquote(n->getText()), token_span(file_, pos_, n->getSymbol())};
+  }
+
+  ast::Param binder(P::BinderContext* b) {
+    return {ident(b->ident()), type(b->typeRef()), nullptr, span(b)};
+  }
+
+  ast::ReportItem report_item(P::ReportItemContext* ctx) {
+    ast::ReportItem it;
+    it.span = span(ctx);
+    if (auto* c = dynamic_cast<P::ReportRowsContext*>(ctx)) {
+      it.kind = ast::ReportItem::Rows;
+      it.binder = binder(c->binder());
+      if (c->expr()) it.filter = expr(c->expr());
+    } else if (auto* c = dynamic_cast<P::ReportColumnContext*>(ctx)) {
+      it.kind = ast::ReportItem::Column;
+      it.label = string_ident(c->STRING());
+      it.value = expr(c->expr());
+    } else if (auto* c = dynamic_cast<P::ReportColumnsContext*>(ctx)) {
+      it.kind = ast::ReportItem::Columns;
+      it.binder = binder(c->binder());
+      auto xs = c->expr();
+      if (xs.size() > 1) it.filter = expr(xs[0]);
+      it.value = expr(xs.back());
+    } else if (auto* c = dynamic_cast<P::ReportNoteContext*>(ctx)) {
+      it.kind = ast::ReportItem::Note;
+      it.label = string_ident(c->STRING());
+      if (c->binder()) it.binder = binder(c->binder());
+      // The expressions in order: the `where` filter (with `for`), then the `if`.
+      auto xs = c->expr();
+      size_t next = 0;
+      bool has_where = false;
+      for (auto* child : c->children)
+        if (dynamic_cast<antlr4::tree::TerminalNode*>(child) && child->getText() == "where")
+          has_where = true;
+      if (has_where && next < xs.size()) it.filter = expr(xs[next++]);
+      if (next < xs.size()) it.condition = expr(xs[next++]);
+    }
+    return it;
+  }
+
   ast::Param param(P::ParamContext* ctx) {
     return {ident(ctx->ident()), type(ctx->typeRef()), opt_expr(ctx->expr()), span(ctx)};
   }
@@ -486,6 +533,28 @@ public:
       for (auto* b : c->binder())
         d.params.push_back({ident(b->ident()), type(b->typeRef()), nullptr, span(b)});
       d.value = expr(c->expr());
+    } else if (auto* c = ctx->reportDecl()) {
+      d.kind = ast::DeclKind::Report;
+      d.name = ident(c->ident());
+      if (c->STRING()) d.title = string_ident(c->STRING());
+      d.table_blocks = !c->reportTable().empty();
+      if (d.table_blocks) {
+        for (auto* t : c->reportTable()) {
+          ast::ReportTable rt;
+          rt.name = ident(t->ident());
+          if (t->STRING()) rt.title = string_ident(t->STRING());
+          rt.span = span(t);
+          for (auto* i : t->reportItem()) rt.items.push_back(report_item(i));
+          d.tables.push_back(std::move(rt));
+        }
+      } else {
+        ast::ReportTable rt;
+        rt.name = d.name;
+        rt.title = d.title;
+        rt.span = span(c);
+        for (auto* i : c->reportItem()) rt.items.push_back(report_item(i));
+        d.tables.push_back(std::move(rt));
+      }
     } else if (auto* c = ctx->instanceDecl()) {
       d.kind = ast::DeclKind::Instance;
       d.instance = instance(c);

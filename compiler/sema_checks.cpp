@@ -54,8 +54,13 @@ std::string trim(const std::string& s) {
 } // namespace
 
 void Context::check_message(const ast::Decl& d, Scope& scope, ir::Check& c) {
-  const std::string& t = d.message.text;
-  const Span& at = d.message.span;
+  check_template(d.message, scope, c.message);
+}
+
+void Context::check_template(const ast::Ident& message, Scope& scope,
+                             std::vector<ir::Check::Piece>& out) {
+  const std::string& t = message.text;
+  const Span& at = message.span;
   std::string text;
   for (size_t i = 0; i < t.size(); ++i) {
     if ((t[i] == '{' || t[i] == '}') && i + 1 < t.size() && t[i + 1] == t[i]) {
@@ -85,12 +90,12 @@ void Context::check_message(const ast::Decl& d, Scope& scope, ir::Check& c) {
     }
     auto x = check(*path, scope);
     if (x->type == TT::kError) return;
-    if (!text.empty()) c.message.push_back({std::move(text), nullptr});
+    if (!text.empty()) out.push_back({std::move(text), nullptr});
     text.clear();
-    c.message.push_back({"", std::move(x)});
+    out.push_back({"", std::move(x)});
     i = close;
   }
-  if (!text.empty()) c.message.push_back({std::move(text), nullptr});
+  if (!text.empty()) out.push_back({std::move(text), nullptr});
 }
 
 void Context::check_checks(const std::vector<const ast::Decl*>& decls) {

@@ -123,6 +123,11 @@ public:
   // --- sema_checks.cpp
   void check_checks(const std::vector<const ast::Decl*>& checks);
   void check_message(const ast::Decl& d, Scope& scope, ir::Check& c);
+  // A message template ("user {u} ...") into literal and expression pieces.
+  void check_template(const ast::Ident& message, Scope& scope, std::vector<ir::Check::Piece>& out);
+  // --- sema_reports.cpp
+  void check_reports(const std::vector<const ast::Decl*>& reports);
+  void check_report_table(const ast::ReportTable& t, ir::ReportTable& out);
   void apply_allows();
   void warn_unused();
   void reorder_rules();
@@ -145,6 +150,7 @@ public:
 
   std::vector<const ast::Decl*> invariant_decls;
   std::vector<const ast::Decl*> check_decls;
+  std::vector<const ast::Decl*> report_decls;
   int32_t next_order_ = 0;
   // What is being checked, outermost first: a rule's body (param -1) or the
   // default of one of its parameters.

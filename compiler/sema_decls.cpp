@@ -173,6 +173,9 @@ void Context::declare(const std::vector<SemaInput>& files) {
       case ast::DeclKind::Check:
         check_decls.push_back(&d);
         break;
+      case ast::DeclKind::Report:
+        report_decls.push_back(&d);
+        break;
       case ast::DeclKind::Instance:
         instance_decls.push_back(&d);
         break;

@@ -191,6 +191,7 @@ void Context::reorder_rules() {
     for (auto& p : c.message)
       if (p.expr) remap(*p.expr);
   }
+  for (auto& r : policy.reports) r.for_each_expr(remap);
 }
 
 // The last line of defence for the interpreter and the JIT, which assume no
@@ -265,6 +266,7 @@ std::optional<ir::Policy> analyze(const std::vector<SemaInput>& files,
   ctx.check_invariants(ctx.invariant_decls);
   ctx.check_checks(ctx.check_decls);
   ctx.apply_allows();
+  ctx.check_reports(ctx.report_decls);
   ctx.warn_unused();
   if (diags.has_errors()) return std::nullopt;
   ctx.reorder_rules();

@@ -19,6 +19,7 @@ decl
     | annotation* ruleDecl
     | annotation* invariantDecl
     | annotation* checkDecl
+    | annotation* reportDecl
     | annotation* instanceDecl
     ;
 
@@ -52,6 +53,18 @@ binder : ident ':' typeRef ;
 // check no_profile(u: User) error "user {u} has no default profile" = u.p == none
 // (true = a finding, one per binding of the parameters)
 checkDecl : 'check' ident '(' binder (',' binder)* ')' ident STRING '=' expr ;
+
+// report authorization_matrix "title" { rows g: SystemGroup where listed(g)
+//   column "System group" = g   columns p: Profile where on_dashboard(p) = ...
+//   note "legend" }   (or several `table name "title" { ... }` blocks)
+reportDecl : 'report' ident STRING? '{' (reportTable+ | reportItem*) '}' ;
+reportTable : 'table' ident STRING? '{' reportItem* '}' ;
+reportItem
+    : 'rows' binder ('where' expr)?                          # reportRows
+    | 'column' STRING '=' expr                               # reportColumn
+    | 'columns' binder ('where' expr)? '=' expr              # reportColumns
+    | 'note' ('for' binder ('where' expr)?)? ('if' expr)? STRING  # reportNote
+    ;
 
 // Building example_building { groups: [ALL]  Floor first_floor { ... } }
 instanceDecl : ident ident ('{' instanceItem* '}')? ;
@@ -93,7 +106,8 @@ expr
 literal : INT | STRING | DATE | 'true' | 'false' | 'none' | 'today' ;
 
 // Soft keywords: words that are keywords in one place but names elsewhere.
-ident : ID | 'set' | 'module' | 'alias' | 'extend' | 'setting' | 'check' | PARENT ;
+ident : ID | 'set' | 'module' | 'alias' | 'extend' | 'setting' | 'check' | 'report' | 'table'
+      | 'rows' | 'column' | 'columns' | 'note' | PARENT ;
 
 PARENT : 'parent' ;
 RULE : 'rule' ;

@@ -68,29 +68,6 @@ std::string grants_summary(FmModel& m, int32_t group) {
   return parts.empty() ? "nothing" : join(parts, "; ");
 }
 
-std::vector<Table> fm_authorization_matrix(FmModel& m) {
-  Table t;
-  t.name = "authorization_matrix";
-  t.title = "Authorization matrix (W-18): every customer profile against every active system group";
-  std::vector<int32_t> profiles = select(m, m.profile, "on_dashboard");
-  std::vector<int32_t> groups = select(m, m.group, "listed");
-  t.headers = {"System group", "Description"};
-  for (int32_t p : profiles) t.headers.push_back(m.id(m.profile, p));
-  std::vector<std::vector<int32_t>> members;
-  for (int32_t p : profiles) members.push_back(m.rows("profile_groups", {ent(m.profile, p)}));
-  for (int32_t g : groups) {
-    std::vector<std::string> row = {m.id(m.group, g), m.text(m.group, g, "description")};
-    for (const auto& mem : members)
-      row.push_back(std::find(mem.begin(), mem.end(), g) != mem.end() ? "x" : "");
-    t.rows.push_back(std::move(row));
-  }
-  for (int32_t p : profiles)
-    t.notes.push_back(
-        fmt::format("{}: {}", m.id(m.profile, p), m.text(m.profile, p, "description")));
-  t.notes.push_back("x: the profile contains the system group");
-  return {t};
-}
-
 std::vector<Table> fm_profile_matrix(FmModel& m) {
   Table t;
   t.name = "profile_matrix";

@@ -1,7 +1,6 @@
 // The FM suite's reports (DOMAIN.md W-14, W-17, W-18), built from the rules
 // of policies/std/fm_suite.kp:
-// - the authorization matrix: every listed (active) system group × every
-//   customer profile;
+// (the authorization matrix is a `report` declaration of fm_suite.kp now);
 // - the user profile matrix: every listed system group with its module,
 //   minimum license, required/optional, grants and description;
 // - the profile dashboard: the customer's profiles, required and optional
@@ -18,7 +17,6 @@
 
 namespace keyplan::sim {
 
-std::vector<Table> fm_authorization_matrix(FmModel& model);
 std::vector<Table> fm_profile_matrix(FmModel& model);
 // `required_missing` (optional): set when W-17's list is not empty.
 std::vector<Table> fm_dashboard(FmModel& model, bool* required_missing = nullptr);

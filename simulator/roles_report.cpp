@@ -10,6 +10,7 @@
 #include "runtime/rt_value.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
 #include <set>
@@ -25,6 +26,7 @@ namespace {
 struct Domain {
   std::vector<rt::RtValue> values;
   std::vector<std::string> labels;
+  int32_t entity = -1; // the entity type of an entity parameter
 };
 
 struct AdminAction {
@@ -61,6 +63,7 @@ std::optional<Domain> domain_of(const ir::Policy& policy, const rt::Snapshot& sn
   const ir::Type& type = policy.types[t];
   switch (type.kind) {
   case ir::TypeKind::Entity:
+    d.entity = type.ref;
     for (int32_t row = 0; row < snapshot.count(type.ref); ++row) {
       d.values.push_back(rt::RtValue::entity(type.ref, row));
       d.labels.push_back(snapshot.id(type.ref, row));
@@ -89,26 +92,105 @@ std::optional<Domain> domain_of(const ir::Policy& policy, const rt::Snapshot& sn
   }
 }
 
+// Items listed in one scope at most; the rest are counted (issue 16: on a
+// large tenant a scope listed every object on one 5,000-character line).
+constexpr size_t kMaxListed = 12;
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The location an instance lies in (its `parent` attribute), or none.
+std::optional<std::pair<int32_t, int32_t>>
+parent_of(const ir::Policy& policy, const rt::Snapshot& snapshot, int32_t type, int32_t row) {
+  int32_t attr = policy.entities[static_cast<size_t>(type)].parent_attr;
+  if (attr < 0) return std::nullopt;
+  ir::Value v = snapshot.get(type, row, attr);
+  if (v.tag != ir::Value::Tag::Entity) return std::nullopt;
+  return std::make_pair(v.ref, static_cast<int32_t>(v.num));
+}
+
+// Chosen instances of a location type summarised by the largest locations
+// they fill: "all 40 objects of building b0". Returns the parts, in order.
+std::vector<std::string> by_location(const ir::Policy& policy, const rt::Snapshot& snapshot,
+                                     const std::vector<size_t>& chosen, const Domain& d) {
+  using Node = std::pair<int32_t, int32_t>;
+  // Every ancestor of a domain member: how many members lie under it, how many chosen.
+  std::map<Node, std::pair<size_t, size_t>> under;
+  std::vector<std::vector<Node>> chains(d.values.size());
+  std::vector<bool> is_chosen(d.values.size(), false);
+  for (size_t i : chosen) is_chosen[i] = true;
+  for (size_t i = 0; i < d.values.size(); ++i) {
+    Node n{d.entity, static_cast<int32_t>(d.values[i].num)};
+    for (int depth = 0; depth < 64; ++depth) {
+      auto p = parent_of(policy, snapshot, n.first, n.second);
+      if (!p) break;
+      n = *p;
+      chains[i].push_back(n);
+      ++under[n].first;
+      under[n].second += is_chosen[i];
+    }
+  }
+  std::vector<std::string> parts;
+  std::set<Node> shown;
+  std::string plural = lower(policy.entities[static_cast<size_t>(d.entity)].name) + "s";
+  for (size_t i : chosen) {
+    // The outermost ancestor whose members are all chosen (two at least).
+    std::optional<Node> top;
+    for (const Node& a : chains[i]) {
+      const auto& [all, picked] = under[a];
+      if (all == picked && all >= 2) top = a;
+    }
+    if (!top) {
+      parts.push_back(d.labels[i]);
+      continue;
+    }
+    if (!shown.insert(*top).second) continue;
+    parts.push_back("all " + std::to_string(under[*top].first) + " " + plural + " of " +
+                    lower(policy.entities[static_cast<size_t>(top->first)].name) + " " +
+                    snapshot.id(top->first, top->second));
+  }
+  return parts;
+}
+
+// At most kMaxListed parts, then how many more.
+std::string bounded(const std::vector<std::string>& parts) {
+  if (parts.size() <= kMaxListed) return join(parts, ", ");
+  std::vector<std::string> head(parts.begin(), parts.begin() + kMaxListed);
+  return join(head, ", ") + " … (" + std::to_string(parts.size() - kMaxListed) + " more)";
+}
+
+// Some of a domain by name, or by location when there are many.
+std::string listed(const rt::Snapshot& snapshot, const std::vector<size_t>& chosen,
+                   const Domain& d) {
+  if (d.entity >= 0 && chosen.size() > kMaxListed)
+    return bounded(by_location(snapshot.policy(), snapshot, chosen, d));
+  std::vector<std::string> names;
+  for (size_t i : chosen) names.push_back(d.labels[i]);
+  return bounded(names);
+}
+
 // A set of labels out of a domain: "all (N)" when it is the whole domain,
-// "all except x (k of N)" when only a few are missing.
-std::string render_subset(const std::vector<size_t>& chosen, const Domain& d) {
+// "all except x (k of N)" when only a few are missing, locations summarised
+// by what they fill when many are chosen.
+std::string render_subset(const rt::Snapshot& snapshot, const std::vector<size_t>& chosen,
+                          const Domain& d) {
   const size_t n = d.labels.size();
   if (chosen.size() == n && n > 1) return "all (" + std::to_string(n) + ")";
   if (n > 4 && chosen.size() < n && (n - chosen.size()) * 3 <= n) {
-    std::vector<std::string> missing;
+    std::vector<size_t> missing;
     size_t next = 0;
     for (size_t i = 0; i < n; ++i) {
       if (next < chosen.size() && chosen[next] == i)
         ++next;
       else
-        missing.push_back(d.labels[i]);
+        missing.push_back(i);
     }
-    return "all except " + join(missing, ", ") + " (" + std::to_string(chosen.size()) + " of " +
-           std::to_string(n) + ")";
+    return "all except " + listed(snapshot, missing, d) + " (" + std::to_string(chosen.size()) +
+           " of " + std::to_string(n) + ")";
   }
-  std::vector<std::string> names;
-  for (size_t i : chosen) names.push_back(d.labels[i]);
-  return join(names, ", ");
+  return listed(snapshot, chosen, d);
 }
 
 // The allowed combinations of an action for one actor, rendered.
@@ -177,7 +259,7 @@ Scope scope_of(rt::Interpreter& interp, AdminAction a, const rt::RtValue& actor,
     std::vector<size_t> heads;
     for (size_t h = 0; h < allowed.size(); ++h)
       if (!allowed[h].empty()) heads.push_back(h);
-    s.text = render_subset(heads, head);
+    s.text = render_subset(interp.snapshot(), heads, head);
     return s;
   }
   // The rest as one domain of joined labels.
@@ -206,7 +288,13 @@ Scope scope_of(rt::Interpreter& interp, AdminAction a, const rt::RtValue& actor,
   }
   std::vector<std::string> parts;
   for (const auto& [rest_set, heads] : groups)
-    parts.push_back(render_subset(heads, head) + " → " + render_subset(rest_set, rest_domain));
+    parts.push_back(render_subset(interp.snapshot(), heads, head) + " → " +
+                    render_subset(interp.snapshot(), rest_set, rest_domain));
+  if (parts.size() > kMaxListed) {
+    size_t more = parts.size() - kMaxListed;
+    parts.resize(kMaxListed);
+    parts.push_back("… (" + std::to_string(more) + " more)");
+  }
   s.text = join(parts, "; ");
   return s;
 }

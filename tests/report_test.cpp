@@ -4,6 +4,7 @@
 // by cell (unzip -p), and the CLI's exit codes.
 #include "compiler/compile.hpp"
 #include "runtime/data_loader.hpp"
+#include "simulator/declared_report.hpp"
 #include "simulator/fm_checks.hpp"
 #include "simulator/fm_reports.hpp"
 #include "simulator/table.hpp"
@@ -129,7 +130,13 @@ TEST(Report, TerminalAlignsByCodePoints) {
 TEST(Report, GoldenAuthorizationMatrix) {
   Acme a(false);
   ASSERT_TRUE(a.fm);
-  golden("authorization_matrix.txt", sim::render_terminal(sim::fm_authorization_matrix(*a.fm)));
+  // Declared in std.fm_suite (`report authorization_matrix`), rendered by the interpreter.
+  const ir::Policy& p = *a.result->policy;
+  int32_t r = p.find_report("authorization-matrix");
+  ASSERT_GE(r, 0);
+  golden("authorization_matrix.txt",
+         sim::render_terminal(
+             sim::render_declared_report(p, *a.snap, p.reports[static_cast<size_t>(r)], 0)));
 }
 
 TEST(Report, GoldenProfileMatrix) {

@@ -1,0 +1,176 @@
+// `report` declarations: a table (or several) whose rows range over an
+// entity type, whose columns are named expressions or one per instance of
+// another type, and whose notes are message templates. Every expression is
+// type-checked here; simulator/declared_report.* evaluates them.
+#include "compiler/sema_context.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace keyplan::sema {
+
+using TT = ir::TypeTable;
+
+namespace {
+
+const char* kRowsExample = "e.g. rows u: User where u.active";
+
+} // namespace
+
+void Context::check_report_table(const ast::ReportTable& t, ir::ReportTable& out) {
+  out.name = t.name.text;
+  out.title = t.title ? t.title->text : "";
+  // A binder over an entity type; false after reporting it.
+  auto bind = [&](const ast::Param& b, const char* what, ir::Param& p) {
+    p.name = b.name.text;
+    p.type = resolve_type(b.type);
+    p.span = b.name.span;
+    if (p.type == TT::kError) return false;
+    if (policy.types[p.type].kind != ir::TypeKind::Entity) {
+      diags.error(b.type.span,
+                  fmt::format("the {} variable '{}' must be of an entity type", what, p.name),
+                  fmt::format("found '{}'; a report ranges over every instance of a type",
+                              type_name(p.type)));
+      return false;
+    }
+    return true;
+  };
+  auto condition = [&](const ast::Expr& e, Scope& scope, const char* what) {
+    auto x = check(e, scope, TT::kBool);
+    if (x->type != TT::kBool && x->type != TT::kError)
+      diags.error(e.span, fmt::format("a report's {} must be a bool condition", what),
+                  fmt::format("found '{}'", type_name(x->type)));
+    return x;
+  };
+  auto warn_unused = [&](const Scope& scope, size_t from) {
+    for (size_t i = from; i < scope.vars.size(); ++i) {
+      const Var& v = scope.vars[i];
+      if (!v.used && v.name.rfind('_', 0) != 0)
+        diags.warning(v.span, fmt::format("variable '{}' of report table '{}' is never used",
+                                          v.name, out.name));
+    }
+  };
+
+  const ast::ReportItem* rows = nullptr;
+  for (const auto& it : t.items) {
+    if (it.kind != ast::ReportItem::Rows) continue;
+    if (rows) {
+      diags.error(it.span, fmt::format("table '{}' declares its rows twice", out.name),
+                  "one `rows` line per table");
+      diags.note(rows->span, "first declared here");
+      continue;
+    }
+    rows = &it;
+  }
+  if (!rows) {
+    diags.error(t.name.span, fmt::format("table '{}' has no `rows` line", out.name), kRowsExample);
+    return;
+  }
+  if (!bind(*rows->binder, "rows", out.row)) return;
+  Scope row_scope;
+  row_scope.vars.push_back({out.row.name, 0, out.row.type, out.row.span, false, true});
+  row_scope.next_slot = row_scope.frame_size = 1;
+  if (rows->filter) out.row_filter = condition(*rows->filter, row_scope, "`where` filter");
+  int32_t frame = 1;
+
+  for (const auto& it : t.items) {
+    switch (it.kind) {
+    case ast::ReportItem::Rows:
+      break;
+    case ast::ReportItem::Column: {
+      ir::ReportColumn c;
+      c.header = it.label.text;
+      if (c.header.empty())
+        diags.error(it.label.span, "a column needs a header", "e.g. column \"Name\" = u.name");
+      c.value = check(*it.value, row_scope);
+      out.columns.push_back(std::move(c));
+      frame = std::max(frame, row_scope.frame_size);
+      break;
+    }
+    case ast::ReportItem::Columns: {
+      ir::ReportColumn c;
+      c.per_instance = true;
+      if (!bind(*it.binder, "columns", c.var)) break;
+      if (c.var.name == out.row.name) {
+        diags.error(it.binder->name.span,
+                    fmt::format("the columns variable '{}' hides the rows variable", c.var.name),
+                    "give it another name");
+        break;
+      }
+      // The filter picks the columns once, for every row: it sees no row.
+      Scope columns;
+      columns.vars.push_back({c.var.name, 1, c.var.type, c.var.span, false, true});
+      columns.next_slot = columns.frame_size = 2;
+      if (it.filter) c.filter = condition(*it.filter, columns, "`where` filter");
+      Scope scope = row_scope;
+      scope.vars.push_back({c.var.name, 1, c.var.type, c.var.span, columns.vars[0].used, true});
+      scope.next_slot = scope.frame_size = 2;
+      c.value = check(*it.value, scope);
+      warn_unused(scope, 1);
+      row_scope.vars[0].used = row_scope.vars[0].used || scope.vars[0].used;
+      frame = std::max({frame, scope.frame_size, columns.frame_size});
+      out.columns.push_back(std::move(c));
+      break;
+    }
+    case ast::ReportItem::Note: {
+      ir::ReportNote n;
+      Scope scope;
+      if (it.binder) {
+        n.has_var = true;
+        if (!bind(*it.binder, "note", n.var)) break;
+        scope.vars.push_back({n.var.name, 0, n.var.type, n.var.span, false, true});
+        scope.next_slot = scope.frame_size = 1;
+        if (it.filter) n.filter = condition(*it.filter, scope, "`where` filter");
+      }
+      if (it.condition) n.condition = condition(*it.condition, scope, "`if` condition");
+      check_template(it.label, scope, n.text);
+      warn_unused(scope, 0);
+      frame = std::max(frame, scope.frame_size);
+      out.notes.push_back(std::move(n));
+      break;
+    }
+    }
+  }
+  if (out.columns.empty())
+    diags.error(t.name.span, fmt::format("table '{}' has no columns", out.name),
+                "add `column \"Header\" = expression` or `columns x: Type = expression`");
+  warn_unused(row_scope, 0);
+  out.frame_size = frame;
+}
+
+void Context::check_reports(const std::vector<const ast::Decl*>& decls) {
+  std::map<std::string, Span> names;
+  for (const ast::Decl* d : decls) {
+    if (auto it = names.find(d->name.text); it != names.end()) {
+      diags.error(d->name.span, fmt::format("report '{}' is declared twice", d->name.text));
+      diags.note(it->second, "first declared here");
+      continue;
+    }
+    names[d->name.text] = d->name.span;
+    ir::Report r;
+    r.name = d->name.text;
+    r.span = d->name.span;
+    r.implements = implements_of(d->annotations);
+    r.doc = doc_of(*d);
+    for (size_t m = 0; m < policy.modules.size(); ++m)
+      if (policy.modules[m].file == d->span.file) r.module = static_cast<int>(m);
+    if (d->tables.empty())
+      diags.error(d->name.span, fmt::format("report '{}' has no table", r.name), kRowsExample);
+    std::map<std::string, Span> tables;
+    int errors = diags.error_count();
+    for (const auto& t : d->tables) {
+      if (auto it = tables.find(t.name.text); it != tables.end()) {
+        diags.error(t.name.span,
+                    fmt::format("report '{}' has two tables named '{}'", r.name, t.name.text));
+        diags.note(it->second, "first declared here");
+        continue;
+      }
+      tables[t.name.text] = t.name.span;
+      r.tables.emplace_back();
+      check_report_table(t, r.tables.back());
+    }
+    if (diags.error_count() == errors) policy.reports.push_back(std::move(r));
+  }
+}
+
+} // namespace keyplan::sema

@@ -1,0 +1,134 @@
+#include "simulator/declared_report.hpp"
+
+#include "runtime/interpreter.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace keyplan::sim {
+
+namespace {
+
+struct Eval {
+  const ir::Policy& policy;
+  const rt::Snapshot& snapshot;
+  rt::Interpreter interp;
+  int64_t today;
+  std::vector<rt::RtValue> frame;
+
+  int32_t entity(const ir::Param& p) const { return policy.types[p.type].ref; }
+  rt::RtValue eval(const ir::Expr& e) { return interp.eval(e, frame, today); }
+  // The instances of `var`'s type, bound to `slot`, that pass `filter`.
+  std::vector<int32_t> select(const ir::Param& var, size_t slot, const ir::Expr* filter) {
+    std::vector<int32_t> out;
+    int32_t t = entity(var);
+    for (int32_t r = 0; r < snapshot.count(t); ++r) {
+      frame[slot] = rt::RtValue::entity(t, r);
+      if (!filter || eval(*filter).truth()) out.push_back(r);
+    }
+    return out;
+  }
+  std::string text(const std::vector<ir::Check::Piece>& pieces) {
+    std::string out;
+    for (const auto& p : pieces)
+      out += p.expr ? cell_text(snapshot, rt::to_ir(eval(*p.expr))) : p.text;
+    return out;
+  }
+};
+
+Table render_table(Eval& ev, const ir::ReportTable& t) {
+  Table out;
+  out.name = t.name;
+  out.title = t.title;
+  ev.frame.assign(static_cast<size_t>(std::max(t.frame_size, 2)), rt::RtValue::none());
+  // Columns first: a `columns` filter sees no row.
+  std::vector<std::vector<int32_t>> instances(t.columns.size());
+  for (size_t c = 0; c < t.columns.size(); ++c) {
+    const auto& col = t.columns[c];
+    if (!col.per_instance) {
+      out.headers.push_back(col.header);
+      continue;
+    }
+    instances[c] = ev.select(col.var, 1, col.filter.get());
+    for (int32_t r : instances[c]) out.headers.push_back(ev.snapshot.id(ev.entity(col.var), r));
+  }
+  int32_t row_type = ev.entity(t.row);
+  for (int32_t r : ev.select(t.row, 0, t.row_filter.get())) {
+    ev.frame[0] = rt::RtValue::entity(row_type, r);
+    std::vector<std::string> row;
+    for (size_t c = 0; c < t.columns.size(); ++c) {
+      const auto& col = t.columns[c];
+      if (!col.per_instance) {
+        row.push_back(cell_text(ev.snapshot, rt::to_ir(ev.eval(*col.value))));
+        continue;
+      }
+      int32_t ct = ev.entity(col.var);
+      for (int32_t i : instances[c]) {
+        ev.frame[1] = rt::RtValue::entity(ct, i);
+        row.push_back(cell_text(ev.snapshot, rt::to_ir(ev.eval(*col.value))));
+      }
+    }
+    out.rows.push_back(std::move(row));
+  }
+  for (const auto& n : t.notes) {
+    std::fill(ev.frame.begin(), ev.frame.end(), rt::RtValue::none());
+    if (!n.has_var) {
+      if (!n.condition || ev.eval(*n.condition).truth()) out.notes.push_back(ev.text(n.text));
+      continue;
+    }
+    int32_t nt = ev.entity(n.var);
+    for (int32_t r : ev.select(n.var, 0, n.filter.get())) {
+      ev.frame[0] = rt::RtValue::entity(nt, r);
+      if (!n.condition || ev.eval(*n.condition).truth()) out.notes.push_back(ev.text(n.text));
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+std::string cell_text(const rt::Snapshot& snapshot, const ir::Value& v) {
+  switch (v.tag) {
+  case ir::Value::Tag::None:
+    return "";
+  case ir::Value::Tag::String:
+    return v.str;
+  case ir::Value::Tag::Bool:
+    return v.num ? "yes" : "no";
+  case ir::Value::Tag::Set: {
+    std::string out;
+    for (size_t i = 0; i < v.elems.size(); ++i)
+      out += (i ? ", " : "") + cell_text(snapshot, v.elems[i]);
+    return out;
+  }
+  default:
+    return snapshot.format(v);
+  }
+}
+
+std::vector<Table> render_declared_report(const ir::Policy& policy, const rt::Snapshot& snapshot,
+                                          const ir::Report& report, int64_t today) {
+  Eval ev{policy, snapshot, rt::Interpreter(policy, snapshot), today, {}};
+  std::vector<Table> out;
+  for (const auto& t : report.tables) out.push_back(render_table(ev, t));
+  return out;
+}
+
+Table report_list(const ir::Policy& policy) {
+  Table t;
+  t.name = "reports";
+  t.title = "Reports the policy declares (keyplan report KIND)";
+  t.headers = {"Kind", "Implements", "Declared in", "Description"};
+  for (const auto& r : policy.reports) {
+    std::string kind = r.name, implements;
+    std::replace(kind.begin(), kind.end(), '_', '-');
+    for (size_t i = 0; i < r.implements.size(); ++i)
+      implements += (i ? ", " : "") + r.implements[i];
+    std::string module =
+        r.module >= 0 ? policy.modules[static_cast<size_t>(r.module)].name : std::string();
+    t.rows.push_back({kind, implements, module, r.doc});
+  }
+  return t;
+}
+
+} // namespace keyplan::sim

@@ -1,0 +1,25 @@
+// The policy's `report` declarations (compiler/sema_reports.cpp) rendered as
+// Tables: every row, column and note is the policy's own expression,
+// evaluated by the reference interpreter; this file knows no model.
+#pragma once
+
+#include "compiler/ir.hpp"
+#include "runtime/snapshot.hpp"
+#include "simulator/table.hpp"
+
+#include <string>
+#include <vector>
+
+namespace keyplan::sim {
+
+// A value as a report cell shows it: strings without quotes, none empty,
+// bools yes/no, sets as their elements joined by ", ", instances by id.
+std::string cell_text(const rt::Snapshot& snapshot, const ir::Value& v);
+
+std::vector<Table> render_declared_report(const ir::Policy& policy, const rt::Snapshot& snapshot,
+                                          const ir::Report& report, int64_t today);
+
+// `keyplan report --list`: one line per declared report, with its doc comment.
+Table report_list(const ir::Policy& policy);
+
+} // namespace keyplan::sim
