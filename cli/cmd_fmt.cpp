@@ -71,7 +71,10 @@ int run_fmt(const FmtOptions& opt) {
     if (opt.check || opt.diff) {
       if (changed) {
         if (opt.check) std::cerr << path << "\n";
-        std::cout << unified_diff(text, formatted, "a/" + path, "b/" + path);
+        // git's a/ b/ prefixes for a relative path; an absolute one as is.
+        bool abs = !path.empty() && path[0] == '/';
+        std::cout << unified_diff(text, formatted, abs ? path : "a/" + path,
+                                  abs ? path : "b/" + path);
         status = std::max(status, 1);
       }
     } else if (opt.write) {
