@@ -3,6 +3,7 @@
 #include "cli/world.hpp"
 #include "compiler/value.hpp"
 #include "engine/decider.hpp"
+#include "runtime/brief.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/request.hpp"
 #include "simulator/runner.hpp"
@@ -30,7 +31,12 @@ void add(CLI::App& app, int& status, bool explain) {
   cmd->add_option("args", opts->args, "Arguments as name=value, e.g. user=mueller object=TABLE_1");
   add_world_options(cmd, *opts);
   cmd->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  cmd->callback([opts, format, action, &status, explain]() {
+  auto brief = std::make_shared<bool>(false);
+  if (explain)
+    cmd->add_flag("--brief", *brief,
+                  "Only the summary: why, in the data's terms, and the smallest edits of data or "
+                  "settings that would change the decision");
+  cmd->callback([opts, format, action, &status, explain, brief]() {
     const char* name = explain ? "explain" : "decide";
     World w;
     if ((status = load_world(*opts, name, w)) != 0) return;
@@ -66,6 +72,23 @@ void add(CLI::App& app, int& status, bool explain) {
                 << "); a bug in keyplan, please report it. `--engine interp` decides with the "
                    "reference interpreter only\n";
       status = 3;
+      return;
+    }
+    if (d.explanation)
+      rt::summarise(*d.explanation, policy, *t.snapshot, req.rule, req.args, eo.today);
+    if (*brief && d.explanation) {
+      if (*format == "json") {
+        nlohmann::json j = rt::to_json(*d.explanation, t.compiled->sources.get());
+        nlohmann::json out{{"action", *action},
+                           {"args", args},
+                           {"decision", j["decision"]},
+                           {"brief", j["brief"]},
+                           {"fixes", j["fixes"]}};
+        std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      } else {
+        std::cout << sim::terminal_safe(d.explanation->brief, true) << "\n";
+      }
+      status = 0;
       return;
     }
     if (*format == "json") {

@@ -1,6 +1,8 @@
 // keyplan fmt FILE...: prints the files in the canonical style, rewrites them
-// in place (-w), or lists the ones that are not formatted (--check).
+// in place (-w), or lists the ones that are not formatted (--check, with a
+// unified diff on stdout; --diff prints only the diff).
 #include "cli/commands.hpp"
+#include "cli/unified_diff.hpp"
 #include "compiler/format.hpp"
 #include "compiler/parse.hpp"
 #include "simulator/output_file.hpp"
@@ -21,6 +23,7 @@ struct FmtOptions {
   std::vector<std::string> files;
   bool write = false;
   bool check = false;
+  bool diff = false;
   bool force = false;
 };
 
@@ -65,9 +68,13 @@ int run_fmt(const FmtOptions& opt) {
     }
     std::string formatted = format_file(*file, sm);
     bool changed = formatted != text;
-    if (opt.check) {
+    if (opt.check || opt.diff) {
       if (changed) {
-        std::cerr << path << "\n";
+        if (opt.check) std::cerr << path << "\n";
+        // git's a/ b/ prefixes for a relative path; an absolute one as is.
+        bool abs = !path.empty() && path[0] == '/';
+        std::cout << unified_diff(text, formatted, abs ? path : "a/" + path,
+                                  abs ? path : "b/" + path);
         status = std::max(status, 1);
       }
     } else if (opt.write) {
@@ -99,7 +106,11 @@ void add_fmt_command(CLI::App& app, int& status) {
       cmd->add_flag("-w,--write", opt->write,
                     "Rewrite the files in place (files already formatted are not touched)");
   cmd->add_flag("--check", opt->check,
-                "Print the files that are not formatted to stderr; exit 1 if there are any")
+                "Print the files that are not formatted to stderr and a unified diff to stdout; "
+                "exit 1 if there are any")
+      ->excludes(write);
+  cmd->add_flag("--diff", opt->diff,
+                "Print a unified diff of what formatting would change; exit 1 if anything would")
       ->excludes(write);
   cmd->add_flag("--force", opt->force, "With -w: rewrite read-only files too (their mode stays)")
       ->needs(write);

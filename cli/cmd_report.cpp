@@ -7,6 +7,7 @@
 #include "cli/output.hpp"
 #include "compiler/value.hpp"
 #include "runtime/data_loader.hpp"
+#include "runtime/value_text.hpp"
 #include "simulator/checks.hpp"
 #include "simulator/declared_report.hpp"
 #include "simulator/fm_checks.hpp"
@@ -99,7 +100,8 @@ bool add_to_all_profiles(rt::Snapshot& snap, const ir::Policy& policy,
   for (const auto& group : groups) {
     int32_t g = snap.find(gtype, group);
     if (g < 0) {
-      diags.error(Span{}, fmt::format("--add-to-all-profiles: unknown SystemGroup '{}'", group));
+      diags.error(Span{},
+                  "--add-to-all-profiles: " + rt::unknown_instance_message(snap, gtype, group));
       return false;
     }
     elems.push_back(ir::Value::entity(gtype, g));

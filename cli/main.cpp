@@ -1,5 +1,6 @@
 // keyplan: check, format, decide, explain and simulate access policies.
 #include "cli/commands.hpp"
+#include "cli/version.hpp"
 #include "engine/column.hpp"
 
 #include <iostream>
@@ -7,7 +8,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"keyplan: a policy-as-data compiler and simulator for workplace access control"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "keyplan 0.1");
+  app.set_version_flag("--version", keyplan::cli::version_text());
   int status = 0;
   keyplan::cli::add_check_command(app, status);
   keyplan::cli::add_fmt_command(app, status);
@@ -22,6 +23,8 @@ int main(int argc, char** argv) {
   keyplan::cli::add_matrix_command(app, status);
   keyplan::cli::add_diff_command(app, status);
   keyplan::cli::add_import_command(app, status);
+  keyplan::cli::add_init_command(app, status);
+  keyplan::cli::add_help_command(app, status); // last: it describes the commands above
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

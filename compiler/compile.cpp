@@ -2,9 +2,11 @@
 // them imports-first (an import cycle is an error), then analyze.
 #include "compiler/compile.hpp"
 
+#include "compiler/diagnostics.hpp"
 #include "compiler/parse.hpp"
 #include "compiler/sema.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
@@ -58,19 +60,26 @@ public:
     auto file = parse_file(*res_.sources, id, res_.diags);
     if (!file) return;
     in_progress_[module_name] = true;
+    chain_.push_back(module_name);
     fs::path dir = fs::path(path).parent_path();
     for (const auto& imp : file->imports) {
       if (auto it = in_progress_.find(imp.text); it != in_progress_.end()) {
         if (it->second)
           res_.diags.error(
-              imp.span, fmt::format("module '{}' imports itself (an import cycle)", imp.text),
+              imp.span,
+              fmt::format("module '{}' imports itself (an import cycle: {})", imp.text,
+                          cycle_text(imp.text)),
               "modules must form a tree: move the shared declarations to a third module");
         continue; // already loaded
       }
       std::string found = find_module(imp.text, dir);
       if (found.empty()) {
-        res_.diags.error(imp.span, fmt::format("cannot find module '{}'", imp.text),
-                         search_hint(imp.text, dir));
+        std::string near = closest_match(imp.text, available_modules(dir));
+        res_.diags.error(
+            imp.span,
+            fmt::format("cannot find module '{}'{}", imp.text,
+                        near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)),
+            search_hint(imp.text, dir));
         continue;
       }
       std::string t;
@@ -81,6 +90,7 @@ public:
       load(found, std::move(t), imp.text);
     }
     in_progress_[module_name] = false;
+    chain_.pop_back();
     std::string name = file->module ? file->module->text : module_name;
     res_.files.push_back(std::move(*file));
     inputs_.push_back({module_name == path ? name : module_name, path});
@@ -98,6 +108,44 @@ public:
       if (fs::is_regular_file(p, ec)) return p.lexically_normal().string();
     }
     return {};
+  }
+
+  // "a → b → c → a": the imports from `name`'s first load back to it.
+  std::string cycle_text(const std::string& name) const {
+    std::string out;
+    bool in = false;
+    for (const auto& m : chain_) {
+      in = in || m == name;
+      if (in) out += display(m) + " → ";
+    }
+    return out + display(name);
+  }
+  // The root file is loaded under its path; its `module` line names it too.
+  static std::string display(const std::string& m) {
+    return m.ends_with(".kp") ? fs::path(m).filename().string() : m;
+  }
+
+  // The module names importable from `dir` (for a did-you-mean): every .kp
+  // file under the search directories, up to three levels deep.
+  std::vector<std::string> available_modules(const fs::path& dir) const {
+    std::vector<std::string> out;
+    for (const auto& d : search_dirs(dir)) {
+      std::error_code ec;
+      fs::recursive_directory_iterator it(d, fs::directory_options::skip_permission_denied, ec),
+          end;
+      for (size_t seen = 0; !ec && it != end && seen < 2000; it.increment(ec), ++seen) {
+        if (it.depth() > 2) {
+          it.disable_recursion_pending();
+          continue;
+        }
+        if (!it->is_regular_file(ec) || it->path().extension() != ".kp") continue;
+        std::string name = fs::relative(it->path(), d, ec).replace_extension().string();
+        for (char& c : name)
+          if (c == '/') c = '.';
+        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+      }
+    }
+    return out;
   }
 
   std::string search_hint(const std::string& name, const fs::path& dir) const {
@@ -141,6 +189,7 @@ private:
   CompileResult& res_;
   const CompileOptions& opts_;
   std::map<std::string, bool> in_progress_;
+  std::vector<std::string> chain_; // modules being loaded, outermost first
   fs::path root_dir_ = ".";
 };
 

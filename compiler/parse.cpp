@@ -73,6 +73,11 @@ public:
     // errors that only repeat the first one.
     uint32_t decl = decl_start(s.line);
     if (reported_decl_ && *reported_decl_ == decl) return;
+    // A bad character was reported by the scan: the rest of its declaration
+    // would only produce a false second error.
+    if (bad_decls.count(decl)) return;
+    // Nor an "unexpected end of file" that recovery from it runs into.
+    if (!bad_decls.empty() && offending && offending->getType() == antlr4::Token::EOF) return;
     reported_decl_ = decl;
     std::string message = msg, hint;
     auto at = msg.find(" expecting ");
@@ -94,6 +99,7 @@ public:
   int count = 0;
   std::vector<uint32_t> decl_lines; // lines where a top-level declaration starts
   std::vector<Span> unclosed;       // opening brackets without a partner
+  std::set<uint32_t> bad_decls;     // declarations holding a bad character
 
   uint32_t decl_start(uint32_t line) const {
     uint32_t best = 0;
@@ -817,6 +823,8 @@ std::optional<ast::File> parse_file(const SourceManager& sm, int file_id, Diagno
       if (t->getChannel() != 0 || t->getType() == antlr4::Token::EOF) continue;
       if (t->getCharPositionInLine() == 0)
         listener.decl_lines.push_back(static_cast<uint32_t>(t->getLine()));
+      if (t->getType() == parser::KeyplanLexer::ERROR_CHAR)
+        listener.bad_decls.insert(listener.decl_start(static_cast<uint32_t>(t->getLine())));
       std::string text = t->getText();
       if (text == "(" || text == "[" || text == "{")
         open.push_back(token_span(file_id, pos, t));

@@ -104,6 +104,8 @@ public:
   std::optional<ir::Value> constant(const ast::Expr& e, TypeId want, const std::string& what);
   bool assignable(TypeId from, TypeId to) const;
   ir::ExprPtr check_name(const ast::Expr& e, Scope& scope, TypeId expected);
+  // What a value of type t is written as: "expected true or false".
+  std::string expected_values(TypeId t) const;
   ir::ExprPtr check_member(const ast::Expr& e, Scope& scope, TypeId expected);
   ir::ExprPtr check_call(const ast::Expr& e, Scope& scope, TypeId expected);
   ir::ExprPtr check_builtin(const ast::Expr& e, Scope& scope, TypeId expected);
@@ -177,6 +179,13 @@ public:
   bool is_ordered(TypeId t) const;
   int32_t entity_of(TypeId t) const; // entity index of T or T?, else -1
   std::vector<int32_t> ancestor_types(int32_t entity) const;
+
+  // --- sema_library.cpp
+  // Whether `name` is declared by a `std` module the policy does not import;
+  // if so, reports it at `at` the first time per module (one error that
+  // suggests the import, not one per use) and returns true.
+  bool missing_library(const Span& at, const std::string& name);
+  std::set<std::string> missing_reported_;
 };
 
 } // namespace keyplan::sema

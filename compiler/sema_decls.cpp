@@ -212,6 +212,7 @@ TypeId Context::resolve_type(const ast::TypeRef& t) {
   if (n == "date") return ir::TypeTable::kDate;
   if (int32_t e = policy.find_enum(n); e >= 0) return types.enum_type(e);
   if (int32_t e = policy.find_entity(n); e >= 0) return types.entity_type(e);
+  if (missing_library(t.name.span, n)) return ir::TypeTable::kError;
   std::vector<std::string> names(kBuiltinTypes.begin(), kBuiltinTypes.end());
   for (const auto& [name, span] : type_names) names.push_back(name);
   diags.error(t.name.span, fmt::format("unknown type '{}'", n),

@@ -91,8 +91,10 @@ ir::ExprPtr Context::check(const ast::Expr& e, Scope& scope, TypeId expected) {
   auto& types = policy.types;
   auto expect = [&](const ir::ExprPtr& x, TypeId want, const ast::Expr& src, const char* role) {
     if (x->type == TT::kError || want == TT::kError || x->type == want) return true;
+    std::string what = expected_values(want);
     diags.error(src.span, fmt::format("{} must be '{}'", role, type_name(want)),
-                fmt::format("found '{}'", type_name(x->type)));
+                what.empty() ? fmt::format("found '{}'", type_name(x->type))
+                             : fmt::format("{}, found '{}'", what, type_name(x->type)));
     return false;
   };
   switch (e.kind) {

@@ -29,8 +29,10 @@ std::optional<ir::Value> Context::constant(const ast::Expr& e, TypeId want,
   auto ir = check(e, scope, want);
   if (ir->type == ir::TypeTable::kError) return std::nullopt;
   if (!assignable(ir->type, want)) {
+    std::string expected = expected_values(want);
     diags.error(e.span, fmt::format("{} must be of type '{}'", what, type_name(want)),
-                fmt::format("found '{}'", type_name(ir->type)));
+                expected.empty() ? fmt::format("found '{}'", type_name(ir->type))
+                                 : fmt::format("{}, found '{}'", expected, type_name(ir->type)));
     return std::nullopt;
   }
   if (ir->op != ir::Op::Const) {
@@ -55,6 +57,7 @@ void Context::evaluate_constants() {
             e = it->second.entity;
           }
         }
+        if (e < 0 && missing_library(d.type.span, d.type.text)) return;
         if (e < 0) {
           std::vector<std::string> names;
           for (const auto& t : policy.entities) names.push_back(t.name);
@@ -112,6 +115,7 @@ void Context::evaluate_constants() {
   std::map<std::string, Span> overridden;
   for (const auto& [d, module] : set_overrides) {
     int32_t i = policy.find_setting(d->name.text);
+    if (i < 0 && missing_library(d->name.span, d->name.text)) continue;
     if (i < 0) {
       std::vector<std::string> names;
       for (const auto& s : policy.settings) names.push_back(s.name);

@@ -10,6 +10,34 @@ using ir::Op;
 using ir::TypeKind;
 using TT = ir::TypeTable;
 
+std::string Context::expected_values(TypeId t) const {
+  const auto& types = policy.types;
+  t = types.strip_optional(t);
+  switch (types.kind(t)) {
+  case TypeKind::Bool:
+    return "expected true or false";
+  case TypeKind::Int:
+    return "expected a whole number";
+  case TypeKind::String:
+    return "expected a string in double quotes";
+  case TypeKind::Date:
+    return "expected a date such as 2026-11-23";
+  case TypeKind::Enum: {
+    const auto& en = policy.enums[static_cast<size_t>(types[t].ref)];
+    std::string out = "expected one of ";
+    for (size_t i = 0; i < en.members.size(); ++i) out += (i ? ", " : "") + en.members[i];
+    return out;
+  }
+  case TypeKind::Entity:
+    return fmt::format("expected the id of a {}",
+                       policy.entities[static_cast<size_t>(types[t].ref)].name);
+  case TypeKind::Set:
+    return "expected a list such as [a, b]";
+  default:
+    return {};
+  }
+}
+
 ir::ExprPtr Context::check_name(const ast::Expr& e, Scope& scope, TypeId expected) {
   auto& types = policy.types;
   const std::string& n = e.name.text;
@@ -73,6 +101,7 @@ ir::ExprPtr Context::check_name(const ast::Expr& e, Scope& scope, TypeId expecte
                             policy.enums[static_cast<size_t>(policy.find_enum(n))].members.at(0)));
     return error_node(e.span);
   }
+  if (missing_library(e.span, n)) return error_node(e.span);
   std::string hint = suggest() ? did_you_mean(n, visible_names(scope)) : "";
   if (!rules_named(n).empty())
     hint = fmt::format("'{}' is a rule: call it with arguments, {}(...)", n, n);
@@ -85,6 +114,8 @@ ir::ExprPtr Context::check_name(const ast::Expr& e, Scope& scope, TypeId expecte
       for (size_t i = 0; i < en.members.size(); ++i) hint += (i ? ", " : "") + en.members[i];
     }
   }
+  // A bare word where a bool belongs (`published: yes`): say what is.
+  if (types.kind(want) == TypeKind::Bool) hint = expected_values(want);
   diags.error(e.span, fmt::format("unknown name '{}'", n), hint);
   return error_node(e.span);
 }
@@ -178,6 +209,10 @@ ir::ExprPtr Context::check_call(const ast::Expr& e, Scope& scope, TypeId expecte
   std::vector<int32_t> candidates = rules_named(n);
   if (candidates.empty()) {
     if (n == "count" || n == "max" || n == "min") return check_builtin(e, scope, expected);
+    if (missing_library(e.name.span, n)) {
+      for (const auto& k : e.kids) check(*k, scope);
+      return error_node(e.span);
+    }
     std::vector<std::string> names;
     if (suggest()) {
       for (const auto& r : policy.rules) names.push_back(r.name);

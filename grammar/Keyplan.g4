@@ -120,7 +120,8 @@ STRING : '"' (~["\\\r\n] | '\\' .)* '"' ;
 // A string without its closing quote, to the end of the line, as one token:
 // so a line of many quotes lexes in linear time. The token scan reports it.
 UNTERMINATED_STRING : '"' (~["\\\r\n] | '\\' .)* ;
-ID : [a-zA-Z_] [a-zA-Z_0-9]* ;
+// Identifiers follow Unicode UAX #31 (XID): `Group Fuhrpark_Süd`.
+ID : [\p{XID_Start}_] [\p{XID_Continue}]* ;
 
 DOC_COMMENT : '///' ~[\r\n]* -> channel(2) ;
 LINE_COMMENT : '//' ~[\r\n]* -> channel(2) ;

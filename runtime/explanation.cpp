@@ -1,6 +1,9 @@
 #include "runtime/explanation.hpp"
 
+#include "runtime/brief.hpp"
+
 #include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -22,6 +25,18 @@ void add_leaf(const ExplainNode& n, std::optional<bool> want, const RuleStack& r
   for (const ExplainNode* x : rules) r.via.push_back(x->text);
   for (auto it = rules.rbegin(); it != rules.rend() && r.implements.empty(); ++it)
     r.implements = (*it)->implements;
+  // Inside the library: the innermost library rule speaks for the clause.
+  if (!rules.empty() && rules.back()->library) {
+    r.library = true;
+    for (auto it = rules.rbegin(); it != rules.rend() && (*it)->library; ++it)
+      if (!(*it)->doc.empty()) {
+        r.doc = (*it)->doc;
+        r.args = (*it)->args;
+        if (!(*it)->implements.empty()) r.implements = (*it)->implements;
+        break;
+      }
+    if (r.doc.empty()) r.args = rules.back()->args;
+  }
   for (const auto& o : out)
     if (o.text == r.text && o.span.begin == r.span.begin && o.span.file == r.span.file &&
         o.details == r.details)
@@ -78,6 +93,12 @@ const char* mark(const std::optional<bool>& truth, bool unicode) {
 
 std::string ids(const std::vector<std::string>& v) {
   return v.empty() ? std::string{} : fmt::format(" [{}]", fmt::join(v, ", "));
+}
+
+std::string arg_list(const std::vector<std::pair<std::string, std::string>>& args) {
+  std::vector<std::string> a;
+  for (const auto& [k, v] : args) a.push_back(fmt::format("{} = {}", k, v));
+  return fmt::format("{}", fmt::join(a, ", "));
 }
 
 void render_node(const ExplainNode& n, int depth, const RenderOptions& o, std::string& out) {
@@ -148,9 +169,20 @@ void compute_reasons(Explanation& e) {
 
 std::string render_text(const Explanation& e, const RenderOptions& o) {
   std::string out = fmt::format("{} {}\n", e.allowed ? "allow" : "deny", e.call);
+  if (!e.brief.empty()) out += e.brief + "\n";
   render_node(e.root, 0, o, out);
   if (!e.reasons.empty()) out += e.allowed ? "because:\n" : "failing:\n";
   for (const auto& r : e.reasons) {
+    if (r.library && !r.doc.empty()) {
+      // A library clause: what the rule means and the client's instances,
+      // not a path into std (the clause itself is in the tree above).
+      out += fmt::format("  {} {}{}\n", mark(r.truth, o.unicode), doc_summary(r.doc),
+                         ids(r.implements));
+      if (!r.args.empty()) out += fmt::format("      for {}\n", arg_list(r.args));
+      if (o.details)
+        for (const auto& d : r.details) out += fmt::format("      {}\n", d);
+      continue;
+    }
     out += fmt::format("  {} {}\n", mark(r.truth, o.unicode), r.text);
     std::string where =
         r.via.empty() ? std::string{} : "in " + fmt::format("{}", fmt::join(r.via, " > "));
@@ -175,6 +207,24 @@ nlohmann::json to_json(const Explanation& e, const SourceManager* sm) {
   nlohmann::json j;
   j["decision"] = e.allowed ? "allow" : "deny";
   j["call"] = e.call;
+  if (!e.brief.empty()) j["brief"] = e.brief;
+  nlohmann::json fixes = nlohmann::json::array();
+  for (const auto& fix : e.fixes) {
+    nlohmann::json edits = nlohmann::json::array();
+    for (const auto& ed : fix) {
+      nlohmann::json ej{
+          {"op", ed.op}, {"attribute", ed.attribute}, {"value", ed.value}, {"text", ed.text}};
+      if (!ed.instance.empty()) {
+        ej["type"] = ed.type;
+        ej["instance"] = ed.instance;
+      } else {
+        ej["setting"] = ed.attribute;
+      }
+      edits.push_back(ej);
+    }
+    fixes.push_back(edits);
+  }
+  j["fixes"] = fixes;
   j["tree"] = node_json(e.root, sm);
   nlohmann::json reasons = nlohmann::json::array();
   for (const auto& r : e.reasons) {
@@ -186,6 +236,10 @@ nlohmann::json to_json(const Explanation& e, const SourceManager* sm) {
     if (!r.rule.empty()) rj["rule"] = r.rule;
     rj["via"] = r.via;
     rj["implements"] = r.implements;
+    if (r.library) {
+      rj["library"] = true;
+      if (!r.doc.empty()) rj["doc"] = r.doc;
+    }
     if (r.span.valid()) rj["span"] = span_json(r.span, sm);
     reasons.push_back(rj);
   }

@@ -31,6 +31,8 @@ struct ExplainNode {
   std::string signature;
   std::vector<std::string> implements;
   std::vector<std::pair<std::string, std::string>> args; // parameter, rendered value
+  std::string doc;                                       // the rule's doc comment
+  bool library = false;                                  // the rule lies in a `std` module
   // The result.
   std::string value;                 // rendered (`true`, `[ALL, IT]`, `first_floor`)
   std::optional<bool> truth;         // for bool results
@@ -50,6 +52,30 @@ struct Reason {
   std::string rule;                    // the enclosing rule's signature
   std::vector<std::string> via;        // the rules called on the way, outermost first
   std::vector<std::string> implements; // DOMAIN ids of the nearest enclosing rule having any
+  // A clause inside a `std` module is shown by the innermost library rule's
+  // doc comment and the client's arguments it was called with, not its path.
+  bool library = false;
+  std::string doc;
+  std::vector<std::pair<std::string, std::string>> args;
+};
+
+// One attribute cell the evaluation read (type, row, attribute); a setting
+// read is {-1, -1, setting index}. Input of the fix search (runtime/brief.hpp).
+struct CellRead {
+  int32_t type = -1, row = -1, attr = -1;
+  bool operator==(const CellRead& o) const {
+    return type == o.type && row == o.row && attr == o.attr;
+  }
+};
+
+// One edit of tenant data or settings, in the data's terms.
+struct Edit {
+  std::string op;        // "add", "remove", "set"
+  std::string type;      // entity type; empty for a setting
+  std::string instance;  // instance id; empty for a setting
+  std::string attribute; // attribute or setting name
+  std::string value;     // the element added/removed, or the new value
+  std::string text;      // "add IT to mueller's groups"
 };
 
 struct Explanation {
@@ -57,6 +83,11 @@ struct Explanation {
   bool allowed = false;
   std::string call; // e.g. "book(user = schmidt, object = TABLE_2, on = 2026-11-23)"
   std::vector<Reason> reasons;
+  std::vector<CellRead> reads; // every cell read, in order, without repeats
+  // The summary in the data's terms (runtime/brief.hpp fills it): one or two
+  // sentences, and the minimal edits that were checked to flip the decision.
+  std::string brief;
+  std::vector<std::vector<Edit>> fixes;
 };
 
 // Fills `reasons` from the tree (called by the interpreter).

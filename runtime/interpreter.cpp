@@ -3,6 +3,7 @@
 #include "runtime/bitset.hpp"
 #include "runtime/explain_detail.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <fmt/format.h>
 
@@ -43,6 +44,10 @@ int64_t total_mod(int64_t a, int64_t b) {
 struct Recorder {
   ExplainNode root;
   std::vector<ExplainNode*> stack;
+  std::vector<CellRead> reads;
+  void read(CellRead c) {
+    if (std::find(reads.begin(), reads.end(), c) == reads.end()) reads.push_back(c);
+  }
   ExplainNode& open() {
     if (stack.empty()) {
       stack.push_back(&root);
@@ -81,6 +86,8 @@ public:
       n.signature = rule.signature;
       n.implements = rule.implements;
       n.span = rule.span;
+      n.doc = rule.doc;
+      n.library = in_.is_library(rule.module);
       for (size_t i = 0; i < rule.params.size(); ++i)
         n.args.emplace_back(rule.params[i].name, detail::short_format(args[i], sn_));
       RtValue r = eval(*rule.body, args);
@@ -328,10 +335,12 @@ private:
     case Op::Var:
       return f[static_cast<size_t>(e.index)];
     case Op::Setting:
+      if constexpr (X) rec_->read({-1, -1, e.index});
       return in_.setting(e.index);
     case Op::Attr: {
       RtValue o = eval(*e.kids[0], f);
       if (o.kind != RtKind::Entity) return RtValue::none();
+      if constexpr (X) rec_->read({o.ref, static_cast<int32_t>(o.num), e.index});
       return attr(o.ref, o.num, e.index);
     }
     case Op::Call: {
@@ -447,6 +456,11 @@ void Interpreter::sync() {
   all_of_.assign(policy_.entities.size(), std::nullopt);
 }
 
+bool Interpreter::is_library(int module) const {
+  if (module < 0 || static_cast<size_t>(module) >= policy_.modules.size()) return false;
+  return policy_.modules[static_cast<size_t>(module)].name.rfind("std.", 0) == 0;
+}
+
 const RtValue& Interpreter::constant(const ir::Expr& e) {
   auto it = constants_.find(&e);
   if (it != constants_.end()) return it->second;
@@ -528,6 +542,7 @@ Decision Interpreter::evaluate(int32_t rule, const std::vector<RtValue>& args,
       v = ev.call(rule, args);
       Explanation ex;
       ex.root = std::move(rec.root);
+      ex.reads = std::move(rec.reads);
       ex.allowed = r.result == ir::TypeTable::kBool && v.truth();
       std::string call = r.name + "(";
       for (size_t i = 0; i < ex.root.args.size(); ++i)

@@ -70,6 +70,7 @@ private:
   const RtValue& constant(const ir::Expr& e);
   const RtValue& setting(int32_t index);
   const RtValue& all_of(int32_t type);
+  bool is_library(int module) const; // a `std.*` module
 
   const ir::Policy& policy_;
   const Snapshot& snapshot_;

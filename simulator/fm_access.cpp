@@ -2,6 +2,8 @@
 // source of each key and the license caps, decided by the model's rules.
 #include "simulator/fm_reports.hpp"
 
+#include "runtime/value_text.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
 
@@ -112,7 +114,7 @@ std::vector<Table> fm_effective_access(FmModel& m, const std::vector<std::string
   for (const auto& id : users) {
     int32_t u = m.snapshot().find(m.user, id);
     if (u < 0) {
-      if (error) *error = fmt::format("unknown User '{}'", id);
+      if (error) *error = rt::unknown_instance_message(m.snapshot(), m.user, id); // did-you-mean
       return {};
     }
     out.push_back(user_table(m, u));

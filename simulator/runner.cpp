@@ -2,6 +2,7 @@
 
 #include "simulator/checks.hpp"
 
+#include "runtime/brief.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/request.hpp"
 #include "simulator/yaml_value.hpp"
@@ -197,6 +198,8 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
         if (want || !cr.passed) {
           if (!d.explanation) d = decider.decide(req.rule, req.args, today, true, nullptr);
           cr.explanation = std::move(d.explanation);
+          if (cr.explanation)
+            rt::summarise(*cr.explanation, policy, snap, req.rule, req.args, today);
         }
       }
       (cr.passed ? rep.passed : rep.failed)++;

@@ -540,7 +540,11 @@ TEST_F(FmtCli, PrintsCheckAndWrite) {
   r = run_keyplan("fmt --check " + messy.string() + " " + clean.string(), dir);
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err, messy.string() + "\n");
-  EXPECT_EQ(r.out, "");
+  // The unified diff of what formatting would change (issue 16); none for
+  // the clean file.
+  EXPECT_EQ(r.out, "--- " + messy.string() + "\n+++ " + messy.string() +
+                       "\n@@ -1,2 +1,3 @@\n-Group   IT\n-rule r()=a and  b\n+Group IT\n+\n"
+                       "+rule r() = a and b\n");
 
   ino_t clean_inode = inode(clean);
   r = run_keyplan("fmt -w " + messy.string() + " " + clean.string(), dir);
