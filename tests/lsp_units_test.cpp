@@ -1,0 +1,93 @@
+// The language server's parts in-process: LSP positions (UTF-16), the
+// Content-Length framing, and name resolution of the symbol index.
+#include "compiler/parse.hpp"
+#include "lsp/position.hpp"
+#include "lsp/symbol_index.hpp"
+#include "lsp/transport.hpp"
+#include "lsp/uri.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace keyplan::lsp {
+namespace {
+
+TEST(LspPosition, CharactersCountUtf16UnitsOfUmlautsAndEmoji) {
+  std::string text = "Group Süd\n// 😀 x\n";
+  LineIndex li(text);
+  uint32_t x = static_cast<uint32_t>(text.find('x'));
+  EXPECT_EQ(li.position(x), (nlohmann::json{{"line", 1}, {"character", 6}})); // 😀 is two units
+  EXPECT_EQ(li.offset(1, 6), x);
+  uint32_t d = static_cast<uint32_t>(text.find('d'));
+  EXPECT_EQ(li.position(d), (nlohmann::json{{"line", 0}, {"character", 8}})); // ü is one unit
+  EXPECT_EQ(li.offset(0, 8), d);
+  EXPECT_EQ(li.offset(0, 999), static_cast<uint32_t>(text.find('\n'))); // clamped to the line
+  EXPECT_EQ(li.offset(99, 0), text.size());
+}
+
+TEST(LspUri, PathsWithSpacesAndUmlautsRoundTrip) {
+  std::string path = "/tmp/Büro Süd/policy.kp";
+  std::string uri = path_to_uri(path);
+  EXPECT_EQ(uri, "file:///tmp/B%C3%BCro%20S%C3%BCd/policy.kp");
+  EXPECT_EQ(uri_to_path(uri), path);
+  EXPECT_EQ(uri_to_path("untitled:Untitled-1"), "");
+}
+
+TEST(LspTransport, ReadsFramedMessagesSplitAcrossWritesAndRefusesABadHeader) {
+  int in[2], out[2];
+  ASSERT_EQ(::pipe(in), 0);
+  ASSERT_EQ(::pipe(out), 0);
+  Transport t(in[0], out[1]);
+  std::string body;
+  std::string msg = "Content-Length: 7\r\nContent-Type: x\r\n\r\n{\"a\":1}";
+  ASSERT_EQ(::write(in[1], msg.data(), 10), 10); // half a header
+  EXPECT_EQ(t.read(body, 0), Transport::Status::Timeout);
+  ASSERT_EQ(::write(in[1], msg.data() + 10, msg.size() - 10), static_cast<ssize_t>(msg.size() - 10));
+  ASSERT_EQ(t.read(body, 1000), Transport::Status::Message);
+  EXPECT_EQ(body, "{\"a\":1}");
+  ASSERT_TRUE(t.write({{"b", 2}}));
+  char buf[64] = {};
+  ssize_t n = ::read(out[0], buf, sizeof buf - 1);
+  EXPECT_EQ(std::string(buf, static_cast<size_t>(n)), "Content-Length: 7\r\n\r\n{\"b\":2}");
+  std::string bad = "Content-Length: lots\r\n\r\n";
+  ASSERT_EQ(::write(in[1], bad.data(), bad.size()), static_cast<ssize_t>(bad.size()));
+  EXPECT_EQ(t.read(body, 1000), Transport::Status::Bad);
+  ::close(in[1]);
+  Transport t2(in[0], out[1]);
+  EXPECT_EQ(t2.read(body, 1000), Transport::Status::Closed);
+  for (int fd : {in[0], out[0], out[1]}) ::close(fd);
+}
+
+TEST(LspSymbolIndex, ParametersShadowGlobalsAndQuantifierVariablesAreScoped) {
+  SourceManager sm;
+  int id = sm.add("t.kp", "setting u: int = 1\n"
+                          "rule r(u: int) = u > 0 and any x in [1, 2]: x > u\n"
+                          "rule s() = u > 0\n");
+  Diagnostics diags;
+  auto file = parse_file(sm, id, diags);
+  ASSERT_TRUE(file) << diags.render_text(sm);
+  std::vector<ast::File> files;
+  files.push_back(std::move(*file));
+  SymbolIndex index;
+  index.build(files);
+  const std::string& text = sm.file(id).text;
+  // `u` in r's body is r's parameter; in s's body it is the setting.
+  const Occurrence* in_r = index.at(id, static_cast<uint32_t>(text.find("u > 0")));
+  ASSERT_TRUE(in_r);
+  EXPECT_EQ(in_r->kind, SymKind::Local);
+  auto defs = index.definitions(*in_r);
+  ASSERT_EQ(defs.size(), 1u);
+  EXPECT_EQ(defs[0]->span.begin, text.find("u: int"));
+  EXPECT_EQ(index.references(*in_r).size(), 3u); // the parameter, u > 0, x > u
+  const Occurrence* in_s = index.at(id, static_cast<uint32_t>(text.rfind("u > 0")));
+  ASSERT_TRUE(in_s);
+  EXPECT_EQ(in_s->kind, SymKind::Setting);
+  EXPECT_EQ(index.references(*in_s).size(), 2u); // the declaration and its use in s
+  const Occurrence* x = index.at(id, static_cast<uint32_t>(text.find("x > u")));
+  ASSERT_TRUE(x);
+  EXPECT_EQ(x->kind, SymKind::Local);
+  EXPECT_EQ(index.definitions(*x).size(), 1u);
+}
+
+} // namespace
+} // namespace keyplan::lsp
