@@ -18,7 +18,7 @@ struct Analysis {
   CompileResult result;
   Diagnostics findings; // the policy's `check` declarations on its instances
   SymbolIndex index;
-  int root_file = 0;      // the document's file id in result.sources
+  int root_file = 0; // the document's file id in result.sources
   bool root_parsed = false;
 
   const SourceManager& sources() const { return *result.sources; }

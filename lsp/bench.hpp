@@ -19,7 +19,8 @@ struct LspBenchOptions {
 // `lines` lines long.
 std::string generate_bench_policy(int lines);
 
-// {"policy", "lines", "edits", "recheck_ms": {"median", "p95", "max"}, "budget_ms"};
+// {"policy", "lines", "edits", "recheck_ms" (wall clock) and "recheck_cpu_ms"
+// (the thread's CPU time): {"median", "p95", "max"}, "budget_ms"};
 // false with `error` when the policy cannot be read.
 bool run_lsp_bench(const LspBenchOptions& o, nlohmann::json& result, std::string& error);
 

@@ -34,13 +34,14 @@ int item_kind(SymKind k) {
 }
 
 const char* const kKeywords[] = {
-    "module", "import", "enum",  "entity", "extend", "setting",   "set",    "alias",
-    "rule",   "action", "invariant", "forall", "check", "parent", "not",    "and",
-    "or",     "implies", "any",  "all",    "in",     "if",        "then",   "else",
-    "for",    "where",  "true",  "false",  "none",   "today",     "within", "meets",
-    "union",  "intersect", "except"};
+    "module", "import",    "enum",   "entity", "extend", "setting", "set",       "alias", "rule",
+    "action", "invariant", "forall", "check",  "parent", "not",     "and",       "or",    "implies",
+    "any",    "all",       "in",     "if",     "then",   "else",    "for",       "where", "true",
+    "false",  "none",      "today",  "within", "meets",  "union",   "intersect", "except"};
 
-bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool ident_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 } // namespace
 
@@ -94,7 +95,8 @@ nlohmann::json completion(const Analysis& a, const std::string& text,
   for (const auto& o : all) {
     if (!o.definition || o.kind == SymKind::Attribute) continue;
     if (o.kind == SymKind::Local) {
-      if (o.decl == around && around) add(o.name, item_kind(o.kind), o.type ? type_text(*o.type) : "");
+      if (o.decl == around && around)
+        add(o.name, item_kind(o.kind), o.type ? type_text(*o.type) : "");
       continue;
     }
     std::string detail = kind_name(o.kind);

@@ -52,7 +52,8 @@ std::string signature(const Analysis& a, const Occurrence& def) {
       if (int32_t i = p->find_setting(def.name); i >= 0) {
         const auto& s = p->settings[static_cast<size_t>(i)];
         out += " = " + p->format_value(s.value);
-        if (!(s.value == s.default_value)) out += "  // default " + p->format_value(s.default_value);
+        if (!(s.value == s.default_value))
+          out += "  // default " + p->format_value(s.default_value);
       }
     return out;
   }
@@ -62,7 +63,8 @@ std::string signature(const Analysis& a, const Occurrence& def) {
       for (const auto& x : d->members) m.push_back(x.text);
       return fmt::format("enum {} {{ {} }}", def.name, join(m, ", "));
     }
-    if (d && d->kind == ast::DeclKind::Alias) return fmt::format("alias {} = {}", def.name, def.container);
+    if (d && d->kind == ast::DeclKind::Alias)
+      return fmt::format("alias {} = {}", def.name, def.container);
     if (d && (d->kind == ast::DeclKind::Entity)) {
       std::string out = fmt::format("entity {} {{\n", def.name);
       for (const auto& at : d->attributes)

@@ -33,10 +33,11 @@ bool is_identifier(const std::string& s) {
   for (unsigned char c : s)
     if (!std::isalnum(c) && c != '_') return false;
   static const std::set<std::string> kReserved = {
-      "module", "import", "enum", "entity", "extend", "setting", "set", "alias", "rule",
-      "action", "invariant", "forall", "check", "parent", "not", "and", "or", "implies",
-      "any", "all", "in", "if", "then", "else", "for", "where", "true", "false", "none",
-      "today", "within", "meets", "union", "intersect", "except"};
+      "module", "import", "enum",   "entity",    "extend", "setting",   "set",
+      "alias",  "rule",   "action", "invariant", "forall", "check",     "parent",
+      "not",    "and",    "or",     "implies",   "any",    "all",       "in",
+      "if",     "then",   "else",   "for",       "where",  "true",      "false",
+      "none",   "today",  "within", "meets",     "union",  "intersect", "except"};
   return !kReserved.count(s);
 }
 
@@ -92,8 +93,9 @@ nlohmann::json rename(const std::vector<const Analysis*>& workspace, const Analy
   for (const Analysis* w : workspace) {
     bool same = false;
     for (const auto& x : w->index.all())
-      same = same || (x.definition && w->index.same_symbol(key, x) &&
-                      declared.count({path_to_uri(w->sources().file(x.span.file).path), x.span.begin}));
+      same = same ||
+             (x.definition && w->index.same_symbol(key, x) &&
+              declared.count({path_to_uri(w->sources().file(x.span.file).path), x.span.begin}));
     if (!same) continue;
     Locations loc(*w);
     for (const auto& x : w->index.all()) {

@@ -9,9 +9,20 @@ namespace {
 
 // LSP SymbolKind
 enum : int {
-  kClass = 5, kProperty = 7, kField = 8, kInterface = 11, kFunction = 12, kVariable = 13,
-  kConstant = 14, kBoolean = 17, kKey = 20, kObject = 19, kEnumMember = 22, kEvent = 24,
-  kEnum = 10, kMethod = 6
+  kClass = 5,
+  kProperty = 7,
+  kField = 8,
+  kInterface = 11,
+  kFunction = 12,
+  kVariable = 13,
+  kConstant = 14,
+  kBoolean = 17,
+  kKey = 20,
+  kObject = 19,
+  kEnumMember = 22,
+  kEvent = 24,
+  kEnum = 10,
+  kMethod = 6
 };
 
 nlohmann::json symbol(const LineIndex& li, const std::string& name, int kind, const Span& range,
@@ -46,13 +57,15 @@ nlohmann::json document_symbols(const Analysis& a) {
     switch (d.kind) {
     case K::Enum: {
       auto s = symbol(li, d.name.text, kEnum, d.span, d.name.span);
-      for (const auto& m : d.members) s["children"].push_back(symbol(li, m.text, kEnumMember, m.span, m.span));
+      for (const auto& m : d.members)
+        s["children"].push_back(symbol(li, m.text, kEnumMember, m.span, m.span));
       out.push_back(s);
       break;
     }
     case K::Entity:
     case K::Extend: {
-      auto s = symbol(li, d.name.text, kClass, d.span, d.name.span, d.kind == K::Extend ? "extend" : "");
+      auto s =
+          symbol(li, d.name.text, kClass, d.span, d.name.span, d.kind == K::Extend ? "extend" : "");
       for (const auto& at : d.attributes)
         s["children"].push_back(
             symbol(li, at.name.text, kField, at.span, at.name.span, type_text(at.type)));

@@ -40,7 +40,9 @@ std::string type_text(const ast::TypeRef& t) {
 
 namespace {
 
-int64_t local_key(const Span& s) { return (static_cast<int64_t>(s.file) << 32) | s.begin; }
+int64_t local_key(const Span& s) {
+  return (static_cast<int64_t>(s.file) << 32) | s.begin;
+}
 
 class Builder {
 public:
@@ -195,8 +197,7 @@ private:
       Item it = stack.back();
       stack.pop_back();
       cur.resize(it.scope_size);
-      if (it.push_var)
-        cur.emplace_back(it.binder->name.text, local_key(it.binder->name.span));
+      if (it.push_var) cur.emplace_back(it.binder->name.text, local_key(it.binder->name.span));
       const ast::Expr& e = *it.e;
       using K = ast::ExprKind;
       size_t base = cur.size();

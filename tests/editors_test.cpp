@@ -24,7 +24,8 @@ std::set<std::string> grammar_keywords() {
 }
 
 TEST(Editors, TextMateGrammarIsValidJsonWithTheLanguagesKeywords) {
-  auto g = nlohmann::json::parse(read(source_root() / "editors/vscode/syntaxes/keyplan.tmLanguage.json"));
+  auto g = nlohmann::json::parse(
+      read(source_root() / "editors/vscode/syntaxes/keyplan.tmLanguage.json"));
   EXPECT_EQ(g["scopeName"], "source.keyplan");
   std::set<std::string> words;
   std::regex alternation(R"(\\b\(([a-z_|]+)\)\\b)");
@@ -68,7 +69,8 @@ TEST(Editors, VimSyntaxKeywordsAreTheLanguages) {
     while (ss >> w) words.insert(w);
   }
   EXPECT_EQ(words, grammar_keywords());
-  EXPECT_NE(read(source_root() / "editors/vim/ftdetect/keyplan.vim").find("*.kp"), std::string::npos);
+  EXPECT_NE(read(source_root() / "editors/vim/ftdetect/keyplan.vim").find("*.kp"),
+            std::string::npos);
 }
 
 TEST(Editors, VsCodeExtensionManifestNamesFilesThatExist) {

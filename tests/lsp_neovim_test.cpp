@@ -28,7 +28,8 @@ TEST(LspNeovim, HeadlessNeovimReceivesDiagnosticsAndHover) {
                     " KP_BIN=" + quote(KEYPLAN_BINARY) + " KP_FILE=" + quote(policy.string()) +
                     " KP_OUT=" + quote(out.string()) + " KP_LINE=4 KP_CHAR=28";
   auto r = testing_support::run_command(
-      "cd " + quote(scratch.dir.string()) + " && " + env + " timeout 90 nvim --headless --clean -u " +
+      "cd " + quote(scratch.dir.string()) + " && " + env +
+      " timeout 90 nvim --headless --clean -u " +
       quote((source_root() / "tests/data/lsp/nvim_attach.lua").string()) + " </dev/null 2>&1");
   ASSERT_EQ(r.code, 0) << r.out;
   std::string text = read(out);

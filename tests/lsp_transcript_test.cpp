@@ -1,13 +1,15 @@
 // `keyplan lsp` driven by a scripted JSON-RPC client: each transcript
 // tests/data/lsp/NAME.in.jsonl (one message a line; `#` lines are comments;
 // "${ROOT}" is the source root; a string "${FILE:path}" is that file's
-// text; a line `!BODY` is sent as it is) is framed, piped into the server, and every message it writes is
-// compared with NAME.golden.jsonl (absolute paths shown as ${ROOT}).
+// text; a line `!BODY` is sent as it is) is framed, piped into the server, and every message it
+// writes is compared with NAME.golden.jsonl (absolute paths shown as ${ROOT}).
 // KEYPLAN_UPDATE_GOLDEN=1 rewrites the golden files instead.
 #include "tests/what_if_support.hpp"
 
 #include <gtest/gtest.h>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace keyplan {
 namespace {
@@ -127,8 +129,8 @@ TEST(LspTranscript, ImportedFilesGetTheirOwnDiagnostics) {
     if (m.value("method", "") == "textDocument/publishDiagnostics" &&
         m["params"]["uri"].get<std::string>().ends_with("project/shared.kp"))
       for (const auto& d : m["params"]["diagnostics"])
-        in_shared = in_shared || d["message"].get<std::string>().find("unknown_setting") !=
-                                     std::string::npos;
+        in_shared = in_shared ||
+                    d["message"].get<std::string>().find("unknown_setting") != std::string::npos;
   EXPECT_TRUE(in_shared);
 }
 
@@ -136,12 +138,48 @@ TEST(LspTranscript, HoverDefinitionReferencesCompletionAcrossStd) {
   auto t = run_transcript("navigation");
   EXPECT_EQ(t.code, 0);
   EXPECT_EQ(t.got, t.golden);
+  std::map<int, json> by_id;
+  for (const auto& m : messages(t.got))
+    if (m.contains("id") && m["id"].is_number()) by_id[m["id"].get<int>()] = m;
+  // The hover of a setting shows its value after the policy's `set`.
+  EXPECT_NE(by_id[3]["result"]["contents"]["value"].get<std::string>().find(
+                "set<Group> = [Mobile]  // default [ALL]"),
+            std::string::npos);
+  // The definition of std's `book` is in policies/std/desk_booking.kp.
+  EXPECT_TRUE(
+      by_id[7]["result"][0]["uri"].get<std::string>().ends_with("/policies/std/desk_booking.kp"));
+  // Completion in a rule body: its parameters, instances, enum members,
+  // rules and keywords.
+  std::set<std::pair<std::string, int>> items;
+  for (const auto& i : by_id[13]["result"]["items"])
+    items.insert({i["label"].get<std::string>(), i["kind"].get<int>()});
+  for (auto want : std::vector<std::pair<std::string, int>>{
+           {"u", 6}, {"Mobile", 12}, {"desk_1", 12}, {"desk", 20}, {"it_desk", 3}, {"forall", 14}})
+    EXPECT_TRUE(items.count(want)) << want.first;
+  // After `o.` only Object's attributes.
+  for (const auto& i : by_id[11]["result"]["items"])
+    if (i["label"] != "id") {
+      EXPECT_TRUE(i["detail"].get<std::string>().starts_with("Object.")) << i;
+    }
 }
 
 TEST(LspTranscript, FormattingOutlineAndRename) {
   auto t = run_transcript("editing");
   EXPECT_EQ(t.code, 0);
   EXPECT_EQ(t.got, t.golden);
+  std::map<int, json> by_id;
+  for (const auto& m : messages(t.got))
+    if (m.contains("id") && m["id"].is_number()) by_id[m["id"].get<int>()] = m;
+  // Renaming office.kp's Group IT edits its three places there, not the
+  // other open policy's own Group IT.
+  const json& changes = by_id[4]["result"]["changes"];
+  ASSERT_EQ(changes.size(), 1u) << changes;
+  EXPECT_TRUE(changes.begin().key().ends_with("/office.kp"));
+  EXPECT_EQ(changes.begin().value().size(), 3u);
+  EXPECT_TRUE(by_id[5].contains("error")); // std's book
+  EXPECT_TRUE(by_id[6].contains("error")); // a keyword
+  EXPECT_EQ(by_id[2]["result"][0]["newText"],
+            "import std.desk_booking\n\nGroup IT\n\nrule r(u: User) = IT in u.groups\n");
 }
 
 TEST(LspTranscript, ProtocolErrorsAreAnsweredAndExitFollowsShutdown) {
@@ -153,7 +191,7 @@ TEST(LspTranscript, ProtocolErrorsAreAnsweredAndExitFollowsShutdown) {
 TEST(LspTranscript, EndOfInputWithoutShutdownExitsOne) {
   Scratch scratch;
   fs::path in = scratch.write("in.lsp", "Content-Length: 2\r\n\r\n{}");
-  Run r = run_keyplan("lsp < " + quote(in.string()), 30);
+  what_if_test::Run r = run_keyplan("lsp < " + quote(in.string()), 30);
   EXPECT_EQ(r.code, 1) << show(r);
 }
 

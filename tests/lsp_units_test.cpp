@@ -2,6 +2,7 @@
 // Content-Length framing, and name resolution of the symbol index.
 #include "compiler/parse.hpp"
 #include "lsp/position.hpp"
+#include "lsp/server.hpp"
 #include "lsp/symbol_index.hpp"
 #include "lsp/transport.hpp"
 #include "lsp/uri.hpp"
@@ -42,7 +43,8 @@ TEST(LspTransport, ReadsFramedMessagesSplitAcrossWritesAndRefusesABadHeader) {
   std::string msg = "Content-Length: 7\r\nContent-Type: x\r\n\r\n{\"a\":1}";
   ASSERT_EQ(::write(in[1], msg.data(), 10), 10); // half a header
   EXPECT_EQ(t.read(body, 0), Transport::Status::Timeout);
-  ASSERT_EQ(::write(in[1], msg.data() + 10, msg.size() - 10), static_cast<ssize_t>(msg.size() - 10));
+  ASSERT_EQ(::write(in[1], msg.data() + 10, msg.size() - 10),
+            static_cast<ssize_t>(msg.size() - 10));
   ASSERT_EQ(t.read(body, 1000), Transport::Status::Message);
   EXPECT_EQ(body, "{\"a\":1}");
   ASSERT_TRUE(t.write({{"b", 2}}));
@@ -77,7 +79,7 @@ TEST(LspSymbolIndex, ParametersShadowGlobalsAndQuantifierVariablesAreScoped) {
   EXPECT_EQ(in_r->kind, SymKind::Local);
   auto defs = index.definitions(*in_r);
   ASSERT_EQ(defs.size(), 1u);
-  EXPECT_EQ(defs[0]->span.begin, text.find("u: int"));
+  EXPECT_EQ(defs[0]->span.begin, text.find("(u: int") + 1);
   EXPECT_EQ(index.references(*in_r).size(), 3u); // the parameter, u > 0, x > u
   const Occurrence* in_s = index.at(id, static_cast<uint32_t>(text.rfind("u > 0")));
   ASSERT_TRUE(in_s);
@@ -87,6 +89,40 @@ TEST(LspSymbolIndex, ParametersShadowGlobalsAndQuantifierVariablesAreScoped) {
   ASSERT_TRUE(x);
   EXPECT_EQ(x->kind, SymKind::Local);
   EXPECT_EQ(index.definitions(*x).size(), 1u);
+}
+
+TEST(LspServer, HostileParamsGetAnErrorReplyAndNeverStopTheServer) {
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  Transport t(-1, out[1]);
+  Server server(t, ServerOptions{});
+  std::vector<std::string> bodies = {
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"initializationOptions":{"path":[1,"x"]}}})",
+      R"({"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"untitled:1","text":"rule r() = 1 +"}}})",
+      R"({"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"untitled:1"},"contentChanges":[{"range":{"start":{"line":-9,"character":99},"end":{"line":999,"character":-1}},"text":"rule r() = true"}]}})",
+      R"({"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"untitled:1"},"contentChanges":"nope"}})",
+      R"({"jsonrpc":"2.0","id":2,"method":"textDocument/hover","params":{"textDocument":{"uri":"untitled:1"},"position":{"line":"x","character":0}}})",
+      R"({"jsonrpc":"2.0","id":3,"method":"textDocument/hover","params":{"textDocument":{"uri":"untitled:1"},"position":"here"}})",
+      R"({"jsonrpc":"2.0","id":{"odd":true},"method":"textDocument/rename","params":{"textDocument":{"uri":"untitled:1"},"position":{"line":0,"character":5}}})",
+      R"({"jsonrpc":"2.0","id":5,"method":"textDocument/completion","params":{"textDocument":{"uri":"untitled:1"},"position":{"line":0,"character":1000000}}})",
+      R"({"jsonrpc":"2.0","id":6,"method":"textDocument/codeAction","params":{"textDocument":{"uri":"untitled:1"},"context":{"diagnostics":[{"data":"x"},{"message":7}]}}})",
+      R"("just a string")",
+  };
+  for (const auto& b : bodies) EXPECT_NO_THROW(server.handle(b)) << b;
+  ::close(out[1]);
+  std::string all;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;)
+    all.append(buf, static_cast<size_t>(n));
+  ::close(out[0]);
+  // Every request was answered: ids 1..6 (4 is the odd object id) and the string.
+  for (const char* id : {"\"id\":1", "\"id\":2", "\"id\":3", "\"id\":{\"odd\":true}", "\"id\":5",
+                         "\"id\":6", "\"id\":null"})
+    EXPECT_NE(all.find(id), std::string::npos) << id << "\n" << all;
+  // The edit clamped into the text: the document is `rule r() = true`, checked
+  // without errors (the half expression of the first version is gone).
+  EXPECT_NE(all.find("publishDiagnostics"), std::string::npos) << all;
+  EXPECT_EQ(all.find(R"("severity":1)"), std::string::npos) << all;
 }
 
 } // namespace
