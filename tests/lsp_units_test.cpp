@@ -8,6 +8,8 @@
 #include "lsp/uri.hpp"
 
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <thread>
 #include <unistd.h>
 
 namespace keyplan::lsp {
@@ -123,6 +125,59 @@ TEST(LspServer, HostileParamsGetAnErrorReplyAndNeverStopTheServer) {
   // without errors (the half expression of the first version is gone).
   EXPECT_NE(all.find("publishDiagnostics"), std::string::npos) << all;
   EXPECT_EQ(all.find(R"("severity":1)"), std::string::npos) << all;
+}
+
+std::string framed(const std::string& body) {
+  return "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+TEST(LspServer, ChangesInQuickSuccessionAreCheckedOnceWhenTypingPauses) {
+  int in[2], out[2];
+  ASSERT_EQ(::pipe(in), 0);
+  ASSERT_EQ(::pipe(out), 0);
+  Transport t(in[0], out[1]);
+  ServerOptions o;
+  o.debounce_ms = 100;
+  Server server(t, o);
+  int code = -1;
+  std::thread serving([&] { code = server.run(); });
+  std::string batch =
+      framed(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})") +
+      framed(
+          R"({"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"untitled:1","version":1,"text":"action a() = tru"}}})");
+  for (int v = 2; v <= 4; ++v) // three keystrokes, faster than the debounce
+    batch += framed(
+        R"({"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"untitled:1","version":)" +
+        std::to_string(v) + R"(},"contentChanges":[{"text":"action a() = true"}]}})");
+  ASSERT_EQ(::write(in[1], batch.data(), batch.size()), static_cast<ssize_t>(batch.size()));
+  // Read until the diagnostics arrive (bounded: 20 s).
+  std::string got;
+  for (int i = 0; i < 200 && got.find("publishDiagnostics") == std::string::npos; ++i) {
+    pollfd p{out[0], POLLIN, 0};
+    if (::poll(&p, 1, 100) > 0) {
+      char buf[4096];
+      ssize_t n = ::read(out[0], buf, sizeof buf);
+      if (n > 0) got.append(buf, static_cast<size_t>(n));
+    }
+  }
+  std::string bye = framed(R"({"jsonrpc":"2.0","id":2,"method":"shutdown"})") +
+                    framed(R"({"jsonrpc":"2.0","method":"exit"})");
+  ASSERT_EQ(::write(in[1], bye.data(), bye.size()), static_cast<ssize_t>(bye.size()));
+  serving.join();
+  char buf[4096];
+  for (pollfd p{out[0], POLLIN, 0}; ::poll(&p, 1, 0) > 0;) {
+    ssize_t n = ::read(out[0], buf, sizeof buf);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  for (int fd : {in[0], in[1], out[0], out[1]}) ::close(fd);
+  EXPECT_EQ(code, 0);
+  // One check, of the last version: not one per keystroke, not the first text.
+  size_t first = got.find("publishDiagnostics");
+  ASSERT_NE(first, std::string::npos) << got;
+  EXPECT_EQ(got.find("publishDiagnostics", first + 1), std::string::npos) << got;
+  EXPECT_NE(got.find(R"("version":4)"), std::string::npos) << got;
+  EXPECT_NE(got.find(R"("diagnostics":[])"), std::string::npos) << got;
 }
 
 } // namespace
