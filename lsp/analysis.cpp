@@ -1,5 +1,6 @@
 #include "lsp/analysis.hpp"
 
+#include "compiler/parse_hook.hpp"
 #include "runtime/interpreter.hpp"
 #include "simulator/checks.hpp"
 
@@ -24,11 +25,19 @@ const ast::File* Analysis::ast_of(int file) const {
 }
 
 std::shared_ptr<const Analysis> analyze_document(const std::string& path, const std::string& text,
-                                                 const std::vector<std::string>& search_path) {
+                                                 const std::vector<std::string>& search_path,
+                                                 ParseCache* cache) {
   auto a = std::make_shared<Analysis>();
   CompileOptions co;
   co.search_path = search_path;
-  a->result = compile_source(path, text, co);
+  {
+    std::optional<ScopedParseHook> hook; // the document itself is file 0: never cached
+    if (cache)
+      hook.emplace([cache](const SourceManager& sm, int id, Diagnostics& d) {
+        return cache->parse(sm, id, d, 0);
+      });
+    a->result = compile_source(path, text, co);
+  }
   a->root_file = 0; // the loader adds the root first
   a->root_parsed = a->ast_of(0) != nullptr;
   a->index.build(a->result.files);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "compiler/compile.hpp"
+#include "lsp/parse_cache.hpp"
 #include "lsp/symbol_index.hpp"
 
 #include <memory>
@@ -27,8 +28,10 @@ struct Analysis {
   const ast::File* ast_of(int file) const;
 };
 
+// `cache` (optional) keeps the trees of the imported modules between checks.
 std::shared_ptr<const Analysis> analyze_document(const std::string& path, const std::string& text,
-                                                 const std::vector<std::string>& search_path);
+                                                 const std::vector<std::string>& search_path,
+                                                 ParseCache* cache = nullptr);
 
 // The /// lines directly above line `line` (1-based) of `text`, annotation
 // lines skipped, joined with newlines.

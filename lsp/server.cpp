@@ -69,7 +69,7 @@ void Server::flush() {
 
 void Server::check(const std::string& uri, Document& d) {
   d.dirty = false;
-  d.analysis = analyze_document(d.path, d.text, opts_.search_path);
+  d.analysis = analyze_document(d.path, d.text, opts_.search_path, &cache_);
   if (d.analysis->root_parsed) d.nav = d.analysis;
   auto by_path = lsp_diagnostics(*d.analysis, d.path);
   std::set<std::string> now;

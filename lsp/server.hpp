@@ -58,6 +58,7 @@ private:
   Transport& t_;
   ServerOptions opts_;
   std::map<std::string, Document> docs_; // by uri
+  ParseCache cache_;                     // the imported modules' trees
   bool initialized_ = false, shutdown_ = false, exit_ = false;
 };
 

@@ -1,6 +1,8 @@
 // The language server's parts in-process: LSP positions (UTF-16), the
 // Content-Length framing, and name resolution of the symbol index.
+#include "compiler/format.hpp"
 #include "compiler/parse.hpp"
+#include "lsp/parse_cache.hpp"
 #include "lsp/position.hpp"
 #include "lsp/server.hpp"
 #include "lsp/symbol_index.hpp"
@@ -125,6 +127,44 @@ TEST(LspServer, HostileParamsGetAnErrorReplyAndNeverStopTheServer) {
   // without errors (the half expression of the first version is gone).
   EXPECT_NE(all.find("publishDiagnostics"), std::string::npos) << all;
   EXPECT_EQ(all.find(R"("severity":1)"), std::string::npos) << all;
+}
+
+TEST(LspParseCache, AModuleUnchangedIsNotParsedAgainAndItsCopyEqualsAFreshParse) {
+  std::string std_text =
+      "module m\n/// doc\nentity E { a: int = 1 + 2 * 3 }\nrule r(e: E) = e.a > 0\n";
+  ParseCache cache;
+  SourceManager first;
+  first.add("doc.kp", "import m");
+  int id1 = first.add("/x/m.kp", std_text);
+  Diagnostics d1;
+  auto t1 = cache.parse(first, id1, d1);
+  ASSERT_TRUE(t1);
+  EXPECT_EQ(cache.size(), 1u);
+  // A later check: the same module under another file id comes from the
+  // cache, equal to a fresh parse, its spans in the new file.
+  SourceManager second;
+  second.add("doc.kp", "import m");
+  second.add("/y/other.kp", "");
+  int id2 = second.add("/x/m.kp", std_text);
+  Diagnostics d2, fresh_diags;
+  auto t2 = cache.parse(second, id2, d2);
+  auto fresh = parse_file(second, id2, fresh_diags);
+  ASSERT_TRUE(t2 && fresh);
+  EXPECT_TRUE(same_ast(*t2, *fresh));
+  EXPECT_EQ(t2->file_id, id2);
+  EXPECT_EQ(t2->decls[0].name.span.file, id2);
+  EXPECT_EQ(t2->decls[1].value->kids[0]->span.file, id2);
+  EXPECT_EQ(t2->comments.size(), fresh->comments.size());
+  EXPECT_EQ(format_file(*t2, second), format_file(*fresh, second));
+  // The document (file 0) is never cached; a changed module is parsed again.
+  Diagnostics d3;
+  EXPECT_TRUE(cache.parse(second, 0, d3));
+  EXPECT_EQ(cache.size(), 1u);
+  SourceManager third;
+  int id3 = third.add("/x/m.kp", std_text + "rule s(e: E) = true\n");
+  auto t3 = cache.parse(third, id3, d3, -1);
+  ASSERT_TRUE(t3);
+  EXPECT_EQ(t3->decls.size(), 3u);
 }
 
 std::string framed(const std::string& body) {
