@@ -11,6 +11,7 @@
 namespace keyplan::cli {
 
 void add_shape_options(CLI::App& cmd, sim::DeskTenantShape& s); // cmd_gen.cpp
+void add_lsp_bench_subcommand(CLI::App& bench, int& status);    // cmd_bench_lsp.cpp
 
 namespace {
 
@@ -95,8 +96,10 @@ void add_bench_command(CLI::App& app, int& status) {
   cmd->add_option("--batch", o->batch, "Requests per timed batch, for the median (default 1000)");
   cmd->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
   add_matrix_subcommand(*cmd, status);
+  add_lsp_bench_subcommand(*cmd, status);
   cmd->callback([o, format, cmd, &status]() {
     if (cmd->got_subcommand("matrix")) return; // bench matrix did the work
+    if (cmd->got_subcommand("lsp")) return;    // bench lsp did
     // A directory opens as an empty stream: it would replay no requests and
     // report a benchmark of nothing.
     for (const std::string* f : {&o->requests_file, &o->data_file}) {

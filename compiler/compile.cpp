@@ -4,6 +4,7 @@
 
 #include "compiler/diagnostics.hpp"
 #include "compiler/parse.hpp"
+#include "compiler/parse_hook.hpp"
 #include "compiler/sema.hpp"
 
 #include <algorithm>
@@ -57,7 +58,9 @@ public:
       return;
     }
     int id = res_.sources->add(path, std::move(text));
-    auto file = parse_file(*res_.sources, id, res_.diags);
+    const ParseHook* hook = ScopedParseHook::current();
+    auto file =
+        hook ? (*hook)(*res_.sources, id, res_.diags) : parse_file(*res_.sources, id, res_.diags);
     if (!file) return;
     in_progress_[module_name] = true;
     chain_.push_back(module_name);
@@ -202,6 +205,19 @@ void finish(CompileResult& res, Loader& loader) {
 }
 
 } // namespace
+
+static thread_local const ParseHook* tls_parse_hook = nullptr;
+
+ScopedParseHook::ScopedParseHook(ParseHook hook)
+    : hook_(std::move(hook)), previous_(tls_parse_hook) {
+  tls_parse_hook = &hook_;
+}
+ScopedParseHook::~ScopedParseHook() {
+  tls_parse_hook = previous_;
+}
+const ParseHook* ScopedParseHook::current() {
+  return tls_parse_hook;
+}
 
 CompileResult compile_source(const std::string& path, const std::string& text,
                              const CompileOptions& options) {

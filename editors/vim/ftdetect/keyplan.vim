@@ -1,0 +1,2 @@
+" .kp files are keyplan policies.
+autocmd BufRead,BufNewFile *.kp setfiletype keyplan
