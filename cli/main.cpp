@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   keyplan::cli::add_matrix_command(app, status);
   keyplan::cli::add_diff_command(app, status);
   keyplan::cli::add_import_command(app, status);
+  keyplan::cli::add_export_command(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

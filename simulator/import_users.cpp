@@ -3,6 +3,7 @@
 #include "compiler/diagnostics.hpp"
 #include "runtime/yaml_checks.hpp"
 #include "simulator/data_edit.hpp"
+#include "simulator/table.hpp"
 #include "simulator/text.hpp"
 
 #include <algorithm>
@@ -191,7 +192,10 @@ std::optional<ir::Value> Importer::element(ir::TypeId t, const std::string& text
 // F-I4: an empty cell is the empty value of the attribute's type.
 std::optional<ir::Value> Importer::convert(ir::TypeId t, const std::string& raw, int64_t line,
                                            const std::string& col) {
-  std::string cell = trim(raw);
+  // A leading ' that `keyplan export users` (render_csv) put before a value
+  // a spreadsheet would read as a formula, number or date is not part of it.
+  std::string cell = trim(
+      raw.size() > 1 && raw[0] == '\'' && csv_marks_as_text(raw.substr(1)) ? raw.substr(1) : raw);
   for (unsigned char c : cell)
     if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F) {
       problem(line, col, fmt::format("a control character (0x{:02X}) in the cell", c));
