@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   keyplan::cli::add_import_command(app, status);
   keyplan::cli::add_init_command(app, status);
   keyplan::cli::add_lsp_command(app, status);
+  keyplan::cli::add_export_command(app, status);
   keyplan::cli::add_help_command(app, status); // last: it describes the commands above
   try {
     app.parse(argc, argv);

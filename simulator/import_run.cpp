@@ -44,6 +44,82 @@ std::string display_name(const std::string& path) {
 
 } // namespace
 
+bool read_import_file(const std::string& path, std::string& bytes, std::string& error) {
+  return read_table_bytes(path, bytes, error);
+}
+
+std::string import_display_name(const std::string& path) {
+  return display_name(path);
+}
+
+bool open_import_target(const std::string& policy, const std::vector<std::string>& path,
+                        const std::string& into, ImportTarget& t, std::ostream& err) {
+  CompileOptions co;
+  co.search_path = path;
+  t.compiled = std::make_unique<CompileResult>(compile_policy(policy, co));
+  if (t.compiled->diags.has_errors() || !t.compiled->policy) {
+    err << t.compiled->diags.render_text(*t.compiled->sources, false);
+    return false;
+  }
+  t.snapshot = std::make_unique<rt::Snapshot>(*t.compiled->policy);
+  t.data_text.clear();
+  std::error_code ec;
+  if (!into.empty() && std::filesystem::exists(into, ec)) {
+    Diagnostics diags;
+    if (!rt::read_data_file(into, t.data_text, diags) ||
+        (!t.data_text.empty() &&
+         !rt::load_data(*t.snapshot, t.data_text, into, diags, *t.compiled->sources))) {
+      err << diags.render_text(*t.compiled->sources, false);
+      err << "keyplan import: " << valid_utf8(into) << " must load before an import\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+int finish_import(const ImportTarget& t, const std::string& into, const std::string& new_text,
+                  const std::string& summary, bool dry_run, std::ostream& out, std::ostream& err) {
+  // What is written must load as keyplan data: checked before the file is touched.
+  {
+    rt::Snapshot check(*t.compiled->policy);
+    Diagnostics diags;
+    std::string label = (into.empty() ? std::string("data") : into) + " (after the import)";
+    if (!new_text.empty() && !rt::load_data(check, new_text, label, diags, *t.compiled->sources)) {
+      err << diags.render_text(*t.compiled->sources, false);
+      err << "keyplan import: the imported data would not load; nothing imported\n";
+      return 2;
+    }
+  }
+  if (into.empty()) {
+    err << summary;
+    if (dry_run) return 0;
+    std::string error;
+    if (!write_output_file("-", new_text, &error)) {
+      err << "keyplan import: " << error << "\n";
+      return 2;
+    }
+    return 0;
+  }
+  out << summary;
+  if (dry_run) {
+    out << fmt::format("dry run: {} not changed\n", valid_utf8(into));
+    return 0;
+  }
+  if (new_text == t.data_text) {
+    out << fmt::format("{}: nothing to change\n", valid_utf8(into));
+    return 0;
+  }
+  std::string error;
+  if (!write_output_file(into, new_text, &error)) {
+    err << "keyplan import: " << error << "\n";
+    return 2;
+  }
+  out << fmt::format("{}: written (only the changed and new entries; comments and layout "
+                     "elsewhere kept)\n",
+                     valid_utf8(into));
+  return 0;
+}
+
 int run_user_import(const UserImportOptions& o, std::ostream& out, std::ostream& err) {
   const std::string name = display_name(o.table);
   std::string bytes, error;
@@ -61,28 +137,9 @@ int run_user_import(const UserImportOptions& o, std::ostream& out, std::ostream&
     return 2;
   }
   for (const auto& n : table.notes) out << "note: " << n << "\n";
-
-  CompileOptions co;
-  co.search_path = o.path;
-  CompileResult compiled = compile_policy(o.policy, co);
-  if (compiled.diags.has_errors() || !compiled.policy) {
-    err << compiled.diags.render_text(*compiled.sources, false);
-    return 2;
-  }
-  rt::Snapshot snapshot(*compiled.policy);
-  std::string data_text;
-  std::error_code ec;
-  if (std::filesystem::exists(o.into, ec)) {
-    Diagnostics diags;
-    if (!rt::read_data_file(o.into, data_text, diags) ||
-        (!data_text.empty() &&
-         !rt::load_data(snapshot, data_text, o.into, diags, *compiled.sources))) {
-      err << diags.render_text(*compiled.sources, false);
-      err << "keyplan import: " << valid_utf8(o.into) << " must load before an import\n";
-      return 2;
-    }
-  }
-  UserImportResult r = import_users(snapshot, data_text, name, table);
+  ImportTarget t;
+  if (!open_import_target(o.policy, o.path, o.into, t, err)) return 2;
+  UserImportResult r = import_users(*t.snapshot, t.data_text, name, table);
   if (!r.problems.empty()) {
     // F-I5: every problem at once, nothing applied.
     for (const auto& p : r.problems) err << p << "\n";
@@ -90,34 +147,7 @@ int run_user_import(const UserImportOptions& o, std::ostream& out, std::ostream&
                        r.problems.size() == 1 ? "" : "s");
     return 2;
   }
-  // What is written must load as keyplan data: checked before the file is touched.
-  {
-    rt::Snapshot check(*compiled.policy);
-    Diagnostics diags;
-    if (!r.new_text.empty() && !rt::load_data(check, r.new_text, o.into + " (after the import)",
-                                              diags, *compiled.sources)) {
-      err << diags.render_text(*compiled.sources, false);
-      err << "keyplan import: the imported data would not load; nothing imported\n";
-      return 2;
-    }
-  }
-  out << import_summary(r, name);
-  if (o.dry_run) {
-    out << fmt::format("dry run: {} not changed\n", valid_utf8(o.into));
-    return 0;
-  }
-  if (r.new_text == data_text) {
-    out << fmt::format("{}: nothing to change\n", valid_utf8(o.into));
-    return 0;
-  }
-  if (!write_output_file(o.into, r.new_text, &error)) {
-    err << "keyplan import: " << error << "\n";
-    return 2;
-  }
-  out << fmt::format("{}: written (only the changed and new User entries; comments and layout "
-                     "elsewhere kept)\n",
-                     valid_utf8(o.into));
-  return 0;
+  return finish_import(t, o.into, r.new_text, import_summary(r, name), o.dry_run, out, err);
 }
 
 } // namespace keyplan::sim

@@ -2,6 +2,8 @@
 
 #include "compiler/diagnostics.hpp"
 #include "runtime/yaml_checks.hpp"
+#include "simulator/data_edit.hpp"
+#include "simulator/table.hpp"
 #include "simulator/text.hpp"
 
 #include <algorithm>
@@ -54,28 +56,6 @@ std::string lower_name(std::string s) {
   return s;
 }
 
-// A node in flow style whatever its style in the file: the attributes an
-// import does not touch, copied into the user's rewritten `{...}` line. A
-// quoted scalar stays quoted (so "123" stays a string).
-std::string flow_yaml(const YAML::Node& n) {
-  if (n.IsSequence()) {
-    std::string s = "[";
-    for (size_t i = 0; i < n.size(); ++i) s += (i ? ", " : "") + flow_yaml(n[i]);
-    return s + "]";
-  }
-  if (n.IsMap()) {
-    std::string s = "{";
-    for (const auto& kv : n)
-      s += (s.size() > 1 ? ", " : "") + flow_yaml(kv.first) + ": " + flow_yaml(kv.second);
-    return s + "}";
-  }
-  if (!n.IsScalar()) return "null";
-  YAML::Emitter e;
-  if (n.Tag() == "!") e << YAML::DoubleQuoted;
-  e << n.Scalar();
-  return e.c_str();
-}
-
 struct Column {
   std::string header; // as written in the file
   int32_t attr = -1;  // -1: a problem was reported for it
@@ -104,10 +84,7 @@ private:
                                    const std::string& col);
   std::optional<ir::Value> convert(ir::TypeId t, const std::string& cell, int64_t line,
                                    const std::string& col);
-  std::string value_yaml(const ir::Value& v) const;
-  bool edit_text(const std::string& data_text,
-                 const std::map<std::string, std::string>& changed, // id -> flow map
-                 const std::vector<std::string>& added);
+  std::string value_yaml(const ir::Value& v) const { return sim::value_yaml(snap_, v); }
 };
 
 std::vector<Column> Importer::map_header() {
@@ -215,7 +192,10 @@ std::optional<ir::Value> Importer::element(ir::TypeId t, const std::string& text
 // F-I4: an empty cell is the empty value of the attribute's type.
 std::optional<ir::Value> Importer::convert(ir::TypeId t, const std::string& raw, int64_t line,
                                            const std::string& col) {
-  std::string cell = trim(raw);
+  // A leading ' that `keyplan export users` (render_csv) put before a value
+  // a spreadsheet would read as a formula, number or date is not part of it.
+  std::string cell = trim(
+      raw.size() > 1 && raw[0] == '\'' && csv_marks_as_text(raw.substr(1)) ? raw.substr(1) : raw);
   for (unsigned char c : cell)
     if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F) {
       problem(line, col, fmt::format("a control character (0x{:02X}) in the cell", c));
@@ -255,36 +235,6 @@ std::optional<ir::Value> Importer::convert(ir::TypeId t, const std::string& raw,
   return element(t, cell, line, col);
 }
 
-std::string Importer::value_yaml(const ir::Value& v) const {
-  switch (v.tag) {
-  case ir::Value::Tag::None:
-    return "null";
-  case ir::Value::Tag::Bool:
-    return v.num ? "true" : "false";
-  case ir::Value::Tag::Int:
-    return std::to_string(v.num);
-  case ir::Value::Tag::String: {
-    YAML::Emitter e;
-    e << YAML::DoubleQuoted << v.str;
-    return e.c_str();
-  }
-  case ir::Value::Tag::Enum:
-    return p_.enums[static_cast<size_t>(v.ref)].members[static_cast<size_t>(v.num)];
-  case ir::Value::Tag::Entity: {
-    YAML::Emitter e;
-    e << snap_.id(v.ref, static_cast<int32_t>(v.num));
-    return e.c_str();
-  }
-  case ir::Value::Tag::Set: {
-    std::string s = "[";
-    for (size_t i = 0; i < v.elems.size(); ++i) s += (i ? ", " : "") + value_yaml(v.elems[i]);
-    return s + "]";
-  }
-  default:
-    return "null";
-  }
-}
-
 UserImportResult Importer::run(const std::string& data_text) {
   user_ = p_.find_entity("User");
   if (user_ < 0 || p_.entities[static_cast<size_t>(user_)].find_attribute("email") < 0) {
@@ -307,7 +257,6 @@ UserImportResult Importer::run(const std::string& data_text) {
   }
   std::vector<std::string> taken = users.ids;
   std::map<std::string, int64_t> seen_in_file;
-  std::map<std::string, std::string> changed; // id -> the attributes to set, as YAML
   std::map<std::string, std::map<std::string, std::string>> updates;
   std::vector<std::string> added;
 
@@ -391,130 +340,14 @@ UserImportResult Importer::run(const std::string& data_text) {
     any ? ++r_.updated : ++r_.unchanged;
   }
   if (!r_.problems.empty()) return r_;
-  for (const auto& [id, attrs] : updates) {
-    (void)attrs;
-    changed[id] = "";
-  }
-  // The new entries of updated users are built from their YAML maps.
-  YAML::Node root;
-  try {
-    auto docs = rt::load_all_yaml(data_text);
-    if (docs.size() == 1) root = docs[0];
-  } catch (const YAML::Exception&) {
-  }
-  if (root.IsMap() && root["User"] && root["User"].IsSequence()) {
-    for (const auto& item : root["User"]) {
-      if (!item.IsMap() || !item["id"]) continue;
-      std::string id = item["id"].as<std::string>("");
-      auto u = updates.find(id);
-      if (u == updates.end()) continue;
-      std::string flow = "{";
-      std::set<std::string> done;
-      for (const auto& kv : item) {
-        std::string k = kv.first.as<std::string>("");
-        std::string v = flow_yaml(kv.second);
-        if (auto n = u->second.find(k); n != u->second.end()) v = n->second;
-        done.insert(k);
-        flow += (flow.size() > 1 ? ", " : "") + k + ": " + v;
-      }
-      for (const auto& [k, v] : u->second)
-        if (!done.count(k)) flow += ", " + k + ": " + v;
-      changed[id] = flow + "}";
-    }
-  }
-  if (!edit_text(data_text, changed, added)) return r_;
-  return r_;
-}
-
-// F-I5: the data text with the entries of `changed` replaced and `added`
-// appended to the User section; every other byte kept.
-bool Importer::edit_text(const std::string& text, const std::map<std::string, std::string>& changed,
-                         const std::vector<std::string>& added) {
-  auto fail = [&](const std::string& why) {
+  SectionEdit edit;
+  edit.entity = "User";
+  edit.updates = std::move(updates);
+  edit.added = std::move(added);
+  std::string why;
+  if (!edit_data_section(data_text, edit, r_.new_text, why))
     r_.problems.push_back(fmt::format("{}: cannot edit the data file in place: {}", name_, why));
-    return false;
-  };
-  if (changed.empty() && added.empty()) {
-    r_.new_text = text;
-    return true;
-  }
-  YAML::Node root;
-  try {
-    auto docs = rt::load_all_yaml(text);
-    if (docs.size() > 1) return fail("it holds more than one YAML document");
-    if (!docs.empty()) root = docs[0];
-  } catch (const YAML::Exception& e) {
-    return fail("it is not YAML");
-  }
-  auto line_start = [&](size_t pos) {
-    size_t s = text.rfind('\n', pos == 0 ? 0 : pos - 1);
-    return (s == std::string::npos || pos == 0) ? size_t{0} : s + 1;
-  };
-  std::string body = text;
-  if (!body.empty() && body.back() != '\n') body += '\n';
-  if (!root || root.IsNull() || (root.IsMap() && !root["User"])) {
-    if (!changed.empty()) return fail("no User section");
-    if (root.IsMap() && root.Style() == YAML::EmitterStyle::Flow)
-      return fail("the file is one flow map ({...}); write it in block style");
-    std::string out = body + "User:\n";
-    for (const auto& a : added) out += "  - " + a + "\n";
-    r_.new_text = out;
-    return true;
-  }
-  if (!root.IsMap() || root.Style() == YAML::EmitterStyle::Flow)
-    return fail("the file is not a block-style map of entity types");
-  YAML::Node seq = root["User"];
-  if (!seq.IsSequence() || seq.Style() == YAML::EmitterStyle::Flow || seq.size() == 0)
-    return fail("the User section is not a block list ('- ...' lines)");
-  // Where the User section ends: the next top-level key after it, or the end.
-  size_t user_key = 0, section_end = text.size();
-  for (const auto& kv : root)
-    if (kv.first.as<std::string>("") == "User") user_key = static_cast<size_t>(kv.first.Mark().pos);
-  for (const auto& kv : root) {
-    size_t pos = static_cast<size_t>(kv.first.Mark().pos);
-    if (pos > user_key && pos < section_end) section_end = line_start(pos);
-  }
-  // Each item: from the line of its '-' to the next item's; trailing blank
-  // and comment lines stay where they are.
-  std::vector<std::pair<size_t, size_t>> ranges;
-  std::vector<std::string> ids;
-  std::string indent;
-  for (const auto& item : seq) {
-    size_t pos = static_cast<size_t>(item.Mark().pos);
-    size_t d = pos;
-    while (d > 0 && (text[d - 1] == ' ' || text[d - 1] == '\n' || text[d - 1] == '\r')) --d;
-    if (d == 0 || text[d - 1] != '-') return fail("a User entry does not start with '- '");
-    size_t start = line_start(d - 1);
-    if (text.find_first_not_of(' ', start) != d - 1)
-      return fail("a User entry does not start its own line");
-    if (indent.empty()) indent = text.substr(start, d - 1 - start) + "- ";
-    if (!ranges.empty()) ranges.back().second = start;
-    ranges.push_back({start, section_end});
-    ids.push_back(item.IsMap() && item["id"] ? item["id"].as<std::string>("") : "");
-  }
-  std::string out = text.substr(0, ranges.front().first);
-  for (size_t i = 0; i < ranges.size(); ++i) {
-    auto [b, e] = ranges[i];
-    // Keep the trailing blank and comment lines of the range.
-    size_t keep_from = e;
-    while (keep_from > b) {
-      size_t ls = line_start(keep_from - 1);
-      std::string l = trim(text.substr(ls, keep_from - ls));
-      if (ls == b || !(l.empty() || l[0] == '#')) break;
-      keep_from = ls;
-    }
-    std::string item = text.substr(b, keep_from - b);
-    auto c = changed.find(ids[i]);
-    if (c != changed.end() && !c->second.empty()) item = indent + c->second + "\n";
-    if (!item.empty() && item.back() != '\n') item += '\n';
-    out += item;
-    if (i + 1 == ranges.size())
-      for (const auto& a : added) out += indent + a + "\n";
-    out += text.substr(keep_from, e - keep_from);
-  }
-  out += text.substr(section_end);
-  r_.new_text = out;
-  return true;
+  return r_;
 }
 
 } // namespace

@@ -91,11 +91,15 @@ bool spreadsheet_converts(std::string_view s) {
 // "-", or that a
 // spreadsheet would turn into a date or number (spreadsheet_converts), gets
 // a leading ' and is quoted. docs/cli.md describes the rule.
-std::string csv_field(const std::string& raw) {
-  std::string s = valid_utf8(raw);
+bool marks_as_text(const std::string& s) {
   bool formula = !s.empty() && std::string_view("=+-@\t\r").find(s[0]) != std::string_view::npos &&
                  !plain_number(s) && s != "-"; // "-" is the reports' "none"
-  bool as_text = formula || spreadsheet_converts(s);
+  return formula || spreadsheet_converts(s);
+}
+
+std::string csv_field(const std::string& raw) {
+  std::string s = valid_utf8(raw);
+  bool as_text = marks_as_text(s);
   if (!as_text && s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = as_text ? "\"'" : "\"";
   for (char c : s) {
@@ -294,6 +298,10 @@ std::string xlsx_text(const std::string& s) {
 }
 
 } // namespace
+
+bool csv_marks_as_text(const std::string& value) {
+  return marks_as_text(valid_utf8(value));
+}
 
 bool write_xlsx(const std::string& path, const std::vector<Table>& raw, std::string* error) {
   std::vector<Table> tables = mapped(raw, xlsx_text);

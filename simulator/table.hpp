@@ -20,6 +20,9 @@ std::string render_terminal(const std::vector<Table>& tables);
 std::string render_csv(const std::vector<Table>& tables); // tables separated by a blank line
 std::string render_markdown(const std::vector<Table>& tables);
 std::string render_json(const std::vector<Table>& tables);
+// Whether render_csv writes `value` with a leading ' (formula neutralising, or a
+// text a spreadsheet would convert); the user import strips it again.
+bool csv_marks_as_text(const std::string& value);
 // Writes a workbook atomically; false with `error` set on failure.
 bool write_xlsx(const std::string& path, const std::vector<Table>& tables, std::string* error);
 

@@ -17,7 +17,7 @@ namespace keyplan::sim {
 namespace {
 
 const std::vector<std::string> kWorldKeys = {"name",  "description", "policy", "settings",
-                                             "today", "data",        "cases"};
+                                             "today", "data",        "cases",  "detach"};
 
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
@@ -178,6 +178,20 @@ bool read_world_file(const std::string& arg, bool whatif, WorldSpec& spec, Sourc
     else
       diags.error(node_span(d, fid), "data must be a map of entity types, or a file name");
   }
+  if (whatif)
+    for (auto& d : spec.data) d.whatif = true;
+  if (auto d = doc["detach"]) {
+    auto add = [&](const YAML::Node& g) {
+      if (g.IsScalar() && !g.Scalar().empty())
+        spec.detach.push_back(Detach{g.Scalar(), node_span(g, fid)});
+      else
+        diags.error(node_span(g, fid), "detach lists group ids", "e.g. detach: [Sales_Munich]");
+    };
+    if (d.IsSequence())
+      for (const auto& g : d) add(g);
+    else
+      add(d);
+  }
   return diags.error_count() == errors_before;
 }
 
@@ -191,6 +205,7 @@ WorldSpec apply_whatif(const WorldSpec& base, const WorldSpec& edit) {
   out.data.insert(out.data.end(), edit.data.begin(), edit.data.end());
   out.settings.insert(out.settings.end(), edit.settings.begin(), edit.settings.end());
   if (edit.today) out.today = edit.today;
+  out.detach.insert(out.detach.end(), edit.detach.begin(), edit.detach.end());
   return out;
 }
 
@@ -214,12 +229,23 @@ bool load_world(World& w, const WorldSpec& spec, const WorldOptions& options, So
   const ir::Policy& policy = *w.compiled->policy;
   w.snapshot = std::make_unique<rt::Snapshot>(policy);
   const int errors_before = diags.error_count();
+  // F-G2: detaching happens before the what-if data, which may then edit
+  // the detached groups' members; other external members are read-only.
+  bool detached = false;
   for (const auto& d : spec.data) {
+    if (d.whatif && !detached) {
+      detach_groups(*w.snapshot, spec.detach, diags);
+      detached = true;
+    }
+    std::optional<ExternalMembership> before;
+    if (d.whatif) before = external_membership(*w.snapshot);
     if (d.inline_data)
       rt::load_data(*w.snapshot, *d.inline_data, d.file_id, diags);
     else
       rt::load_data_file(*w.snapshot, d.file, diags, sm);
+    if (before) check_external_unchanged(*w.snapshot, *before, d, sm, diags);
   }
+  if (!detached) detach_groups(*w.snapshot, spec.detach, diags);
   for (const auto& s : spec.settings) {
     std::string err;
     if (!s.yaml) {

@@ -16,6 +16,7 @@
 #include "compiler/compile.hpp"
 #include "compiler/diagnostics.hpp"
 #include "runtime/snapshot.hpp"
+#include "simulator/world_external.hpp"
 #include "simulator/yaml_value.hpp"
 
 #include <memory>
@@ -39,7 +40,8 @@ struct SettingEdit {
 struct DataEdit {
   std::string file; // a data file (resolved path)
   std::optional<YAML::Node> inline_data;
-  int file_id = -1; // inline: the world file's id in the SourceManager
+  int file_id = -1;    // inline: the world file's id in the SourceManager
+  bool whatif = false; // from a what-if: may not change external groups' members (F-G2)
 };
 
 struct WorldSpec {
@@ -49,6 +51,7 @@ struct WorldSpec {
   std::vector<DataEdit> data;
   std::vector<SettingEdit> settings;
   std::optional<int64_t> today;
+  std::vector<Detach> detach; // external groups made internal (F-G2), before what-if data
 };
 
 // Whether a BEFORE/AFTER argument names a world file (YAML) rather than a

@@ -6,7 +6,8 @@
 //   data/      tenant data         -> keyplan decide --data on the seed 002 example
 //   requests/  CSV request files   -> keyplan bench --requests-file on a tiny tenant
 //   argv/      argument vectors    -> keyplan ARGS (one argument per line)
-//   import/    user lists (CSV/XLSX) -> keyplan import users FILE --dry-run
+//   import/    user lists (CSV/XLSX) -> keyplan import users FILE --dry-run;
+//              SCIM documents (.json) -> keyplan import scim FILE --dry-run
 // What must hold for each: the process exits by itself (no signal, no
 // sanitizer report) within a time bound and a memory bound, with 0, 1 or 2.
 // The mutation properties run in process (YAML loaders) or as processes
@@ -217,6 +218,9 @@ std::vector<std::vector<std::string>> replays(const std::string& kind, const fs:
   if (kind == "argv") return {argv_of(f)};
   // Hostile user imports (CSV/XLSX), checked against the ACME tenant; a dry
   // run, so the shipped tenant is never written.
+  if (kind == "import" && f.extension() == ".json")
+    return {{"import", "scim", p, "--into", "policies/examples/desk_booking/data/tenant.yaml",
+             "--policy", "policies/examples/desk_booking/acme_office.kp", "--dry-run"}};
   if (kind == "import")
     return {{"import", "users", p, "--into", "policies/examples/desk_booking/data/tenant.yaml",
              "--policy", "policies/examples/desk_booking/acme_office.kp", "--dry-run"}};
