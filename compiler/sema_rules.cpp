@@ -266,6 +266,7 @@ std::optional<ir::Policy> analyze(const std::vector<SemaInput>& files,
   ctx.check_checks(ctx.check_decls);
   ctx.apply_allows();
   ctx.warn_unused();
+  ctx.warn_unused_imports(files);
   if (diags.has_errors()) return std::nullopt;
   ctx.reorder_rules();
   if (!ctx.verify_call_order()) return std::nullopt;
