@@ -89,33 +89,7 @@ public:
       rec_->close();
       return r;
     } else {
-      if (!in_.memo_on_ || rule.params.size() > 3) return eval(*rule.body, args);
-      // k[0]: the rule and the date; k[1]: a well-mixed hash of the rest (a
-      // function of the other words, so equality is unchanged; it spreads
-      // the header's simple word hash over the buckets); k[2..7]: the args.
-      Interpreter::MemoKey key;
-      key.k[0] = static_cast<int64_t>((static_cast<uint64_t>(today_) << 24) ^
-                                      static_cast<uint64_t>(index));
-      uint64_t h = static_cast<uint64_t>(key.k[0]);
-      for (size_t i = 0; i < rule.params.size(); ++i) {
-        const RtValue& a = args[i];
-        if (a.kind == RtKind::String || a.kind == RtKind::Bits || a.kind == RtKind::Values)
-          return eval(*rule.body, args); // sets and strings: not worth hashing
-        key.k[2 + 2 * i] = (static_cast<int64_t>(a.kind) << 32) | static_cast<uint32_t>(a.ref);
-        key.k[3 + 2 * i] = a.num;
-      }
-      for (size_t i = 2; i < key.k.size(); ++i) { // splitmix64's finaliser
-        uint64_t z = h + static_cast<uint64_t>(key.k[i]) + 0x9e3779b97f4a7c15ull;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        h = z ^ (z >> 31);
-      }
-      key.k[1] = static_cast<int64_t>(h);
-      if (auto it = in_.memo_.find(key); it != in_.memo_.end()) return it->second;
-      RtValue r = eval(*rule.body, args);
-      if (in_.memo_.size() >= Interpreter::kMaxMemo) in_.memo_.clear();
-      in_.memo_.emplace(key, r);
-      return r;
+      return eval(*rule.body, args);
     }
   }
 
@@ -469,14 +443,8 @@ void Interpreter::sync() {
   if (version_ == snapshot_.version()) return;
   version_ = snapshot_.version();
   constants_.clear();
-  memo_.clear();
   settings_.assign(policy_.settings.size(), std::nullopt);
   all_of_.assign(policy_.entities.size(), std::nullopt);
-}
-
-void Interpreter::set_memo(bool on) {
-  memo_on_ = on;
-  memo_.clear();
 }
 
 const RtValue& Interpreter::constant(const ir::Expr& e) {

@@ -23,7 +23,6 @@
 #include "runtime/rt_value.hpp"
 #include "runtime/snapshot.hpp"
 
-#include <array>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -65,30 +64,7 @@ public:
   const ir::Policy& policy() const { return policy_; }
   const Snapshot& snapshot() const { return snapshot_; }
 
-  // Memoising: a rule is a pure function of its arguments (and the snapshot
-  // and date), so a call whose arguments are all scalars (entities, ints,
-  // enums, dates, bools, none; at most 3) may reuse an earlier result for
-  // the same date. Off by default; the checks' runner turns it on (a check
-  // calls `see(u, o.floor)` for each object of a floor). The memo is
-  // bounded (cleared when full) and dropped when the snapshot changes.
-  void set_memo(bool on);
-
 private:
-  struct MemoKey {
-    std::array<int64_t, 8> k{};
-    bool operator==(const MemoKey& o) const { return k == o.k; }
-  };
-  struct MemoHash {
-    size_t operator()(const MemoKey& m) const {
-      uint64_t h = 1469598103934665603ull;
-      for (int64_t x : m.k) h = (h ^ static_cast<uint64_t>(x)) * 1099511628211ull;
-      return static_cast<size_t>(h ^ (h >> 29));
-    }
-  };
-  static constexpr size_t kMaxMemo = 1 << 18;
-  bool memo_on_ = false;
-  std::unordered_map<MemoKey, RtValue, MemoHash> memo_;
-
   template <bool> friend class Evaluator;
   void sync();
   const RtValue& constant(const ir::Expr& e);

@@ -131,7 +131,6 @@ CheckRun run_checks(const ir::Policy& policy, const rt::Snapshot& snapshot,
   CheckRun out;
   std::vector<ir::ExprPtr> kept; // declared first: outlives the interpreter
   rt::Interpreter interp(policy, snapshot);
-  interp.set_memo(fast);
   for (const auto& c : policy.checks)
     run_one(policy, snapshot, locator, today, interp, c, out, kept, fast);
   return out;

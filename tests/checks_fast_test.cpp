@@ -1,5 +1,5 @@
 // Checks run fast (simulator/checks.cpp: binding-invariant sub-expressions
-// evaluated once, memoised rule calls); the plain interpreter is the judge:
+// evaluated once); the plain interpreter is the judge:
 // both must give the same findings, in the same order, on generated desk
 // tenants (several seeds and settings) and on the FM example's problems.
 #include "compiler/compile.hpp"
