@@ -51,6 +51,32 @@ std::string trim(const std::string& s) {
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
+// A template piece: a path, or a call of a rule whose arguments are paths
+// (`{profiles_granting(u, g)}`): what a message needs, without a second
+// expression parser.
+ast::ExprPtr piece_expr(const std::string& text, const Span& at) {
+  size_t open = text.find('(');
+  if (open == std::string::npos) return path_expr(text, at);
+  if (text.back() != ')') return nullptr;
+  std::string callee = trim(text.substr(0, open));
+  if (!is_ident(callee)) return nullptr;
+  auto call = std::make_unique<ast::Expr>();
+  call->kind = ast::ExprKind::Call;
+  call->span = at;
+  call->name = {callee, at};
+  std::string args = trim(text.substr(open + 1, text.size() - open - 2));
+  size_t start = 0;
+  while (!args.empty() && start <= args.size()) {
+    size_t comma = args.find(',', start);
+    if (comma == std::string::npos) comma = args.size();
+    auto arg = path_expr(trim(args.substr(start, comma - start)), at);
+    if (!arg) return nullptr;
+    call->kids.push_back(std::move(arg));
+    start = comma + 1;
+  }
+  return call;
+}
+
 } // namespace
 
 void Context::check_message(const ast::Decl& d, Scope& scope, ir::Check& c) {
@@ -81,7 +107,7 @@ void Context::check_template(const ast::Ident& message, Scope& scope,
       return;
     }
     std::string inner = trim(t.substr(i + 1, close - i - 1));
-    auto path = path_expr(inner, at);
+    auto path = piece_expr(inner, at);
     if (!path) {
       diags.error(
           at, fmt::format("'{{{}}}' in the message is not a parameter or attribute path", inner),
@@ -173,7 +199,7 @@ void Context::apply_allows() {
             diags.error(a.span, "@allow needs at least one check name",
                         "e.g. @allow(unbookable_object)");
           for (const auto& name : a.args) {
-            if (policy.find_check(name) < 0) {
+            if (policy.find_check(name) < 0 && !is_lint_name(name)) {
               std::vector<std::string> names;
               for (const auto& c : policy.checks) names.push_back(c.name);
               diags.error(a.span, fmt::format("@allow names no check '{}'", name),
@@ -192,6 +218,7 @@ void Context::apply_allows() {
           ent.instances[static_cast<size_t>(it->second)].allow = allow;
       };
   for (const ast::Decl* d : instance_decls) apply(*d->instance, d->annotations);
+  warn_default_lints();
 }
 
 } // namespace keyplan::sema

@@ -73,6 +73,11 @@ bool context_dependent(const ast::Expr& e);
 // "a" or "an" for a type name in messages.
 std::string article(const std::string& noun);
 
+// sema_lints.cpp: the names @allow takes besides checks (setting_default,
+// attribute_default); value equality with sets compared as sets.
+bool is_lint_name(const std::string& name);
+bool same_value(const ir::Value& a, const ir::Value& b);
+
 class Context {
 public:
   Context(std::shared_ptr<SourceManager> sm, Diagnostics& d) : sources(std::move(sm)), diags(d) {
@@ -91,6 +96,15 @@ public:
   std::vector<const ast::Decl*> setting_decls;                  // parallel to policy.settings
   std::vector<std::pair<const ast::Decl*, int>> extend_decls;
   std::vector<std::pair<const ast::Decl*, int>> set_overrides;
+  // Language lints (sema_lints.cpp): an instance attribute of the root file
+  // given its default, reported once the instance's @allow is known.
+  struct DefaultLint {
+    Span span;
+    std::string message;
+    int32_t entity = -1;
+    int32_t index = -1;
+  };
+  std::vector<DefaultLint> default_lints;
 
   // --- sema_decls.cpp
   void declare(const std::vector<SemaInput>& files);
@@ -131,6 +145,13 @@ public:
   void check_reports(const std::vector<const ast::Decl*>& reports);
   void check_report_table(const ast::ReportTable& t, ir::ReportTable& out);
   void apply_allows();
+  // --- sema_lints.cpp
+  bool in_root_file(const Span& s) const;
+  void lint_setting_default(const ast::Decl& d, const ir::Setting& s, const ir::Value& v);
+  void lint_attribute_default(const ast::AttrValue& av, int32_t entity, int32_t index,
+                              const ir::Value& v);
+  void warn_default_lints();
+  void warn_unused_imports(const std::vector<SemaInput>& files);
   void warn_unused();
   void reorder_rules();
   void check_rule(int32_t index); // on demand, callee first

@@ -131,7 +131,10 @@ void Context::evaluate_constants() {
     overridden[d->name.text] = d->name.span;
     auto& s = policy.settings[static_cast<size_t>(i)];
     if (s.type == ir::TypeTable::kError) continue;
-    if (auto v = constant(*d->value, s.type, fmt::format("setting '{}'", s.name))) s.value = *v;
+    if (auto v = constant(*d->value, s.type, fmt::format("setting '{}'", s.name))) {
+      lint_setting_default(*d, s, *v);
+      s.value = *v;
+    }
   }
 
   for (const Pending& p : pending) {
@@ -157,8 +160,13 @@ void Context::evaluate_constants() {
       }
       if (!from_alias) given[static_cast<size_t>(a)] = av.name.span;
       if (attr.type == ir::TypeTable::kError) return;
-      if (auto v = constant(*av.value, attr.type, fmt::format("{}.{}", ent.name, attr.name)))
+      if (auto v = constant(*av.value, attr.type, fmt::format("{}.{}", ent.name, attr.name))) {
+        // Given as its default, unless it overrides an alias's preset.
+        if (!from_alias && !values[static_cast<size_t>(a)] && attr.default_value &&
+            same_value(*v, *attr.default_value))
+          lint_attribute_default(av, p.entity, p.index, *v);
         values[static_cast<size_t>(a)] = *v;
+      }
     };
     if (p.alias)
       for (const auto& av : p.alias->decl->values) assign(av, true);

@@ -268,6 +268,7 @@ std::optional<ir::Policy> analyze(const std::vector<SemaInput>& files,
   ctx.apply_allows();
   ctx.check_reports(ctx.report_decls);
   ctx.warn_unused();
+  ctx.warn_unused_imports(files);
   if (diags.has_errors()) return std::nullopt;
   ctx.reorder_rules();
   if (!ctx.verify_call_order()) return std::nullopt;

@@ -10,6 +10,7 @@
 #include "compiler/ir.hpp"
 #include "runtime/snapshot.hpp"
 #include "simulator/fm_locate.hpp"
+#include "simulator/table.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -27,6 +28,7 @@ struct CheckFinding {
   ir::Severity severity = ir::Severity::Error;
   std::string message;  // the rendered template
   std::string instance; // "User mueller" (the first binder's instance)
+  std::string subject;  // "mueller": its id
   std::vector<std::string> implements;
   Span span;            // invalid when unknown
   bool in_data = false; // span is in the data's source manager, else the policy's
@@ -42,8 +44,11 @@ struct CheckRun {
   bool fails(bool strict) const { return errors() > 0 || (strict && warnings() > 0); }
 };
 
+// `fast`: binding-invariant sub-expressions of a body are evaluated once
+// (the same findings; false = the plain interpreter, the judge of the
+// differential test).
 CheckRun run_checks(const ir::Policy& policy, const rt::Snapshot& snapshot,
-                    const InstanceLocator& locator, int64_t today);
+                    const InstanceLocator& locator, int64_t today, bool fast = true);
 
 // The findings as diagnostics ("check 'name': message", hint: implements and
 // how to silence), for render_text / render_json with the policy's sources.
@@ -53,5 +58,8 @@ Diagnostics check_diagnostics(const CheckRun& run, std::optional<bool> data = st
 // The findings as a JSON array (check, severity, message, instance,
 // implements, file, line, col) as text.
 std::string check_findings_json(const CheckRun& run, const SourceManager& sources);
+// The findings as the table of `keyplan report checks`: severity, check,
+// implements, instance id, message, position.
+Table checks_table(const CheckRun& run, const SourceManager& sources);
 
 } // namespace keyplan::sim

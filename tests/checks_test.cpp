@@ -209,13 +209,13 @@ const std::string kFm = "import std.fm_suite\nProfile p1\n";
 TEST(ChecksW4, MissingDefaultProfileFires) {
   World w(kFm, "User: [{id: nobody}]");
   EXPECT_EQ(w.findings(), std::vector<std::string>{
-                              "missing_default_profile: user nobody has no default profile"});
+                              "missing_default_profile: user 'nobody' has no default profile"});
   EXPECT_EQ(w.run().errors(), 1);
 }
 
 TEST(ChecksW4, MissingDefaultProfileQuietWithOne) {
   World w(kFm, "User: [{id: anna, default_profile: p1}]");
-  EXPECT_TRUE(w.findings().empty());
+  EXPECT_FALSE(w.fires("missing_default_profile"));
 }
 
 TEST(ChecksW4, DefaultAlsoAdditionalFires) {
@@ -235,11 +235,27 @@ TEST(ChecksFA3, UnbookableObjectFires) {
 }
 
 TEST(ChecksFA2, InvisibleFloorFires) {
-  World w(kDesk + "Building b2 { groups: [Legal]  Floor f2 }\n",
+  World w(kDesk + "Building b2 { Floor f2 { groups: [Legal] } }\n",
           "User: [{id: nina, groups: [IT]}]");
   EXPECT_TRUE(w.fires("invisible_floor"));
   World ok(kDesk, "User: [{id: nina, groups: [IT]}]");
   EXPECT_FALSE(ok.fires("invisible_floor"));
+}
+
+TEST(ChecksFA1, InvisibleBuildingFiresAndItsFloorsDoNot) {
+  World w(kDesk + "Building b2 { groups: [Legal]  Floor f2 }\n",
+          "User: [{id: nina, groups: [IT]}]");
+  EXPECT_EQ(w.findings(), (std::vector<std::string>{
+                              "unbookable_object: object d2 cannot be booked by any user",
+                              "invisible_building: building b2 is visible to no user",
+                              "empty_group_in_whitelist: group Legal is in a whitelist but has "
+                              "no members"}));
+  World ok(kDesk + "Building b2 { groups: [Legal]  Floor f2 }\n",
+           "User: [{id: nina, groups: [IT]}, {id: leo, groups: [Legal]}]");
+  EXPECT_FALSE(ok.fires("invisible_building"));
+  World unpublished(kDesk + "Building b2 { groups: [Legal]  published: false  Floor f2 }\n",
+                    "User: [{id: nina, groups: [IT]}]");
+  EXPECT_FALSE(unpublished.fires("invisible_building"));
 }
 
 TEST(ChecksFR3, UnknownManagedLocationFires) {
@@ -265,6 +281,34 @@ TEST(ChecksFG3, EmptyGroupInWhitelistFires) {
   EXPECT_EQ(w.fires("empty_group_in_whitelist"), true); // Legal on d2, no members
   World ok(kDesk, "User: [{id: nina, groups: [IT]}, {id: leo, groups: [Legal]}]");
   EXPECT_FALSE(ok.fires("empty_group_in_whitelist"));
+}
+
+TEST(ChecksFG3, EmptyHiddenGroupInWhitelistFires) {
+  World w(kDesk + "Group Board { hidden: true }\nBuilding b3 { Floor f3 { groups: [Board] } }\n",
+          "User: [{id: nina, groups: [IT, Legal]}]");
+  EXPECT_TRUE(w.fires("empty_hidden_group_in_whitelist"));
+  EXPECT_FALSE(w.fires("empty_group_in_whitelist")); // one finding per group, not two
+  World ok(kDesk + "Group Board { hidden: true }\nBuilding b3 { Floor f3 { groups: [Board] } }\n",
+           "User: [{id: nina, groups: [IT, Legal]}, {id: bo, groups: [Board]}]");
+  EXPECT_FALSE(ok.fires("empty_hidden_group_in_whitelist"));
+  World unused(kDesk + "Group Board { hidden: true }\n", "User: [{id: nina, groups: [IT, Legal]}]");
+  EXPECT_FALSE(unused.fires("empty_hidden_group_in_whitelist"));
+}
+
+// F-R2: managed_groups is a set of Group references, so an entry that names
+// no group is a data error with a did-you-mean, before any check runs.
+TEST(ChecksFR2, ManagedGroupsEntryNamingNothingIsADataError) {
+  auto res = compile_source("test.kp", kDesk);
+  ASSERT_TRUE(res.policy);
+  rt::Snapshot snap(*res.policy);
+  Diagnostics d;
+  EXPECT_FALSE(rt::load_data(snap,
+                             "User: [{id: gus, roles: [group_manager], managed_groups: [ITT]}]",
+                             "tenant.yaml", d, *res.sources));
+  EXPECT_NE(d.render_text(*res.sources).find("ITT"), std::string::npos);
+  Diagnostics ok;
+  EXPECT_TRUE(rt::load_data(snap, "User: [{id: gus, roles: [group_manager], managed_groups: [IT]}]",
+                            "tenant.yaml", ok, *res.sources));
 }
 
 TEST(ChecksFG2, Seed002AllWithoutMembersFires) {
@@ -311,14 +355,18 @@ TEST(ChecksW4Cli, CheckStrictFailsOnUserWithoutDefaultProfile) {
   auto r = run_keyplan("check --strict " + kAcme + " --data tests/data/checks/fm_no_default.yaml");
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_NE(r.out.find("tests/data/checks/fm_no_default.yaml:3:10: error: check "
-                       "'missing_default_profile': user nobody has no default profile"),
+                       "'missing_default_profile': user 'nobody' has no default profile"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("implements W-4"), std::string::npos) << r.out;
   // Not --strict either: an error finding fails the run.
   EXPECT_EQ(run_keyplan("check " + kAcme + " --data tests/data/checks/fm_no_default.yaml").code, 1);
-  EXPECT_EQ(run_keyplan("check --strict " + kAcme + " --data tests/data/checks/fm_ok.yaml").code,
-            0);
+  EXPECT_EQ(run_keyplan("check " + kAcme + " --data tests/data/checks/fm_ok.yaml").code, 0);
+  // --strict fails on the example's deliberate W-13 warning (rita's license).
+  auto strict = run_keyplan("check --strict " + kAcme + " --data tests/data/checks/fm_ok.yaml");
+  EXPECT_EQ(strict.code, 1);
+  EXPECT_NE(strict.out.find("check 'license_exceeded': user 'rita'"), std::string::npos)
+      << strict.out;
 }
 
 TEST(ChecksW4Cli, CheckJsonListsFindings) {

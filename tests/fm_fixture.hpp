@@ -6,7 +6,7 @@
 #include "compiler/compile.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/request.hpp"
-#include "simulator/fm_checks.hpp"
+#include "simulator/checks.hpp"
 
 #include <gtest/gtest.h>
 
@@ -50,11 +50,11 @@ struct Acme {
     EXPECT_EQ(d.error, "") << action;
     return d.allowed;
   }
-  // The FM checks (simulator/fm_checks.hpp) on this tenant.
-  std::vector<keyplan::sim::FmFinding> findings() {
-    auto fm = keyplan::sim::FmModel::open(*result->policy, *snap, 0, nullptr);
-    if (!fm) return {};
-    return keyplan::sim::run_fm_checks(*fm, keyplan::sim::InstanceLocator{});
+  // The declared checks (std.fm_suite's `check`s, simulator/checks.hpp) on this tenant.
+  std::vector<keyplan::sim::CheckFinding> findings() {
+    if (!snap) return {};
+    return keyplan::sim::run_checks(*result->policy, *snap, keyplan::sim::InstanceLocator{}, 0)
+        .findings;
   }
   std::unique_ptr<keyplan::CompileResult> result;
   std::unique_ptr<keyplan::rt::Snapshot> snap;

@@ -27,9 +27,9 @@ const char* const kNonContextual =
     "ContextAssignment:\n"
     "  - {id: bert_admin_hq, user: bert, group: building_admin, context: hq}\n";
 
-bool has_finding(const std::vector<sim::FmFinding>& findings, const std::string& check,
+bool has_finding(const std::vector<sim::CheckFinding>& findings, const std::string& check,
                  const std::string& subject) {
-  return std::any_of(findings.begin(), findings.end(), [&](const sim::FmFinding& f) {
+  return std::any_of(findings.begin(), findings.end(), [&](const sim::CheckFinding& f) {
     return f.check == check && f.subject == subject;
   });
 }
@@ -77,8 +77,8 @@ TEST(FmSeed004, S4_1_LicenseWarningNamesTheContextualAssignment) {
     if (f.check == "license_exceeded" && f.subject == "lena") {
       found = true;
       EXPECT_EQ(f.message,
-                "user 'lena' has license limited but system group 'edit_buildings' "
-                "(via contextual assignment 'lena_edits_hq' at 'hq') needs license full");
+                "user 'lena' has license limited but system group 'edit_buildings' (profiles [], "
+                "directly: false, contexts [lena_edits_hq]) needs license full");
     }
   EXPECT_TRUE(found);
 }
@@ -107,10 +107,11 @@ TEST(FmSeed004, S5_1_ViewBuildingsNextToEditBuildingsIsRedundant) {
     if (f.check == "redundant_in_profile") messages.push_back(f.message);
   EXPECT_EQ(messages,
             (std::vector<std::string>{
-                "profile 'keeper': system group 'view_buildings' is redundant, 'edit_buildings' "
-                "yields at least as much under every license",
-                "profile 'viewer': system group 'view_places' is redundant, the profile's other "
-                "groups together yield at least as much under every license"}));
+                "profile 'keeper': system group 'view_buildings' is redundant, the profile yields "
+                "at least as much without it under every license (groups that alone do: "
+                "[edit_buildings])",
+                "profile 'viewer': system group 'view_places' is redundant, the profile yields "
+                "at least as much without it under every license (groups that alone do: [])"}));
   Acme strict(data, {{"over_license_level", "none"}});
   EXPECT_FALSE(
       strict.allows("redundant_in_profile", {{"profile", "keeper"}, {"group", "view_buildings"}}));
@@ -195,7 +196,7 @@ TEST(FmSeed004, S3_1_SubjectAtALocationOfAnotherKindIsDeniedWithAReason) {
     if (f.check == "context_never_applies") {
       reported = true;
       EXPECT_EQ(f.subject, "fiona_edits_beamer");
-      EXPECT_EQ(f.severity, Severity::Warning);
+      EXPECT_EQ(f.severity, ir::Severity::Warning);
     }
   EXPECT_TRUE(reported);
 }

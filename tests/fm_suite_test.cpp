@@ -2,7 +2,7 @@
 // W-1..W-19: one test per rule, named with its id. Each test loads the
 // example client policies/examples/fm_suite/acme_fm.kp (the five W-19
 // profiles), optionally with tenant data, and decides requests by name with
-// rt::decide. At the end: the FM checks of simulator/fm_checks.hpp, and the
+// rt::decide. At the end: the FM checks (`check`s of std.fm_suite), and the
 // example's scenarios replay without failures.
 #include "simulator/runner.hpp"
 #include "tests/fm_fixture.hpp"
@@ -144,14 +144,13 @@ TEST(FmSuite, W_13_GroupAboveLicenseIsAWarningNamingBoth) {
   EXPECT_TRUE(
       a.allows("license_exceeded", {{"user", "rita"}, {"group", "reservation_coordinator"}}));
   EXPECT_TRUE(a.allows("holds", {{"user", "rita"}, {"group", "reservation_coordinator"}}));
-  auto fm = sim::FmModel::open(*a.result->policy, *a.snap, 0, nullptr);
-  ASSERT_TRUE(fm);
-  auto findings = sim::run_fm_checks(*fm, sim::InstanceLocator{});
+  auto findings = a.findings();
   ASSERT_EQ(findings.size(), 1u);
-  EXPECT_EQ(findings[0].severity, Severity::Warning);
+  EXPECT_EQ(findings[0].severity, ir::Severity::Warning);
   EXPECT_EQ(findings[0].message,
-            "user 'rita' has license limited but system group 'reservation_coordinator' (via "
-            "default profile 'reservation_coordinator_profile') needs license full");
+            "user 'rita' has license limited but system group 'reservation_coordinator' "
+            "(profiles [reservation_coordinator_profile], directly: false, contexts []) needs "
+            "license full");
   EXPECT_TRUE(findings[0].span.valid());
 }
 
@@ -238,15 +237,14 @@ TEST(FmSuite, ChecksPointAtDataFiles) {
   sim::InstanceLocator loc;
   for (int f = before; f < a.result->sources->count(); ++f)
     loc.add_data_file(*a.result->sources, f);
-  auto fm = sim::FmModel::open(*a.result->policy, *a.snap, 0, nullptr);
-  ASSERT_TRUE(fm);
-  auto findings = sim::run_fm_checks(*fm, loc);
-  std::map<std::string, const sim::FmFinding*> by_check;
+  auto run = sim::run_checks(*a.result->policy, *a.snap, loc, 0);
+  const auto& findings = run.findings;
+  std::map<std::string, const sim::CheckFinding*> by_check;
   for (const auto& f : findings) by_check[f.check] = &f;
   for (const char* c : {"missing_default_profile", "no_direct_group", "inactive_assignment",
                         "context_not_allowed"}) {
     ASSERT_TRUE(by_check.count(c)) << c;
-    EXPECT_EQ(by_check[c]->severity, Severity::Error) << c;
+    EXPECT_EQ(by_check[c]->severity, ir::Severity::Error) << c;
     ASSERT_TRUE(by_check[c]->span.valid()) << c;
     EXPECT_EQ(a.result->sources->file(by_check[c]->span.file).path, path) << c;
   }

@@ -4,8 +4,8 @@
 // by cell (unzip -p), and the CLI's exit codes.
 #include "compiler/compile.hpp"
 #include "runtime/data_loader.hpp"
+#include "simulator/checks.hpp"
 #include "simulator/declared_report.hpp"
-#include "simulator/fm_checks.hpp"
 #include "simulator/fm_reports.hpp"
 #include "simulator/table.hpp"
 
@@ -172,7 +172,7 @@ TEST(Report, GoldenEffectiveAccess) {
 TEST(Report, GoldenChecks) {
   Acme a(true);
   ASSERT_TRUE(a.fm);
-  auto findings = sim::run_fm_checks(*a.fm, a.locator);
+  auto findings = sim::run_checks(*a.result->policy, *a.snap, a.locator, 0);
   // Relative before rendering: column widths must not depend on the checkout's path.
   sim::Table t = sim::checks_table(findings, *a.result->sources);
   for (auto& row : t.rows)
