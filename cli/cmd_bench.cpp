@@ -3,6 +3,7 @@
 // (docs/performance.md).
 #include "cli/commands.hpp"
 #include "simulator/desk_bench.hpp"
+#include "simulator/load_bench.hpp"
 #include "simulator/matrix_bench.hpp"
 
 #include <filesystem>
@@ -78,6 +79,55 @@ void add_matrix_subcommand(CLI::App& bench, int& status) {
   });
 }
 
+// keyplan bench load: loading a tenant, timed, with its peak memory, and
+// its snapshot checked against the other loader's (docs/performance.md).
+void add_load_subcommand(CLI::App& bench, int& status) {
+  auto o = std::make_shared<sim::LoadBenchOptions>();
+  auto format = std::make_shared<std::string>("text");
+  auto no_check = std::make_shared<bool>(false);
+  auto* cmd = bench.add_subcommand(
+      "load", "Measure loading tenant data: time, peak memory, and the same snapshot as the "
+              "reference loader");
+  add_shape_options(*cmd, o->shape);
+  cmd->add_option("--data", o->data_file, "Tenant data (YAML) instead of a generated tenant");
+  cmd->add_option("--loader", o->loader, "The loader measured (default fast)")
+      ->check(CLI::IsMember({"fast", "reference"}));
+  cmd->add_flag("--no-check", *no_check,
+                "Do not load with the other loader and compare the snapshots");
+  cmd->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  cmd->callback([o, format, no_check, &status]() {
+    if (is_directory(o->data_file)) {
+      std::cerr << "keyplan bench load: '" << o->data_file << "' is a directory, not a file\n";
+      status = 2;
+      return;
+    }
+    std::string error;
+    if (o->data_file.empty() && !sim::desk_tenant_shape_ok(o->shape, &error)) {
+      std::cerr << "keyplan bench load: tenant too large: " << error << "\n";
+      status = 2;
+      return;
+    }
+    o->check = !*no_check;
+    sim::LoadBenchResult r;
+    bool ok = false;
+    try {
+      ok = sim::run_load_bench(*o, r, error);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    if (!ok) {
+      std::cerr << "keyplan bench load: " << error << "\n";
+      status = 2;
+      return;
+    }
+    if (*format == "json")
+      std::cout << r.json.dump(2) << "\n";
+    else
+      std::cout << sim::load_bench_text(r.json);
+    status = r.equal ? 0 : 1;
+  });
+}
+
 } // namespace
 
 void add_bench_command(CLI::App& app, int& status) {
@@ -97,9 +147,11 @@ void add_bench_command(CLI::App& app, int& status) {
   cmd->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
   add_matrix_subcommand(*cmd, status);
   add_lsp_bench_subcommand(*cmd, status);
+  add_load_subcommand(*cmd, status);
   cmd->callback([o, format, cmd, &status]() {
-    if (cmd->got_subcommand("matrix")) return; // bench matrix did the work
-    if (cmd->got_subcommand("lsp")) return;    // bench lsp did
+    if (cmd->got_subcommand("matrix") || cmd->got_subcommand("lsp") ||
+        cmd->got_subcommand("load"))
+      return; // the subcommand did the work
     // A directory opens as an empty stream: it would replay no requests and
     // report a benchmark of nothing.
     for (const std::string* f : {&o->requests_file, &o->data_file}) {

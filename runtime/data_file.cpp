@@ -89,16 +89,15 @@ bool text_names_a_type_before(const std::string& text, size_t end, const ir::Pol
   return false;
 }
 
-std::string displayable(const std::string& text) {
-  std::string out;
-  auto bad = [&](size_t i) {
-    if (out.empty()) out = text;
-    out[i] = '?';
-  };
+namespace {
+
+// Calls bad(i) for each byte diagnostics must not show as it is (invalid
+// UTF-8, control characters); stops when bad returns false.
+template <typename F> void scan_undisplayable(const std::string& text, F&& bad) {
   for (size_t i = 0; i < text.size();) {
     auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
-      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) bad(i);
+      if (((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) && !bad(i)) return;
       ++i;
       continue;
     }
@@ -114,13 +113,30 @@ std::string displayable(const std::string& text) {
         ok = false;
     }
     if (!ok) {
-      bad(i);
+      if (!bad(i)) return;
       ++i;
       continue;
     }
     i += len;
   }
+}
+
+} // namespace
+
+std::string displayable(const std::string& text) {
+  std::string out;
+  scan_undisplayable(text, [&](size_t i) {
+    if (out.empty()) out = text;
+    out[i] = '?';
+    return true;
+  });
   return out.empty() ? text : out;
+}
+
+bool displayable_as_is(const std::string& text) {
+  bool as_is = true;
+  scan_undisplayable(text, [&](size_t) { return as_is = false; });
+  return as_is;
 }
 
 // Data files over this size are refused before they are read whole (the

@@ -42,5 +42,7 @@ bool text_names_a_type_before(const std::string& text, size_t end, const ir::Pol
 // '?', byte for byte, so positions stay right and nothing raw reaches a
 // terminal.
 std::string displayable(const std::string& text);
+// Whether displayable(text) == text (then no copy is needed).
+bool displayable_as_is(const std::string& text);
 
 } // namespace keyplan::rt

@@ -1,6 +1,7 @@
 #include "runtime/data_loader.hpp"
 
 #include "runtime/data_chunks.hpp"
+#include "runtime/data_fast.hpp"
 #include "runtime/data_file.hpp"
 #include "runtime/yaml_checks.hpp"
 
@@ -500,13 +501,31 @@ ChunkResult load_chunks(Snapshot& snapshot, const std::vector<Chunk>& chunks,
 
 } // namespace
 
-bool load_data(Snapshot& snapshot, const std::string& text, const std::string& path,
-               Diagnostics& diags, SourceManager& sources) {
-  int file = sources.add(path, displayable(text));
+namespace {
+
+// `owned`, when given, is `given` and may be moved into `sources`.
+bool load_text(Snapshot& snapshot, const std::string& given, std::string* owned,
+               const std::string& path, Diagnostics& diags, SourceManager& sources, bool fast,
+               LoadInfo* info) {
+  int file = -1;
+  const std::string* parsed = &given;
+  if (owned && displayable_as_is(*owned)) {
+    file = sources.add(path, std::move(*owned));
+    parsed = &sources.file(file).text; // the same bytes; nothing is added while loading
+  } else {
+    file = sources.add(path, displayable(given));
+  }
+  const std::string& text = *parsed;
   const ir::Policy& p = snapshot.policy();
   if (size_t nul = text.find('\0'); nul != std::string::npos) {
     not_data(diags, path, fmt::format("it contains a NUL byte (at byte {})", nul));
     return false;
+  }
+  // The common case, without a node tree; every other case and every error
+  // is this reference loader's (runtime/data_fast.hpp).
+  if (fast && load_data_fast(snapshot, text) == FastLoad::Loaded) {
+    if (info) info->fast_path = true;
+    return true;
   }
   std::vector<Chunk> chunks;
   std::vector<std::string> headers;
@@ -548,11 +567,28 @@ bool load_data(Snapshot& snapshot, const std::string& text, const std::string& p
   return load_documents(snapshot, docs, file, diags, checker);
 }
 
+} // namespace
+
+bool load_data(Snapshot& snapshot, const std::string& text, const std::string& path,
+               Diagnostics& diags, SourceManager& sources, LoadInfo* info) {
+  return load_text(snapshot, text, nullptr, path, diags, sources, true, info);
+}
+
+bool load_data(Snapshot& snapshot, std::string&& text, const std::string& path, Diagnostics& diags,
+               SourceManager& sources, LoadInfo* info) {
+  return load_text(snapshot, text, &text, path, diags, sources, true, info);
+}
+
+bool load_data_reference(Snapshot& snapshot, const std::string& text, const std::string& path,
+                         Diagnostics& diags, SourceManager& sources) {
+  return load_text(snapshot, text, nullptr, path, diags, sources, false, nullptr);
+}
+
 bool load_data_file(Snapshot& snapshot, const std::string& path, Diagnostics& diags,
                     SourceManager& sources) {
   std::string text;
   if (!read_data_file(path, text, diags)) return false;
-  return load_data(snapshot, text, path, diags, sources);
+  return load_data(snapshot, std::move(text), path, diags, sources);
 }
 
 std::optional<ir::Value> yaml_value(const Snapshot& snapshot, ir::TypeId type,

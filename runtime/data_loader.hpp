@@ -48,10 +48,24 @@ class Node;
 
 namespace keyplan::rt {
 
+// How a text was loaded (for `keyplan bench load`).
+struct LoadInfo {
+  bool fast_path = false; // by runtime/data_fast.hpp, not the reference loader
+};
+
 // Registers `text` as `path` in `sources` (so diagnostics show the line),
 // parses it and merges it. True when it was loaded.
 bool load_data(Snapshot& snapshot, const std::string& text, const std::string& path,
-               Diagnostics& diags, SourceManager& sources);
+               Diagnostics& diags, SourceManager& sources, LoadInfo* info = nullptr);
+// load_data of a text the caller gives up: it moves into `sources` when it
+// can be shown as it is, instead of being copied (a 1,000,000-user tenant
+// is 47 MB of YAML).
+bool load_data(Snapshot& snapshot, std::string&& text, const std::string& path, Diagnostics& diags,
+               SourceManager& sources, LoadInfo* info = nullptr);
+// load_data with the reference loader only (yaml-cpp, no fast path): what
+// the fast path is measured and tested against (`keyplan bench load`).
+bool load_data_reference(Snapshot& snapshot, const std::string& text, const std::string& path,
+                         Diagnostics& diags, SourceManager& sources);
 // Reads a data file for load_data: an error (and false) when it cannot be
 // read, is a directory, socket or block device (pipes and character devices
 // are read), is larger than 256 MiB or holds a NUL byte.

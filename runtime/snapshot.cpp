@@ -227,6 +227,11 @@ ir::Value Snapshot::get(int32_t type, int32_t row, int32_t attr) const {
   return ir::Value::none();
 }
 
+Column& Snapshot::column_for_load(int32_t type, int32_t attr) {
+  version_ = next_version();
+  return tables_.at(static_cast<size_t>(type)).columns.at(static_cast<size_t>(attr));
+}
+
 void Snapshot::set(int32_t type, int32_t row, int32_t attr, const ir::Value& v) {
   version_ = next_version();
   Column& c = tables_.at(static_cast<size_t>(type)).columns.at(static_cast<size_t>(attr));

@@ -103,6 +103,11 @@ public:
   // Stores a value that has the attribute's type (checked by the caller).
   void set(int32_t type, int32_t row, int32_t attr, const ir::Value& v);
 
+  // A column to write cells of in place (the fast data loader,
+  // runtime/data_fast.cpp: values already checked against the column's
+  // type); the snapshot counts as changed.
+  Column& column_for_load(int32_t type, int32_t attr);
+
   // Appends instances with the given ids (not yet present) to each entity
   // type (new_ids[type]), every attribute at its default (required
   // attributes get a placeholder the caller must overwrite), and re-strides
