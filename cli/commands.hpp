@@ -21,5 +21,6 @@ void add_matrix_command(CLI::App& app, int& status);
 void add_search_command(CLI::App& app, int& status);
 void add_diff_command(CLI::App& app, int& status);
 void add_import_command(CLI::App& app, int& status);
+void add_serve_command(CLI::App& app, int& status);
 
 } // namespace keyplan::cli
