@@ -89,6 +89,10 @@ void add_serve_command(CLI::App& app, int& status) {
                   "Decide as on this date (YYYY-MM-DD); default: the current date");
   cmd->add_option("--path", o->serve.spec.path, "Extra directories to search for imported modules")
       ->allow_extra_args(false);
+  cmd->add_option("--watch", o->serve.watch_ms,
+                  "Reload when the policy, data or mapping files change, checking every MS "
+                  "milliseconds (default 0: off; SIGHUP and /v1/reload always work)")
+      ->check(CLI::Range(0, 3600000));
   cmd->add_option("--threads", o->serve.threads,
                   "Worker threads: connections served at once (default 128)")
       ->check(CLI::Range(2, 4096));

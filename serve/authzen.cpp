@@ -141,6 +141,18 @@ Bound bind(const World& w, const ActionMapping& am, const json& subject, const j
       return fail(fmt::format("unknown_{}_type", s.what),
                   fmt::format("the mapping has no {} type '{}'", s.what,
                               s.v->is_object() ? s.v->value("type", "") : ""));
+    // The type must be one the parameter takes in some overload.
+    bool fits = false;
+    for (int32_t rule : policy.find_rules(am.action))
+      for (const auto& p : policy.rules[static_cast<size_t>(rule)].params)
+        if (p.name == *s.param) {
+          const ir::Type& ty = policy.types[policy.types.strip_optional(p.type)];
+          fits = fits || (ty.kind == ir::TypeKind::Entity && ty.ref == e);
+        }
+    if (!fits)
+      return fail("type_mismatch",
+                  fmt::format("action '{}' takes no {} as its {} ('{}')", am.name,
+                              policy.entities[static_cast<size_t>(e)].name, s.what, *s.param));
     const bool placeholder = *s.param == open;
     if (placeholder) {
       if (e != open_entity) return fail("type_mismatch", "search type differs");

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <httplib.h>
 #include <iostream>
+#include <sys/stat.h>
 #include <thread>
 
 namespace keyplan::serve {
@@ -254,6 +255,38 @@ struct Server::Impl {
     });
   }
 
+  // What the files of the world look like now (modification time and size
+  // of each): a change means a reload is due (--watch).
+  static std::string files_signature(const World& w) {
+    std::string sig;
+    auto add = [&sig](const std::string& path) {
+      struct stat st {};
+      if (::stat(path.c_str(), &st) == 0)
+        sig += fmt::format("{}:{}.{}:{};", path, st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_size);
+      else
+        sig += path + ":missing;";
+    };
+    for (const auto& f : w.policy_files) add(f.path);
+    for (const auto& f : w.data_files) add(f.path);
+    add(w.mapping_file.path);
+    return sig;
+  }
+
+  void watch() {
+    std::string seen = files_signature(*holder.get());
+    while (!draining) {
+      for (int slept = 0; slept < opts.watch_ms && !draining; slept += 10)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (draining) break;
+      const std::string now = files_signature(*holder.get());
+      if (now == seen) continue;
+      std::string error;
+      reload(error); // logged and counted either way; a broken world is refused
+      // Seen, even when refused: the next change is tried again, not this one.
+      seen = now;
+    }
+  }
+
   bool reload(std::string& error) {
     std::lock_guard<std::mutex> lock(reload_mutex);
     std::shared_ptr<const World> fresh = load_world(opts.spec, error);
@@ -293,6 +326,9 @@ bool Server::start(std::string& error) {
   m.http.set_write_timeout(m.opts.read_timeout_ms / 1000, (m.opts.read_timeout_ms % 1000) * 1000);
   m.http.set_keep_alive_timeout(m.opts.keep_alive_seconds);
   m.http.set_keep_alive_max_count(1000000);
+  // Answers are small: without TCP_NODELAY, Nagle's algorithm and delayed
+  // ACKs hold each one for ~40 ms.
+  m.http.set_tcp_nodelay(true);
   m.routes();
   if (m.opts.port == 0) {
     m.port = m.http.bind_to_any_port(m.opts.host);
@@ -311,9 +347,14 @@ int Server::port() const {
 }
 
 void Server::run() {
-  impl_->run_called = true;
-  if (!impl_->draining) impl_->http.listen_after_bind();
-  impl_->run_done = true;
+  Impl& m = *impl_;
+  m.run_called = true;
+  std::thread watcher;
+  if (m.opts.watch_ms > 0 && !m.draining) watcher = std::thread([&m] { m.watch(); });
+  if (!m.draining) m.http.listen_after_bind();
+  m.draining = true; // also when listening failed: the watcher ends
+  if (watcher.joinable()) watcher.join();
+  m.run_done = true;
 }
 
 void Server::stop() {

@@ -25,6 +25,7 @@ struct ServeOptions {
   size_t max_body = 1 << 20;  // bytes; larger bodies get 413
   int read_timeout_ms = 5000; // a client silent this long mid-request is dropped
   int keep_alive_seconds = 5; // an idle keep-alive connection is closed after this
+  int watch_ms = 0;           // > 0: reload when a loaded file changes (checked this often)
 };
 
 class Server {

@@ -125,7 +125,15 @@ TEST(ServeOps, HealthReadyAndMetricsCountRequestsDecisionsAndHash) {
   EXPECT_EQ(s.get("/healthz").first, 200);
   auto [rs, ready] = s.get("/readyz");
   EXPECT_EQ(rs, 200);
-  auto [status, m] = s.get("/metrics");
+  // Requests are counted after their answer is sent: wait (bounded) until
+  // the third evaluation's count has landed.
+  int status = 0;
+  std::string m;
+  for (int i = 0; i < 500; ++i) {
+    std::tie(status, m) = s.get("/metrics");
+    if (m.find("endpoint=\"/access/v1/evaluation\",status=\"200\"} 3") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   ASSERT_EQ(status, 200);
   EXPECT_NE(m.find("keyplan_decisions_total{action=\"book\",outcome=\"allow\"} 1\n"),
             std::string::npos)
@@ -182,34 +190,43 @@ TEST(ServeHttp, SlowClientIsDroppedAndDoesNotBlockOthers) {
   // Others are served while it stalls.
   EXPECT_EQ(s.post("/access/v1/evaluation", request("mueller", "book", "desk", "TABLE_1")).first,
             200);
-  // The stalled client is dropped after the read timeout: EOF (bounded wait).
-  pollfd p{slow, POLLIN, 0};
-  ASSERT_EQ(::poll(&p, 1, 10000), 1);
+  // The stalled client is dropped after the read timeout: at most an error
+  // answer, then end of file (each wait bounded).
+  std::string got;
   char buf[256];
-  EXPECT_LE(::recv(slow, buf, sizeof buf, 0), 0);
+  ssize_t n = 1;
+  for (int i = 0; i < 20 && n > 0; ++i) {
+    pollfd p{slow, POLLIN, 0};
+    ASSERT_EQ(::poll(&p, 1, 10000), 1);
+    n = ::recv(slow, buf, sizeof buf, 0);
+    if (n > 0) got.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_LE(n, 0) << "still open";
+  EXPECT_EQ(got.find("HTTP/1.1 200"), std::string::npos) << got;
   ::close(slow);
 }
 
-TEST(ServeHttp, ThousandIdleConnectionsThenARequestIsServed) {
+TEST(ServeHttp, ManyIdleConnectionsThenARequestIsServed) {
   rlimit rl{};
   ::getrlimit(RLIMIT_NOFILE, &rl);
-  ASSERT_GE(rl.rlim_max, 2500u) << "the test needs 2 file descriptors per idle connection";
-  if (rl.rlim_cur < 2500) {
+  ASSERT_GE(rl.rlim_max, 1000u) << "the test needs 2 file descriptors per idle connection";
+  if (rl.rlim_cur < 1000) {
     rl.rlim_cur = rl.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &rl);
   }
   auto o = worked_example();
   o.read_timeout_ms = 200;
-  o.threads = 128;
+  o.keep_alive_seconds = 1; // a silent new connection waits as an idle keep-alive one
+  o.threads = 64;
   Running s(o);
   std::vector<int> idle;
-  for (int i = 0; i < 1000; ++i) {
+  for (int i = 0; i < 200; ++i) {
     int fd = connect_raw(s.server.port());
     ASSERT_GE(fd, 0) << "connection " << i;
     idle.push_back(fd);
   }
-  // Each idle connection holds a worker for at most the read timeout: the
-  // request is served once the workers have dropped them.
+  // Each idle connection holds a worker for at most the keep-alive timeout:
+  // the request is served once the workers have dropped the ones before it.
   EXPECT_EQ(s.post("/access/v1/evaluation", request("mueller", "book", "desk", "TABLE_1")).first,
             200);
   for (int fd : idle) ::close(fd);

@@ -308,3 +308,26 @@ TEST(ServeCli, SighupReloadsTheWorld) {
   ::kill(pid, SIGTERM);
   EXPECT_EQ(wait_exit(pid, 30), 0);
 }
+
+TEST(ServeReload, WatchReloadsWhenADataFileChanges) {
+  Scratch dir;
+  auto o = worked_example();
+  const std::string data_file = dir.write("tenant.yaml", table4("IT"));
+  o.spec.data = {data_file};
+  o.watch_ms = 20;
+  Running s(o);
+  const std::string before = s.server.world()->hash;
+  EXPECT_EQ(s.post("/access/v1/evaluation", request("mueller", "book", "desk", "TABLE_4"))
+                .second["decision"],
+            true);
+  dir.write("tenant.yaml", table4("Legal") + "# changed\n");
+  std::string after = before;
+  for (int i = 0; i < 1000 && after == before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    after = s.server.world()->hash;
+  }
+  EXPECT_NE(after, before);
+  EXPECT_EQ(s.post("/access/v1/evaluation", request("mueller", "book", "desk", "TABLE_4"))
+                .second["decision"],
+            false);
+}
