@@ -222,8 +222,10 @@ Outcome decide(const World& w, const json& subject, const json& action, const js
   return o;
 }
 
-json decision_json(const Outcome& o, const World& w) {
-  json ctx = {{"policy_hash", w.hash}};
+json decision_json(const Outcome& o, const World& w, bool with_hash) {
+  if (o.allowed && !with_hash) return {{"decision", true}};
+  json ctx = json::object();
+  if (with_hash) ctx["policy_hash"] = w.hash;
   if (!o.allowed) {
     ctx["reason_code"] = o.reason_code;
     ctx["reason_admin"] = {{"en", o.reason}};
@@ -319,7 +321,8 @@ Reply evaluations(const World& w, const json& body) {
                &c = it.contains("context") ? it["context"] : dc;
     out.outcomes.push_back(decide(w, s, a, r, c, false));
     const Outcome& o = out.outcomes.back();
-    results.push_back(decision_json(o, w));
+    // The batch's context names the world once; items carry only reasons.
+    results.push_back(decision_json(o, w, false));
     // The short-circuit semantics stop after the deciding item (§7.1.2.1).
     if ((semantic == "deny_on_first_deny" && !o.allowed) ||
         (semantic == "permit_on_first_permit" && o.allowed))

@@ -34,6 +34,8 @@ int32_t entity_of(const World& w, const nlohmann::json& typed);
 Outcome decide(const World& w, const nlohmann::json& subject, const nlohmann::json& action,
                const nlohmann::json& resource, const nlohmann::json& context, bool explain);
 
-nlohmann::json decision_json(const Outcome& o, const World& w);
+// {"decision", "context"}: the context has the policy hash (`with_hash`)
+// and, on deny, the reason.
+nlohmann::json decision_json(const Outcome& o, const World& w, bool with_hash = true);
 
 } // namespace keyplan::serve
