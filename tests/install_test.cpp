@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
                                             "' timeout 60 ./prog office.kp 2>&1");
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(r.out, "abi 1: 1 0\n");
-  // Only the C ABI is exported: the C++ inside stays private.
+  // Only kp_* (the C ABI and the JIT runtime's helpers) is exported: the
+  // C++ inside stays private.
   r = keyplan::testing_support::run_command("nm -D --defined-only '" +
                                             (prefix / "lib/libkeyplan.so").string() +
                                             "' | grep -v ' kp_' | grep -c ' T '");
