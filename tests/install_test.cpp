@@ -1,8 +1,7 @@
 // `cmake --install` (CMakeLists.txt): a prefix with the keyplan command,
-// the std policies and the docs, where the installed command decides; with
-// KEYPLAN_SHARED_LIB also libkeyplan.so, keyplan.h and keyplan.pc, and a C
-// program builds against the installed library with pkg-config and decides
-// (docs/serve.md "Embedding").
+// the std policies and the docs, where the installed command decides, and
+// libkeyplan.so, keyplan.h and keyplan.pc: a C program builds against the
+// installed library with pkg-config and decides (docs/serve.md "Embedding").
 #include "tests/test_support.hpp"
 
 #include <filesystem>
@@ -40,7 +39,6 @@ TEST(Install, CmakeInstallGivesAPrefixWhereKeyplanAndTheLibraryWork) {
       (prefix / "bin/keyplan").string() + "' decide office.kp book user=mueller object=T1 2>&1");
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(r.out, "allow\n");
-#ifdef KEYPLAN_SHARED_LIB_BUILT
   for (const char* f : {"lib/libkeyplan.so", "include/keyplan.h", "lib/pkgconfig/keyplan.pc"})
     EXPECT_TRUE(fs::exists(prefix / f)) << f;
   std::ofstream(dir / "prog.c") << R"(#include <keyplan.h>
@@ -59,9 +57,10 @@ int main(int argc, char** argv) {
 }
 )";
   const std::string pc = "PKG_CONFIG_PATH='" + (prefix / "lib/pkgconfig").string() + "' ";
-  r = keyplan::testing_support::run_command("cd '" + dir.string() +
-                                            "' && cc -Wall -Werror -o prog prog.c $(" + pc +
-                                            "pkg-config --cflags --libs keyplan) 2>&1");
+  r = keyplan::testing_support::run_command(
+      "cd '" + dir.string() +
+      "' && timeout 120 cc -Wall -Werror " KEYPLAN_C_TEST_FLAGS " -o prog prog.c $(" + pc +
+      "pkg-config --cflags --libs keyplan) 2>&1");
   ASSERT_EQ(r.code, 0) << r.out;
   r = keyplan::testing_support::run_command("cd '" + dir.string() + "' && LD_LIBRARY_PATH='" +
                                             (prefix / "lib").string() + "' KEYPLAN_PATH='" +
@@ -69,13 +68,20 @@ int main(int argc, char** argv) {
                                             "' timeout 60 ./prog office.kp 2>&1");
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(r.out, "abi 1: 1 0\n");
-  // Only kp_* (the C ABI and the JIT runtime's helpers) is exported: the
-  // C++ inside stays private.
+  // Only the C ABI of keyplan.h is exported: neither the C++ inside nor the
+  // JIT runtime's kp_ helpers (the JIT gets their addresses directly).
   r = keyplan::testing_support::run_command("nm -D --defined-only '" +
                                             (prefix / "lib/libkeyplan.so").string() +
                                             "' | grep -v ' kp_' | grep -c ' T '");
   EXPECT_EQ(r.out, "0\n");
-#endif
+  r = keyplan::testing_support::run_command("nm -D --defined-only '" +
+                                            (prefix / "lib/libkeyplan.so").string() +
+                                            "' | grep -c -E ' kp_(arena|values|alloc)_'");
+  EXPECT_EQ(r.out, "0\n");
+  r = keyplan::testing_support::run_command("nm -D --defined-only '" +
+                                            (prefix / "lib/libkeyplan.so").string() +
+                                            "' | grep -c -E ' T kp_(open|decide|close)$'");
+  EXPECT_EQ(r.out, "3\n");
   fs::remove_all(dir);
 }
 
