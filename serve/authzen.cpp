@@ -143,7 +143,7 @@ Bound bind(const World& w, const ActionMapping& am, const json& subject, const j
                               s.v->is_object() ? s.v->value("type", "") : ""));
     // The type must be one the parameter takes in some overload.
     bool fits = false;
-    for (int32_t rule : policy.find_rules(am.action))
+    for (int32_t rule : am.rules)
       for (const auto& p : policy.rules[static_cast<size_t>(rule)].params)
         if (p.name == *s.param) {
           const ir::Type& ty = policy.types[policy.types.strip_optional(p.type)];

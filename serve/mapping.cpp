@@ -114,6 +114,7 @@ void parse(const YAML::Node& root, const std::string& file, const ir::Policy& po
         a.params.push_back(std::move(ps));
       }
     }
+    a.rules = policy.find_rules(a.action);
     out.actions.push_back(std::move(a));
   }
 }

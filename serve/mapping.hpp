@@ -24,6 +24,7 @@ struct ActionMapping {
   std::string subject;  // the parameter subject.id fills
   std::string resource; // the parameter resource.id fills ("" = the action has none)
   std::vector<ParamSource> params;
+  std::vector<int32_t> rules; // the action's overloads, found once at load
 };
 
 struct Mapping {

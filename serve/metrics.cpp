@@ -17,10 +17,17 @@ std::string prometheus_label(const std::string& v) {
   return out;
 }
 
+Metrics::Shard& Metrics::shard() {
+  static std::atomic<size_t> next{0};
+  thread_local const size_t mine = next.fetch_add(1, std::memory_order_relaxed);
+  return shards_[mine % kShards];
+}
+
 void Metrics::request(const std::string& endpoint, int status, double seconds) {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++requests_[{endpoint, status}];
+    Shard& s = shard();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    ++s.requests[{endpoint, status}];
   }
   size_t b = 0;
   while (b < kBuckets.size() && seconds > kBuckets[b]) ++b;
@@ -30,8 +37,9 @@ void Metrics::request(const std::string& endpoint, int status, double seconds) {
 }
 
 void Metrics::decisions(const std::string& action, const std::string& outcome, uint64_t n) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  decisions_[{action, outcome}] += n;
+  Shard& s = shard();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.decisions[{action, outcome}] += n;
 }
 
 void Metrics::reload(bool ok) {
@@ -42,13 +50,19 @@ std::string Metrics::render(const std::string& policy_hash) const {
   std::string out;
   out += "# HELP keyplan_requests_total HTTP requests by endpoint and status.\n"
          "# TYPE keyplan_requests_total counter\n";
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (const auto& [k, n] : requests_)
+  std::map<std::pair<std::string, int>, uint64_t> requests;
+  std::map<std::pair<std::string, std::string>, uint64_t> decisions;
+  for (Shard& s : shards_) {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    for (const auto& [k, n] : s.requests) requests[k] += n;
+    for (const auto& [k, n] : s.decisions) decisions[k] += n;
+  }
+  for (const auto& [k, n] : requests)
     out += fmt::format("keyplan_requests_total{{endpoint=\"{}\",status=\"{}\"}} {}\n",
                        prometheus_label(k.first), k.second, n);
   out += "# HELP keyplan_decisions_total Decisions by AuthZEN action and outcome.\n"
          "# TYPE keyplan_decisions_total counter\n";
-  for (const auto& [k, n] : decisions_)
+  for (const auto& [k, n] : decisions)
     out += fmt::format("keyplan_decisions_total{{action=\"{}\",outcome=\"{}\"}} {}\n",
                        prometheus_label(k.first), k.second, n);
   out += "# HELP keyplan_request_duration_seconds Request handling time.\n"

@@ -29,9 +29,16 @@ public:
   std::string render(const std::string& policy_hash) const;
 
 private:
-  mutable std::mutex mutex_;
-  std::map<std::pair<std::string, int>, uint64_t> requests_;
-  std::map<std::pair<std::string, std::string>, uint64_t> decisions_;
+  // Counters are split over shards picked by the calling thread, each with
+  // its own lock: workers rarely meet on one, and render() sums them.
+  struct Shard {
+    std::mutex mutex;
+    std::map<std::pair<std::string, int>, uint64_t> requests;
+    std::map<std::pair<std::string, std::string>, uint64_t> decisions;
+  };
+  static constexpr size_t kShards = 16;
+  Shard& shard();
+  mutable std::array<Shard, kShards> shards_;
   std::array<std::atomic<uint64_t>, kBuckets.size() + 1> latency_{};
   std::atomic<uint64_t> latency_count_{0};
   std::atomic<uint64_t> latency_sum_us_{0};

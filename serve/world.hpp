@@ -9,6 +9,7 @@
 #include "serve/mapping.hpp"
 #include "simulator/runner.hpp"
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -67,22 +68,19 @@ std::shared_ptr<const World> load_world(const WorldSpec& spec, std::string& erro
 
 std::string fnv1a_hex(const std::string& bytes);
 
-// The live world. get() is a copy of the pointer under a short lock; set()
-// replaces it, and the old world is freed when its last request ends.
+// The live world. get() is an atomic copy of the pointer (no mutex on the
+// request path); set() replaces it, and the old world is freed when its last
+// request ends.
 class WorldHolder {
 public:
-  std::shared_ptr<const World> get() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return world_;
-  }
+  std::shared_ptr<const World> get() const { return world_.load(std::memory_order_acquire); }
   void set(std::shared_ptr<const World> w) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    world_.swap(w);
+    // The old world is freed here, after the swap, not while readers wait.
+    std::shared_ptr<const World> old = world_.exchange(std::move(w), std::memory_order_acq_rel);
   }
 
 private:
-  mutable std::mutex mutex_;
-  std::shared_ptr<const World> world_;
+  std::atomic<std::shared_ptr<const World>> world_;
 };
 
 } // namespace keyplan::serve
