@@ -235,6 +235,37 @@ json decision_json(const Outcome& o, const World& w, bool with_hash) {
 
 namespace {
 
+std::string json_string(const std::string& s) {
+  return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// A batch's answer, written straight into one string (no JSON tree per
+// item): what dumping {"evaluations": [decision_json(o, w, false)...],
+// "context": {"policy_hash"}} would give, keys in the same (sorted) order.
+// The batch's context names the world once; items carry only reasons.
+std::string batch_text(const std::vector<Outcome>& outcomes, const World& w) {
+  std::string out;
+  out.reserve(32 + outcomes.size() * 24);
+  out += "{\"context\":{\"policy_hash\":";
+  out += json_string(w.hash);
+  out += "},\"evaluations\":[";
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const Outcome& o = outcomes[i];
+    if (i) out += ',';
+    if (o.allowed) {
+      out += "{\"decision\":true}";
+      continue;
+    }
+    out += "{\"context\":{\"reason_admin\":{\"en\":";
+    out += json_string(o.reason);
+    out += "},\"reason_code\":";
+    out += json_string(o.reason_code);
+    out += "},\"decision\":false}";
+  }
+  out += "]}";
+  return out;
+}
+
 // "" when the evaluation request's parts are well-formed.
 std::string check_request(const json& s, const json& a, const json& r, const json& c) {
   std::string e = check_entity(s, "subject", true);
@@ -313,7 +344,7 @@ Reply evaluations(const World& w, const json& body) {
       return error_reply(400, "invalid_request", fmt::format("evaluations[{}]: {}", i, e));
   }
   Reply out;
-  json results = json::array();
+  out.outcomes.reserve(items.size());
   for (const json& it : items) {
     const json &s = it.contains("subject") ? it["subject"] : ds,
                &a = it.contains("action") ? it["action"] : da,
@@ -321,14 +352,12 @@ Reply evaluations(const World& w, const json& body) {
                &c = it.contains("context") ? it["context"] : dc;
     out.outcomes.push_back(decide(w, s, a, r, c, false));
     const Outcome& o = out.outcomes.back();
-    // The batch's context names the world once; items carry only reasons.
-    results.push_back(decision_json(o, w, false));
     // The short-circuit semantics stop after the deciding item (§7.1.2.1).
     if ((semantic == "deny_on_first_deny" && !o.allowed) ||
         (semantic == "permit_on_first_permit" && o.allowed))
       break;
   }
-  out.body = {{"evaluations", std::move(results)}, {"context", {{"policy_hash", w.hash}}}};
+  out.text = batch_text(out.outcomes, w);
   return out;
 }
 

@@ -25,6 +25,7 @@ struct Outcome {
 struct Reply {
   int status = 200;
   nlohmann::json body;
+  std::string text;              // the body already serialised (batches), sent instead of `body`
   std::vector<Outcome> outcomes; // the decisions made (evaluation endpoints)
 };
 

@@ -131,6 +131,11 @@ struct Server::Impl {
       Reply r = fn(*w, body);
       count(r);
       log_decisions(path, body, r, *w);
+      if (!r.text.empty()) {
+        res.status = r.status;
+        res.set_content(std::move(r.text), "application/json");
+        return;
+      }
       send_json(res, r.status, r.body);
     });
   }

@@ -97,6 +97,32 @@ TEST(ServeAuthzen, BatchUsesTopLevelDefaultsAndEvaluationSemantics) {
   EXPECT_EQ(j["decision"], true);
 }
 
+// Batch answers are written without a JSON tree per item (serve/authzen.cpp
+// batch_text): each item must read exactly as that request's single
+// evaluation does, minus the policy hash the batch names once; reasons that
+// quote a client's id (quotes, backslashes, newlines) stay valid JSON.
+TEST(ServeAuthzen, BatchItemsAnswerAsTheirSingleEvaluations) {
+  Running s(worked_example());
+  const std::vector<json> reqs = {request("mueller", "book", "desk", "TABLE_1"),
+                                  request("schmidt", "book", "desk", "TABLE_1"),
+                                  request("no\"b\\dy\n\u00e9", "book", "desk", "TABLE_1"),
+                                  request("mueller", "teleport", "desk", "TABLE_1"),
+                                  request("mueller", "book", "desk", "TABLE_9")};
+  json items = json::array();
+  for (const json& r : reqs) items.push_back(r);
+  auto [status, batch] = s.post("/access/v1/evaluations", json{{"evaluations", items}});
+  ASSERT_EQ(status, 200) << batch.dump();
+  EXPECT_EQ(batch["context"], json({{"policy_hash", s.server.world()->hash}}));
+  ASSERT_EQ(batch["evaluations"].size(), reqs.size());
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    json single = s.post("/access/v1/evaluation", reqs[i]).second;
+    single["context"].erase("policy_hash");
+    if (single["context"].empty()) single.erase("context");
+    EXPECT_EQ(batch["evaluations"][i], single) << i;
+  }
+  EXPECT_EQ(batch["evaluations"][2]["context"]["reason_code"], "unknown_subject");
+}
+
 TEST(ServeAuthzen, SearchEndpointsAnswerThroughTheColumnEnginePaginated) {
   Running s(worked_example());
   // Which desks may Müller (ALL, IT) book? TABLE_1 (IT) and TABLE_3 (IT, Legal).
