@@ -110,23 +110,19 @@ Bound bind(const World& w, const ActionMapping& am, const json& subject, const j
   };
   std::map<std::string, rt::ArgValue> args;
   // An entity argument: only a parameter of exactly that entity type takes
-  // it, which picks the overload (see(target: Floor) for a floor).
-  auto entity_arg = [&policy, &snap](int32_t entity, std::string id, bool placeholder) {
-    return rt::ArgValue([&policy, &snap, entity, id,
-                         placeholder](ir::TypeId t, std::string& err) -> std::optional<ir::Value> {
-      const ir::Type& ty = policy.types[policy.types.strip_optional(t)];
-      if (ty.kind != ir::TypeKind::Entity || ty.ref != entity) {
-        err = "not a " + policy.type_name(t);
-        return std::nullopt;
-      }
-      if (placeholder) return ir::Value::entity(entity, 0);
-      const int32_t row = snap.find(entity, id);
-      if (row < 0) {
-        err = rt::unknown_instance_message(snap, entity, id);
-        return std::nullopt;
-      }
-      return ir::Value::entity(entity, row);
-    });
+  // it, which picks the overload (see(target: Floor) for a floor). The row
+  // is found before (a search's placeholder is row 0); capturing no string
+  // keeps the closure inside std::function's buffer (no allocation per item).
+  auto entity_arg = [&policy](int32_t entity, int32_t row) {
+    return rt::ArgValue(
+        [&policy, entity, row](ir::TypeId t, std::string& err) -> std::optional<ir::Value> {
+          const ir::Type& ty = policy.types[policy.types.strip_optional(t)];
+          if (ty.kind != ir::TypeKind::Entity || ty.ref != entity) {
+            err = "not a " + policy.type_name(t);
+            return std::nullopt;
+          }
+          return ir::Value::entity(entity, row);
+        });
   };
   struct Side {
     const json* v;
@@ -156,13 +152,17 @@ Bound bind(const World& w, const ActionMapping& am, const json& subject, const j
     const bool placeholder = *s.param == open;
     if (placeholder) {
       if (e != open_entity) return fail("type_mismatch", "search type differs");
-      args[*s.param] = entity_arg(e, "", true);
+      args[*s.param] = entity_arg(e, 0);
       continue;
     }
-    const std::string id = s.v->value("id", "");
-    if (snap.find(e, id) < 0)
+    static const std::string no_id;
+    const auto idv = s.v->find("id");
+    const std::string& id =
+        idv != s.v->end() && idv->is_string() ? idv->get_ref<const std::string&>() : no_id;
+    const int32_t row = snap.find(e, id);
+    if (row < 0)
       return fail(fmt::format("unknown_{}", s.what), rt::unknown_instance_message(snap, e, id));
-    args[*s.param] = entity_arg(e, id, false);
+    args[*s.param] = entity_arg(e, row);
   }
   for (const ParamSource& ps : am.params) {
     for (const std::string& src : ps.sources) {
