@@ -24,6 +24,7 @@ void add_import_command(CLI::App& app, int& status);
 void add_init_command(CLI::App& app, int& status);
 void add_lsp_command(CLI::App& app, int& status);
 void add_export_command(CLI::App& app, int& status);
+void add_serve_command(CLI::App& app, int& status);
 // `help` and `completion`; registered last, they describe every command.
 void add_help_command(CLI::App& app, int& status);
 

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   keyplan::cli::add_gen_command(app, status);
   keyplan::cli::add_bench_command(app, status);
   keyplan::cli::add_search_command(app, status);
+  keyplan::cli::add_serve_command(app, status);
   keyplan::cli::add_matrix_command(app, status);
   keyplan::cli::add_diff_command(app, status);
   keyplan::cli::add_import_command(app, status);

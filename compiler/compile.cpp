@@ -27,6 +27,12 @@ std::vector<std::string> standard_search_path() {
     while (std::getline(ss, dir, ':'))
       if (!dir.empty()) out.push_back(dir);
   }
+  // An installed keyplan (`cmake --install`): PREFIX/bin/keyplan reads
+  // PREFIX/share/keyplan/policies.
+  std::error_code ec;
+  const fs::path installed =
+      fs::read_symlink("/proc/self/exe", ec).parent_path().parent_path() / "share/keyplan/policies";
+  if (!ec && fs::is_directory(installed, ec)) out.push_back(installed.string());
   out.push_back(std::string(KEYPLAN_SOURCE_DIR) + "/policies");
   return out;
 }

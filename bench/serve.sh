@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# bench/serve.sh: drives `keyplan serve` on the default generated tenant
+# (`keyplan gen`) with wrk, loopback only: single evaluations and batches of
+# 100, at 1, 8 and 64 connections; throughput and p50/p99/p99.9 latency as
+# a Markdown table (docs/performance.md, "The decision service").
+#
+#   bench/serve.sh [KEYPLAN_BINARY] [SECONDS]    (defaults: build/keyplan, 5)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+keyplan=${1:-$here/../build/keyplan}
+secs=${2:-5}
+command -v wrk >/dev/null || { echo "bench/serve.sh: wrk is not installed" >&2; exit 2; }
+tmp=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+export KEYPLAN_PATH=${KEYPLAN_PATH:-$here/../policies}
+"$keyplan" gen -o "$tmp/tenant.yaml"
+"$keyplan" serve std.desk_booking --data "$tmp/tenant.yaml" --listen 127.0.0.1:0 2>"$tmp/serve.log" &
+pid=$!
+port=
+for _ in $(seq 1 300); do
+  port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/serve.log")
+  [ -n "$port" ] && break
+  kill -0 "$pid" 2>/dev/null || { cat "$tmp/serve.log" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$port" ] || { echo "bench/serve.sh: the service did not start" >&2; exit 1; }
+echo "| load | connections | requests/s | decisions/s | p50 ms | p99 ms | p99.9 ms | errors |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+for kind in single batch; do
+  per=1
+  [ "$kind" = batch ] && per=100
+  for c in 1 8 64; do
+    t=$(( c < 2 ? 1 : 2 ))
+    line=$(wrk -t"$t" -c"$c" -d"${secs}s" -s "$here/serve/$kind.lua" "http://127.0.0.1:$port" | grep '^RESULT')
+    rps=$(sed 's/.*requests_per_s=\([0-9]*\).*/\1/' <<<"$line")
+    p50=$(sed 's/.*p50_ms=\([0-9.]*\).*/\1/' <<<"$line")
+    p99=$(sed 's/.*p99_ms=\([0-9.]*\).*/\1/' <<<"$line")
+    p999=$(sed 's/.*p999_ms=\([0-9.]*\).*/\1/' <<<"$line")
+    err=$(sed 's/.*errors=\([0-9]*\).*/\1/' <<<"$line")
+    echo "| $kind${per:+ ×$per} | $c | $rps | $(( rps * per )) | $p50 | $p99 | $p999 | $err |"
+  done
+done

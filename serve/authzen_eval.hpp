@@ -1,0 +1,41 @@
+// What the AuthZEN endpoints share: the shape checks of subject, action and
+// resource, and mapping one request onto a keyplan action (serve/mapping.hpp).
+#pragma once
+
+#include "serve/authzen.hpp"
+
+#include <optional>
+
+namespace keyplan::serve {
+
+// "" when `v` is an object with string members `keys` (subject/resource:
+// type and id, action: name), else what is wrong.
+std::string check_entity(const nlohmann::json& v, const char* what, bool need_id);
+std::string check_action(const nlohmann::json& v);
+
+// A request mapped onto an action overload: the rule and its arguments, or
+// a deny reason (fail closed). `open` (search) names a parameter left open:
+// it gets a placeholder instance of `open_entity`.
+struct Bound {
+  int32_t rule = -1;
+  std::vector<ir::Value> args;
+  std::string reason_code, reason; // set when it did not bind
+  int32_t open_index = -1;
+  bool ok() const { return reason_code.empty(); }
+};
+Bound bind(const World& w, const ActionMapping& am, const nlohmann::json& subject,
+           const nlohmann::json& resource, const nlohmann::json& context,
+           const nlohmann::json& action, const std::string& open = "", int32_t open_entity = -1);
+
+// The entity an AuthZEN type maps to, or -1.
+int32_t entity_of(const World& w, const nlohmann::json& typed);
+
+// Decides one evaluation request (subject, action, resource, context).
+Outcome decide(const World& w, const nlohmann::json& subject, const nlohmann::json& action,
+               const nlohmann::json& resource, const nlohmann::json& context, bool explain);
+
+// {"decision", "context"}: the context has the policy hash (`with_hash`)
+// and, on deny, the reason.
+nlohmann::json decision_json(const Outcome& o, const World& w, bool with_hash = true);
+
+} // namespace keyplan::serve
