@@ -1,6 +1,6 @@
 // `keyplan diff`: every decision of the chosen actions compared between two
 // worlds (simulator/world.hpp), decided a column at a time through
-// engine::ColumnDecider. Worlds may run different policy versions: cells are
+// engine::Engine (its column engine). Worlds may run different policy versions: cells are
 // matched by the action's signature (name, parameter names and types) and the
 // instance ids (enum members by name); an action, instance or member that
 // exists on one side only has no allowed cells on the other side.
