@@ -41,7 +41,7 @@ void add_matrix_subcommand(CLI::App& bench, int& status) {
       ->check(CLI::Range(0, 1'000'000));
   cmd->add_option("--diff-set", o->diff_set,
                   "The one-setting what-if whose diff is timed, NAME=VALUE (default "
-                  "all_is_everyone=false)");
+                  "floor_needs_building=false)");
   cmd->add_option("--diff-action", o->diff_actions,
                   "Actions of the timed diff (repeatable; default book and see)");
   cmd->add_flag(

@@ -1,5 +1,5 @@
 // keyplan bench matrix, the diff part: a one-setting what-if (default
-// `all_is_everyone=false`) on the benchmark tenant, compared by `keyplan
+// `floor_needs_building=false`) on the benchmark tenant, compared by `keyplan
 // diff`'s engine (simulator/diff.hpp) for `book` and `see`, timed against
 // the full matrices of the same actions (the target: diff <= 3x).
 #include "simulator/matrix_bench.hpp"
