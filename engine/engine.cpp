@@ -22,18 +22,26 @@ int32_t entity_of(const ir::Policy& policy, const ir::Rule& rule, int32_t param)
 Engine::Engine(const ir::Policy& policy, const rt::Snapshot& snapshot, Kind kind,
                const jit::CompiledPolicy* compiled)
     : policy_(policy), snapshot_(snapshot), kind_(kind),
-      compiled_(kind == Kind::Jit ? compiled : nullptr), one_(policy, snapshot, kind, compiled_),
-      vectorise_(kind == Kind::Jit) {}
+      compiled_(kind == Kind::Jit ? compiled : nullptr), vectorise_(kind == Kind::Jit) {}
 
 Engine::~Engine() = default;
 
 bool Engine::native(int32_t rule) const {
-  return one_.native(rule);
+  // As Decider::native (compiled_ is null unless Kind::Jit).
+  return compiled_ && compiled_->compiled(rule);
+}
+
+Decider& Engine::first() {
+  if (!one_) {
+    one_ = std::make_unique<Decider>(policy_, snapshot_, kind_, compiled_);
+    one_->set_testing_flip(flip_);
+  }
+  return *one_;
 }
 
 rt::Decision Engine::decide(int32_t rule, const std::vector<ir::Value>& args, int64_t today,
                             bool* disagreement) {
-  return one_.decide(rule, args, today, false, disagreement);
+  return first().decide(rule, args, today, false, disagreement);
 }
 
 std::vector<rt::Decision> Engine::decide_batch(const std::vector<Request>& requests,
@@ -49,14 +57,17 @@ std::vector<rt::Decision> Engine::decide_batch(const std::vector<Request>& reque
     }
   };
   if (requests.size() < kParallelBatch || std::thread::hardware_concurrency() < 2) {
-    run(one_, 0, requests.size(), differ[0]);
+    run(first(), 0, requests.size(), differ[0]);
   } else {
     // Each thread its own decider (interpreter state, JIT binding); both
     // only read the policy and the snapshot.
-    if (!second_) second_ = std::make_unique<Decider>(policy_, snapshot_, kind_, compiled_);
+    if (!second_) {
+      second_ = std::make_unique<Decider>(policy_, snapshot_, kind_, compiled_);
+      second_->set_testing_flip(flip_);
+    }
     const size_t half = requests.size() / 2;
     std::thread other([&] { run(*second_, half, requests.size(), differ[1]); });
-    run(one_, 0, half, differ[0]);
+    run(first(), 0, half, differ[0]);
     other.join();
   }
   if (disagreement) *disagreement = differ[0] || differ[1];
@@ -65,11 +76,11 @@ std::vector<rt::Decision> Engine::decide_batch(const std::vector<Request>& reque
 
 rt::Decision Engine::explain(int32_t rule, const std::vector<ir::Value>& args, int64_t today,
                              bool* disagreement) {
-  return one_.decide(rule, args, today, true, disagreement);
+  return first().decide(rule, args, today, true, disagreement);
 }
 
 Decider& Engine::interpreter() {
-  if (kind_ == Kind::Interp) return one_;
+  if (kind_ == Kind::Interp) return first();
   if (!interp_) interp_ = std::make_unique<Decider>(policy_, snapshot_, Kind::Interp, nullptr);
   return *interp_;
 }
@@ -144,6 +155,10 @@ MatrixBits Engine::decide_matrix(const MatrixQuery& q,
     if (progress) progress(i + 1);
   }
   return m;
+}
+
+bool Engine::share_tables(Engine& other) {
+  return columns().share_tables(other.columns());
 }
 
 void Engine::set_crosscheck(int cells_per_column) {

@@ -94,6 +94,12 @@ public:
   MatrixBits decide_matrix(const MatrixQuery& query,
                            const std::function<void(size_t)>& progress = {});
 
+  // Reuses `other`'s structures derived from the tables (inverse indexes)
+  // when both engines read the same tables: one policy, snapshots with the
+  // same Snapshot::data_version (a settings-only what-if). False otherwise
+  // (nothing shared). Both engines must then be used from one thread.
+  bool share_tables(Engine& other);
+
   // Cross-checking of columns by the interpreter (ColumnDecider).
   void set_crosscheck(int cells_per_column);
   uint64_t decided_cells();
@@ -104,17 +110,19 @@ public:
 private:
   ColumnDecider& columns();
   Decider& interpreter();
+  Decider& first(); // one_, made when first asked (binding the JIT costs milliseconds)
 
   const ir::Policy& policy_;
   const rt::Snapshot& snapshot_;
   Kind kind_;
   const jit::CompiledPolicy* compiled_;
-  Decider one_;
+  std::unique_ptr<Decider> one_;
   std::unique_ptr<Decider> second_;     // the other core's, for large batches
   std::unique_ptr<Decider> interp_;     // the reference, made when first asked
   std::unique_ptr<ColumnDecider> cols_; // made when first asked
   int crosscheck_ = -1;                 // -1: ColumnDecider's default
   bool vectorise_ = true;
+  bool flip_ = Decider::testing_flip_from_env(); // as when made (deciders are lazy)
 };
 
 } // namespace keyplan::engine

@@ -312,8 +312,14 @@ void decide_action(ActionDiff& a, const World* w[2], engine::Engine* cols[2], Cr
   std::vector<uint64_t> side[2];
   std::vector<ir::Value> args;
   std::string why;
+  // Equal by construction (and identical axes): AFTER copies BEFORE.
+  const bool copy = a.same && identity[0] && identity[1];
   for (;;) {
     for (int s = 0; s < 2; ++s) {
+      if (s == 1 && copy) {
+        side[1] = side[0];
+        continue;
+      }
       side[s].assign(words, 0);
       if (a.rule[s] < 0) continue;
       if (a.open < 0) {
@@ -437,6 +443,10 @@ bool compute_diff(World& before, World& after, const DiffOptions& o, DiffResult&
   engine::Engine eng0(before.policy(), *before.snapshot, kind, before.native.get());
   engine::Engine eng1(after.policy(), *after.snapshot, kind, after.native.get());
   engine::Engine* cols[2] = {&eng0, &eng1};
+  if (o.skip_unaffected) {
+    eng1.share_tables(eng0); // a settings-only what-if: one set of inverse indexes
+    for (auto& a : r.actions) a.same = same_columns(a, w);
+  }
   uint64_t total = 0, done = 0, last = 0;
   for (const auto& a : r.actions) total += a.cells;
   auto tick = [&](uint64_t n) {
