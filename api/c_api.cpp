@@ -1,12 +1,12 @@
 // The C ABI of keyplan.h: a front door like the CLI. It compiles the policy,
-// loads the tenant data and decides through engine::Decider: the JIT decider
-// for native actions, the interpreter decider (the reference) for the rest
+// loads the tenant data and decides through engine::Engine: the JIT engine
+// for native actions, the interpreter engine (the reference) for the rest
 // and for verify mode.
 #include "api/keyplan.h"
 
 #include "api/c_api_testing.hpp"
 #include "compiler/compile.hpp"
-#include "engine/decider.hpp"
+#include "engine/engine.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/request.hpp"
 
@@ -24,22 +24,22 @@ struct kp_engine {
   std::unique_ptr<rt::Snapshot> snapshot;
   std::unique_ptr<jit::CompiledPolicy> native;
   // Decides native actions with the JIT alone. Lock-free: for a native
-  // action whose binding matches the snapshot the Decider only reads (its
+  // action whose binding matches the snapshot the Engine only reads (its
   // binding is immutable, jit::Binding), and rebind() after every change
   // keeps it matching.
-  std::unique_ptr<engine::Decider> jit;
+  std::unique_ptr<engine::Engine> jit;
   // The interpreter (not thread-safe: behind interp_mutex), for actions the
   // JIT does not compile and for verify mode's second opinion.
   mutable std::mutex interp_mutex;
-  std::unique_ptr<engine::Decider> interp;
+  std::unique_ptr<engine::Engine> interp;
   int64_t today = rt::current_date();
   bool verify = false;     // cross-check every native decision with the interpreter
   bool invert_jit = false; // tests only: a wrong JIT, to see verify mode catch it
 
   void rebind() {
     const ir::Policy& p = *compiled->policy;
-    jit = std::make_unique<engine::Decider>(p, *snapshot, engine::Kind::Jit, native.get());
-    interp = std::make_unique<engine::Decider>(p, *snapshot, engine::Kind::Interp, nullptr);
+    jit = std::make_unique<engine::Engine>(p, *snapshot, engine::Kind::Jit, native.get());
+    interp = std::make_unique<engine::Engine>(p, *snapshot, engine::Kind::Interp, nullptr);
   }
 };
 
@@ -54,7 +54,7 @@ void set_error(char** error, const std::string& msg) {
 // The interpreter's answer: 1 allow, 0 deny, -1 with `why` on an error.
 int interpret(const kp_engine& e, const rt::ResolvedRequest& req, std::string& why) {
   std::lock_guard<std::mutex> lock(e.interp_mutex);
-  rt::Decision d = e.interp->decide(req.rule, req.args, e.today, false);
+  rt::Decision d = e.interp->decide(req.rule, req.args, e.today);
   if (!d.error.empty()) {
     why = d.error;
     return -1;
@@ -84,9 +84,9 @@ int decide_one(const kp_engine& e, const char* action, size_t n, const char* con
     return -1;
   }
   if (!e.jit->native(req.rule)) return interpret(e, req, why);
-  // The JIT's own answer (no cross-check inside the Decider: verify mode
+  // The JIT's own answer (no cross-check inside the Engine: verify mode
   // below compares, and reports both answers).
-  int jit = e.jit->decide(req.rule, req.args, e.today, false).allowed != e.invert_jit ? 1 : 0;
+  int jit = e.jit->decide(req.rule, req.args, e.today).allowed != e.invert_jit ? 1 : 0;
   if (!e.verify) return jit;
   std::string interp_error;
   int ref = interpret(e, req, interp_error);

@@ -41,6 +41,13 @@ void add_matrix_subcommand(CLI::App& bench, int& status) {
   cmd->add_option("--crosscheck", o->crosscheck,
                   "Cells per column re-decided by the interpreter (default 64)")
       ->check(CLI::Range(0, 1'000'000));
+  cmd->add_option("--diff-set", o->diff_set,
+                  "The one-setting what-if whose diff is timed, NAME=VALUE (default "
+                  "floor_needs_building=false)");
+  cmd->add_option("--diff-action", o->diff_actions,
+                  "Actions of the timed diff (repeatable; default book and see)");
+  cmd->add_flag(
+      "--no-diff", [o](int64_t) { o->diff = false; }, "Leave the diff figures out");
   cmd->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([o, format, &status]() {
     if (is_directory(o->data_file)) {

@@ -2,7 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/world.hpp"
 #include "compiler/value.hpp"
-#include "engine/decider.hpp"
+#include "engine/engine.hpp"
 #include "runtime/brief.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/request.hpp"
@@ -61,9 +61,10 @@ void add(CLI::App& app, int& status, bool explain) {
     std::unique_ptr<jit::CompiledPolicy> native;
     std::string jit_error;
     if (engine == engine::Kind::Jit) native = jit::CompiledPolicy::compile(policy, &jit_error);
-    engine::Decider decider(policy, *t.snapshot, engine, native.get());
+    engine::Engine decider(policy, *t.snapshot, engine, native.get());
     bool disagree = false;
-    rt::Decision d = decider.decide(req.rule, req.args, eo.today, explain, &disagree);
+    rt::Decision d = explain ? decider.explain(req.rule, req.args, eo.today, &disagree)
+                             : decider.decide(req.rule, req.args, eo.today, &disagree);
     if (disagree) {
       std::cerr << "keyplan " << (explain ? "explain" : "decide")
                 << ": internal error: the JIT and the interpreter disagree on this request (the "

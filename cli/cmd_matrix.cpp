@@ -61,9 +61,8 @@ int run(const MatrixOpts& o) {
   std::unique_ptr<jit::CompiledPolicy> native;
   std::string jit_error;
   if (w.engine == engine::Kind::Jit) native = jit::CompiledPolicy::compile(policy, &jit_error);
-  engine::ColumnDecider columns(policy, w.snapshot(), native.get());
   // `--engine interp`: the reference interpreter decides every cell.
-  if (w.engine == engine::Kind::Interp) columns.set_vectorise(false);
+  engine::Engine eng(policy, w.snapshot(), w.engine, native.get());
   sim::MatrixQuery q;
   q.rule = req.req.rule;
   q.row_param = req.open[0];
@@ -74,12 +73,11 @@ int run(const MatrixOpts& o) {
   {
     sim::Progress progress("matrix " + o.action,
                            static_cast<size_t>(w.snapshot().count(req.types[0])));
-    m = sim::compute_matrix(columns, policy, w.snapshot(), q, &progress);
+    m = sim::compute_matrix(eng, policy, w.snapshot(), q, &progress);
   }
   {
     // The interpreter, the reference, re-decides a sample of the cells.
-    engine::Decider reference(policy, w.snapshot(), engine::Kind::Interp, nullptr);
-    auto [r, c] = sim::cross_check(m, q, reference, kCrossCheckCells);
+    auto [r, c] = sim::cross_check(m, q, eng, kCrossCheckCells);
     if (r >= 0) {
       std::cerr << "keyplan matrix: internal error: the column engine and the interpreter "
                    "disagree on "
@@ -111,9 +109,8 @@ int run(const MatrixOpts& o) {
   } else if (o.format == "html") {
     sim::HtmlMatrixOptions ho;
     ho.explain_sample = o.explain_sample;
-    engine::Decider explainer(policy, w.snapshot(), engine::Kind::Interp, nullptr);
     ho.sources = w.tenant.compiled->sources.get();
-    text = sim::matrix_html(view, q, explainer, ho);
+    text = sim::matrix_html(view, q, eng, ho);
   } else {
     const size_t cells = view.row_count() * view.col_count();
     if (cells > sim::kMaxTableCells)
@@ -153,8 +150,12 @@ void add_matrix_command(CLI::App& app, int& status) {
   cmd->add_option("action", opts->action, "The action, e.g. book")->required();
   cmd->add_option("args", opts->world.args,
                   "The other arguments as name=value, e.g. on=2026-11-23");
-  cmd->add_option("--rows", opts->rows, "The open parameter of the rows, e.g. user")->required();
-  cmd->add_option("--cols", opts->cols, "The open parameter of the columns, e.g. object")
+  cmd->add_option(
+         "--rows", opts->rows,
+         "The open parameter of the rows, e.g. user (NAME:TYPE or TYPE chooses an overload)")
+      ->required();
+  cmd->add_option("--cols", opts->cols,
+                  "The open parameter of the columns, e.g. object or target:Floor")
       ->required();
   add_world_options(cmd, opts->world);
   cmd->add_option("--format", opts->format, "Output format")

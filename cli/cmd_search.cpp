@@ -4,7 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/world.hpp"
-#include "engine/column.hpp"
+#include "engine/engine.hpp"
 #include "runtime/bitset.hpp"
 #include "simulator/open_request.hpp"
 #include "simulator/text.hpp"
@@ -30,6 +30,7 @@ struct SearchOpts {
   std::string format = "text";
   std::string filter;
   std::string output;
+  std::string open; // --open NAME, NAME:TYPE or TYPE (overloaded actions)
   bool explain_plan = false;
 };
 
@@ -85,7 +86,7 @@ int search_actions(const SearchOpts& o, World& w) {
   std::unique_ptr<jit::CompiledPolicy> native;
   std::string jit_error;
   if (w.engine == engine::Kind::Jit) native = jit::CompiledPolicy::compile(policy, &jit_error);
-  engine::Decider decider(policy, w.snapshot(), w.engine, native.get());
+  engine::Engine decider(policy, w.snapshot(), w.engine, native.get());
   std::vector<std::string> allowed;
   std::string first_error;
   bool any_resolved = false;
@@ -110,7 +111,7 @@ int search_actions(const SearchOpts& o, World& w) {
     }
     any_resolved = true;
     bool disagree = false;
-    rt::Decision d = decider.decide(req.rule, req.args, w.today, false, &disagree);
+    rt::Decision d = decider.decide(req.rule, req.args, w.today, &disagree);
     if (disagree) {
       std::cerr << "keyplan search: internal error: the JIT and the interpreter disagree on "
                 << name << "; a bug in keyplan, please report it\n";
@@ -136,13 +137,21 @@ int run(const SearchOpts& o) {
     extra = [&o](const ir::Policy& policy, const std::map<std::string, std::string>& args,
                  std::string& error) {
       std::vector<std::pair<std::string, std::string>> out;
-      sim::OpenParam p = sim::find_open_param(policy, o.action, args, error);
+      sim::OpenSpec spec;
+      if (!o.open.empty() && !sim::parse_open_spec(policy, o.action, o.open, spec, error))
+        return out;
+      sim::OpenParam p =
+          sim::find_open_param(policy, o.action, args, error, o.open.empty() ? nullptr : &spec);
       if (p.type < 0) return out;
       out.emplace_back(kFilterSource,
                        fmt::format("rule {}({}: {}): bool =\n{}\n", kFilterRule, p.name,
                                    policy.entities[static_cast<size_t>(p.type)].name, o.filter));
       return out;
     };
+  if (!o.open.empty() && o.action == "*") {
+    std::cerr << "keyplan search: error: --open names the open parameter; ACTION * has none\n";
+    return 2;
+  }
   if (!o.filter.empty() && o.action == "*") {
     std::cerr << "keyplan search: error: --filter restricts the open parameter; ACTION * has "
                  "none\n";
@@ -163,7 +172,10 @@ int run(const SearchOpts& o) {
     }
     filter_rule = rules.front();
   }
-  sim::OpenRequest req = sim::resolve_open(policy, w.snapshot(), o.action, w.args, {}, w.today);
+  std::vector<std::string> open_spec;
+  if (!o.open.empty()) open_spec.push_back(o.open);
+  sim::OpenRequest req =
+      sim::resolve_open(policy, w.snapshot(), o.action, w.args, open_spec, w.today);
   if (!req.ok()) {
     std::cerr << "keyplan search: error: " << sim::terminal_safe(req.error) << "\n";
     return 2;
@@ -171,9 +183,8 @@ int run(const SearchOpts& o) {
   std::unique_ptr<jit::CompiledPolicy> native;
   std::string jit_error;
   if (w.engine == engine::Kind::Jit) native = jit::CompiledPolicy::compile(policy, &jit_error);
-  engine::ColumnDecider columns(policy, w.snapshot(), native.get());
   // `--engine interp`: the reference interpreter decides every cell.
-  if (w.engine == engine::Kind::Interp) columns.set_vectorise(false);
+  engine::Engine columns(policy, w.snapshot(), w.engine, native.get());
   const int32_t open = req.open.front(), type = req.types.front();
   if (o.explain_plan) {
     engine::ColumnPlan plan = columns.plan(req.req.rule, open);
@@ -196,22 +207,21 @@ int run(const SearchOpts& o) {
     fq.open = 0;
     fq.args = {ir::Value::entity(type, 0)};
     fq.today = w.today;
-    q.candidates = columns.decide(fq);
+    q.candidates = columns.decide_column(fq);
     // An empty candidate set means "all rows" to the engine: nothing passed.
     none_left = !rt::bits::any(q.candidates.data(), rt::bits::words_for(n));
   }
   if (!none_left) {
-    std::vector<uint64_t> allowed = columns.decide(q);
+    std::vector<uint64_t> allowed = columns.decide_column(q);
     allowed.resize(rt::bits::words_for(n), 0);
     // The interpreter, the reference, re-decides up to 256 rows spread over
     // the column (those the filter kept); a disagreement is exit 3.
-    engine::Decider reference(policy, w.snapshot(), engine::Kind::Interp, nullptr);
     const size_t step = std::max<size_t>(1, n / 256);
     std::vector<ir::Value> args = q.args;
     for (size_t r = 0; r < n; r += step) {
       if (!q.candidates.empty() && !rt::bits::test(q.candidates.data(), r)) continue;
       args[static_cast<size_t>(open)] = ir::Value::entity(type, static_cast<int64_t>(r));
-      rt::Decision d = reference.decide(q.rule, args, w.today, false);
+      rt::Decision d = columns.reference(q.rule, args, w.today);
       if ((d.allowed && d.error.empty()) != rt::bits::test(allowed.data(), r)) {
         std::cerr << "keyplan search: internal error: the column engine and the interpreter "
                      "disagree on "
@@ -249,6 +259,9 @@ void add_search_command(CLI::App& app, int& status) {
                   "Only instances of the open parameter for which this boolean expression "
                   "holds, e.g. 'object.floor == first_floor'");
   cmd->add_option("--output,-o", opts->output, "Write to FILE (- is standard output)");
+  cmd->add_option("--open", opts->open,
+                  "The open parameter, as NAME, NAME:TYPE or TYPE: chooses among overloads that "
+                  "differ in its type, e.g. --open target:Floor");
   cmd->add_flag("--explain-plan", opts->explain_plan,
                 "Say on stderr how the column is decided (vectorised or cell by cell, and why)");
   cmd->callback([opts, &status]() { status = run(*opts); });

@@ -79,7 +79,9 @@ struct ColumnDecider::Impl {
   const ir::Policy& policy;
   const rt::Snapshot& snapshot;
   const jit::CompiledPolicy* compiled;
-  Decider decider;
+  // Made on the first cell-by-cell column: binding the JIT to the snapshot
+  // costs milliseconds that a vectorised column never needs.
+  std::unique_ptr<Decider> first;
   std::unique_ptr<Decider> second; // the other core's, for cell-by-cell columns
   rt::Interpreter judge;           // cross-checks
   vec::VectorEval vector;
@@ -90,8 +92,15 @@ struct ColumnDecider::Impl {
   std::mt19937_64 rng{0x6b657970};
 
   Impl(const ir::Policy& p, const rt::Snapshot& s, const jit::CompiledPolicy* c)
-      : policy(p), snapshot(s), compiled(c), decider(p, s, c ? Kind::Jit : Kind::Interp, c),
-        judge(p, s), vector(p, s) {}
+      : policy(p), snapshot(s), compiled(c), judge(p, s), vector(p, s) {}
+
+  std::unique_ptr<Decider> make_decider() const {
+    auto d =
+        std::make_unique<Decider>(policy, snapshot, compiled ? Kind::Jit : Kind::Interp, compiled);
+    d->set_testing_flip(flip);
+    return d;
+  }
+  bool flip = Decider::testing_flip_from_env(); // as when made (deciders are lazy)
 
   vec::Plan& plan(int32_t rule, int32_t open) {
     auto& slot = plans[{rule, open}];
@@ -119,8 +128,9 @@ ColumnPlan ColumnDecider::plan(int32_t rule, int32_t open) const {
     return p;
   }
   std::string why = vp.vectorised ? "vectorising switched off" : vp.why;
+  // As Decider::native: the JIT decides the rules it compiled.
   bool native = rule >= 0 && static_cast<size_t>(rule) < impl_->policy.rules.size() &&
-                impl_->decider.native(rule);
+                impl_->compiled && impl_->compiled->compiled(rule);
   p.how = fmt::format("cell by cell ({}): {}", native ? "JIT" : "interpreter", why);
   return p;
 }
@@ -136,16 +146,15 @@ void ColumnDecider::Impl::cell_by_cell(const ColumnQuery& q, int32_t type, size_
       if (r.allowed && r.error.empty()) rt::bits::set(out.data(), row);
     }
   };
+  if (!first) first = make_decider();
   if (n < kParallelRows || std::thread::hardware_concurrency() < 2) {
-    run(decider, 0, n);
+    run(*first, 0, n);
     return;
   }
-  if (!second)
-    second =
-        std::make_unique<Decider>(policy, snapshot, compiled ? Kind::Jit : Kind::Interp, compiled);
+  if (!second) second = make_decider();
   size_t half = (n / 2 + 63) / 64 * 64; // a word boundary: the threads write disjoint words
   std::thread other([&] { run(*second, half, n); });
-  run(decider, 0, half);
+  run(*first, 0, half);
   other.join();
 }
 
@@ -232,6 +241,10 @@ std::vector<uint64_t> ColumnDecider::decide(const ColumnQuery& q) {
 void ColumnDecider::prepare(int32_t rule, int32_t open) {
   vec::Plan& plan = impl_->plan(rule, open);
   if (plan.vectorised) impl_->vector.prepare(plan);
+}
+
+bool ColumnDecider::share_tables(ColumnDecider& other) {
+  return impl_->vector.share_tables(other.impl_->vector);
 }
 
 void ColumnDecider::set_crosscheck(int cells) {

@@ -69,6 +69,10 @@ public:
   // cross-checked cell disagrees with the interpreter.
   std::vector<uint64_t> decide(const ColumnQuery& query);
 
+  // Shares the structures derived from the tables (inverse indexes) with
+  // `other` when both read the same tables (VectorEval::share_tables).
+  bool share_tables(ColumnDecider& other);
+
   // Cross-checking: after each column, this many cells of it (chosen at
   // random among the rows decided) are decided again by the interpreter.
   // Default: 64 in debug builds (NDEBUG not defined) or when the

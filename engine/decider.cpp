@@ -19,13 +19,17 @@ Decider::Decider(const ir::Policy& policy, const rt::Snapshot& snapshot, Kind en
                  const jit::CompiledPolicy* compiled)
     : policy_(policy), snapshot_(snapshot), engine_(engine), compiled_(compiled),
       interp_(policy, snapshot) {
-  const char* flip = std::getenv("KEYPLAN_TESTING_FLIP_JIT");
-  flip_jit_ = flip && std::strcmp(flip, "1") == 0;
+  flip_jit_ = testing_flip_from_env();
   if (engine_ == Kind::Jit && compiled_)
     binding_ = std::make_unique<jit::Binding>(*compiled_, snapshot_);
 }
 
 Decider::~Decider() = default;
+
+bool Decider::testing_flip_from_env() {
+  const char* flip = std::getenv("KEYPLAN_TESTING_FLIP_JIT");
+  return flip && std::strcmp(flip, "1") == 0;
+}
 
 bool Decider::native(int32_t rule) const {
   return binding_ && compiled_->compiled(rule);

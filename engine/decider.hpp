@@ -30,6 +30,10 @@ public:
   rt::Decision decide(int32_t rule, const std::vector<ir::Value>& args, int64_t today, bool explain,
                       bool* disagreement = nullptr);
   bool native(int32_t rule) const;
+  // The testing aid KEYPLAN_TESTING_FLIP_JIT as read when the owner was made
+  // (a Decider made later, lazily, must behave as if made then).
+  void set_testing_flip(bool on) { flip_jit_ = on; }
+  static bool testing_flip_from_env();
 
 private:
   const ir::Policy& policy_;

@@ -50,11 +50,7 @@ const uint64_t* VectorEval::words(const Val& m) const {
 }
 
 std::vector<uint64_t> VectorEval::run(Plan& plan, const std::vector<RtValue>& args, int64_t today) {
-  if (version_ != snapshot_.version()) {
-    version_ = snapshot_.version();
-    inverses_.clear();
-    runs_.clear();
-  }
+  sync_version();
   if (plan.version != version_) {
     plan.version = version_;
     for (Node& n : plan.nodes) {

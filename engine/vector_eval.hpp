@@ -27,6 +27,11 @@ public:
   // Builds the inverse indexes the plan reads now (they are built on first
   // use otherwise).
   void prepare(const Plan& plan);
+  // Adopts `other`'s inverse indexes (built and later ones, both ways) when
+  // both read the same tables (one policy, equal Snapshot::data_version: a
+  // settings-only what-if); false otherwise. Both must be used from one
+  // thread.
+  bool share_tables(VectorEval& other);
 
   struct Val; // a per-row or closed value (vector_eval.cpp)
   struct Frame;
@@ -89,7 +94,10 @@ private:
   std::vector<rt::RtValue> keep_; // closed values whose words a mask points to
   std::vector<std::unique_ptr<Frame>> frames_;
   uint64_t version_ = 0;
-  std::map<std::pair<int32_t, int32_t>, std::unique_ptr<Inverse>> inverses_;
+  using Inverses = std::map<std::pair<int32_t, int32_t>, std::unique_ptr<Inverse>>;
+  void sync_version();                 // new caches when the snapshot changed
+  std::shared_ptr<Inverses> inverses_; // shared by share_tables; made by sync_version
+  uint64_t data_version_ = 0;          // the snapshot's data_version inverses_ belongs to
   std::map<const int64_t*, Runs> runs_;
   size_t memo_words_ = 0; // all memoised masks, bounded
 };

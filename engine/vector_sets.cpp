@@ -197,20 +197,37 @@ const uint64_t* VectorEval::gather(const uint64_t* owner, const int64_t* path) {
   return out;
 }
 
-void VectorEval::prepare(const Plan& plan) {
-  if (version_ != snapshot_.version()) {
-    version_ = snapshot_.version();
-    inverses_.clear();
-    runs_.clear();
+void VectorEval::sync_version() {
+  if (version_ == snapshot_.version() && inverses_) return;
+  version_ = snapshot_.version();
+  runs_.clear(); // keyed by column addresses: not shared
+  // A new map (never clear(): another VectorEval may share the old one);
+  // a settings change keeps the inverse indexes (they read tables only).
+  if (!inverses_ || data_version_ != snapshot_.data_version()) {
+    inverses_ = std::make_shared<Inverses>();
+    data_version_ = snapshot_.data_version();
   }
+}
+
+bool VectorEval::share_tables(VectorEval& other) {
+  if (&policy_ != &other.policy_ || snapshot_.data_version() != other.snapshot_.data_version())
+    return false;
+  sync_version();
+  other.sync_version();
+  inverses_ = other.inverses_;
+  return true;
+}
+
+void VectorEval::prepare(const Plan& plan) {
+  sync_version();
   for (const Node& n : plan.nodes)
     if (n.kind == Kind::SetRow && n.op == ir::Op::Attr) inverse(n.type, n.attr);
 }
 
 const VectorEval::Inverse* VectorEval::inverse(int32_t type, int32_t attr) {
   auto key = std::make_pair(type, attr);
-  auto it = inverses_.find(key);
-  if (it != inverses_.end()) return it->second.get();
+  auto it = inverses_->find(key);
+  if (it != inverses_->end()) return it->second.get();
   const rt::Column& col = snapshot_.table(type).columns[static_cast<size_t>(attr)];
   size_t rows = static_cast<size_t>(snapshot_.count(type));
   std::unique_ptr<Inverse> inv;
@@ -230,7 +247,7 @@ const VectorEval::Inverse* VectorEval::inverse(int32_t type, int32_t attr) {
         }
     }
   }
-  return inverses_.emplace(key, std::move(inv)).first->second.get();
+  return inverses_->emplace(key, std::move(inv)).first->second.get();
 }
 
 const uint64_t* VectorEval::set_holds(int32_t type, int32_t attr, int64_t x,

@@ -34,7 +34,8 @@ ColumnKind column_kind(const ir::Policy& policy, ir::TypeId type) {
   }
 }
 
-Snapshot::Snapshot(const ir::Policy& policy) : policy_(&policy), version_(next_version()) {
+Snapshot::Snapshot(const ir::Policy& policy)
+    : policy_(&policy), version_(next_version()), data_version_(version_) {
   tables_.resize(policy.entities.size());
   // Ids first: bitset strides depend on every type's instance count.
   for (size_t t = 0; t < policy.entities.size(); ++t) {
@@ -97,7 +98,7 @@ void Snapshot::init_column(Column& c, ir::TypeId type, size_t rows) {
 }
 
 void Snapshot::append(const std::vector<std::vector<std::string>>& new_ids) {
-  version_ = next_version();
+  version_ = data_version_ = next_version();
   std::vector<size_t> old_rows(tables_.size());
   for (size_t t = 0; t < tables_.size(); ++t) {
     EntityTable& tab = tables_[t];
@@ -233,7 +234,7 @@ Column& Snapshot::column_for_load(int32_t type, int32_t attr) {
 }
 
 void Snapshot::set(int32_t type, int32_t row, int32_t attr, const ir::Value& v) {
-  version_ = next_version();
+  version_ = data_version_ = next_version();
   Column& c = tables_.at(static_cast<size_t>(type)).columns.at(static_cast<size_t>(attr));
   size_t r = static_cast<size_t>(row);
   bool is_none = v.tag == ir::Value::Tag::None;

@@ -87,6 +87,11 @@ public:
   const ir::Policy& policy() const { return *policy_; }
   // Incremented by every change; caches keyed on a snapshot compare it.
   uint64_t version() const { return version_; }
+  // Changed by every change of the entity tables (ids, attribute values),
+  // not by settings; a copy keeps it. Equal on two snapshots of the same
+  // policy: the same tables (a settings-only what-if), so structures
+  // derived from the tables alone (inverse indexes) can be shared.
+  uint64_t data_version() const { return data_version_; }
 
   int32_t entity_count() const { return static_cast<int32_t>(tables_.size()); }
   const EntityTable& table(int32_t type) const { return tables_.at(static_cast<size_t>(type)); }
@@ -137,6 +142,7 @@ private:
   std::vector<EntityTable> tables_;
   std::vector<ir::Value> settings_;
   uint64_t version_ = 0;
+  uint64_t data_version_ = 0;
 };
 
 } // namespace keyplan::rt

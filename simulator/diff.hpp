@@ -1,6 +1,6 @@
 // `keyplan diff`: every decision of the chosen actions compared between two
 // worlds (simulator/world.hpp), decided a column at a time through
-// engine::ColumnDecider. Worlds may run different policy versions: cells are
+// engine::Engine (its column engine). Worlds may run different policy versions: cells are
 // matched by the action's signature (name, parameter names and types) and the
 // instance ids (enum members by name); an action, instance or member that
 // exists on one side only has no allowed cells on the other side.
@@ -37,6 +37,11 @@ struct DiffOptions {
   // `--engine interp`: the reference interpreter decides every cell (no
   // set-at-a-time columns, no JIT).
   bool interpreter_only = false;
+  // Work avoidance (simulator/diff_skip.cpp): an action equal in both worlds
+  // by construction is decided once, and both engines share the inverse
+  // indexes when the worlds share their tables. false: everything decided
+  // in both worlds (the differential test compares both ways).
+  bool skip_unaffected = true;
   // Called now and then with the fraction of columns decided (progress).
   std::function<void(double)> progress;
 };
@@ -70,6 +75,7 @@ struct ActionDiff {
   std::vector<int> axis_of;        // per parameter: its axis, -1 for a default
   int open = -1;                   // the axis decided as a column; -1: cell by cell
   std::string plan[2];             // how the columns were decided (ColumnPlan::how)
+  bool same = false; // equal in both worlds by construction: decided once (same_columns)
   uint64_t cells = 0, allowed[2] = {0, 0}, gained = 0, lost = 0;
   std::vector<FlipRow> flips;
 };
@@ -137,6 +143,11 @@ bool assign_groups(DiffResult& r, const World* worlds[2], const std::vector<std:
                    std::string& error);
 void compute_groups(DiffResult& r);
 void explain_cells(DiffResult& r, const World* worlds[2], size_t n);
+// Whether `a`'s cells are equal in both worlds by construction: one policy
+// (the same overload), the same tables (Snapshot::data_version), the same
+// date and defaults, and equal values of every setting the action reads
+// through the rules it calls.
+bool same_columns(const ActionDiff& a, const World* worlds[2]);
 
 // "Legal: 2 users gain `book` on 1 object of floor first_floor".
 std::string group_sentence(const DiffResult& r, const GroupRow& g);

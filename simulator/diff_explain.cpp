@@ -5,7 +5,7 @@
 // object as the membership test that reads it.
 #include "simulator/diff.hpp"
 
-#include "engine/decider.hpp"
+#include "engine/engine.hpp"
 #include "runtime/bitset.hpp"
 
 #include <fmt/format.h>
@@ -125,10 +125,10 @@ void explain_cells(DiffResult& r, const World* w[2], size_t n) {
       }
     if (!any) break;
   }
-  std::unique_ptr<engine::Decider> deciders[2];
+  std::unique_ptr<engine::Engine> deciders[2];
   for (int s = 0; s < 2; ++s)
-    deciders[s] = std::make_unique<engine::Decider>(w[s]->policy(), *w[s]->snapshot,
-                                                    engine::Kind::Interp, nullptr);
+    deciders[s] = std::make_unique<engine::Engine>(w[s]->policy(), *w[s]->snapshot,
+                                                   engine::Kind::Interp, nullptr);
   for (const Pick& p : picks) {
     const ActionDiff& a = r.actions[p.action];
     const FlipRow& row = *p.row;
@@ -149,7 +149,7 @@ void explain_cells(DiffResult& r, const World* w[2], size_t n) {
         js = nlohmann::json{{"decision", "deny"}, {"error", why}};
         continue;
       }
-      rt::Decision d = deciders[s]->decide(a.rule[s], args, w[s]->today, true);
+      rt::Decision d = deciders[s]->explain(a.rule[s], args, w[s]->today);
       if (!d.explanation) {
         text = fmt::format("{} ({})\n", d.allowed ? "allow" : "deny", d.error);
         js = nlohmann::json{{"decision", d.allowed ? "allow" : "deny"}, {"error", d.error}};

@@ -208,12 +208,20 @@ void compute_groups(DiffResult& r) {
       const size_t open_slots = (open_axis ? open_axis->groups.size() : 0) + 1;
       std::vector<std::vector<uint32_t>> slot_labels(open_slots);
       std::vector<size_t> touched;
+      // An open axis that is not grouped is counted and collected a word at
+      // a time (millions of flipped cells in a tenant-wide what-if).
+      const bool plain = !open_axis || open_axis->groups.empty();
       for (const FlipRow& row : a.flips) {
         const auto& bits = change == 0 ? row.gained : row.lost;
         // The row's cells per group of the open axis, with their labels
         // (slot `open_slots - 1` is "not grouped"): no allocation per cell.
         touched.clear();
-        for (size_t wi = 0; wi < bits.size(); ++wi)
+        uint64_t plain_cells = 0;
+        if (plain) {
+          plain_cells = rt::bits::count(bits.data(), static_cast<uint32_t>(bits.size()));
+          if (plain_cells) touched.push_back(open_slots - 1);
+        }
+        for (size_t wi = 0; !plain && wi < bits.size(); ++wi)
           for (uint64_t word = bits[wi]; word; word &= word - 1) {
             const uint32_t l =
                 static_cast<uint32_t>(wi * 64 + static_cast<size_t>(std::countr_zero(word)));
@@ -246,11 +254,15 @@ void compute_groups(DiffResult& r) {
           for (const auto& [g, og] : open_groups) {
             if (a.open >= 0) key[static_cast<size_t>(a.open)] = g;
             Entry& e = entry(key);
-            e.cells += og.size();
+            e.cells += plain ? plain_cells : og.size();
             for (size_t i = 0; i < k; ++i)
               if (static_cast<int>(i) != a.open) rt::bits::set(e.members[i].data(), row.tuple[i]);
-            if (a.open >= 0)
+            if (a.open >= 0 && plain) {
+              auto& m = e.members[static_cast<size_t>(a.open)];
+              for (size_t wi = 0; wi < std::min(m.size(), bits.size()); ++wi) m[wi] |= bits[wi];
+            } else if (a.open >= 0) {
               for (uint32_t l : og) rt::bits::set(e.members[static_cast<size_t>(a.open)].data(), l);
+            }
           }
           size_t i = k;
           for (; i-- > 0;) {

@@ -39,65 +39,38 @@ struct NaturalLess {
   }
 };
 
-int32_t entity_of(const ir::Policy& policy, ir::TypeId t) {
-  return policy.types[t].ref;
-}
-
 } // namespace
 
-Matrix compute_matrix(engine::ColumnDecider& columns, const ir::Policy& policy,
+Matrix compute_matrix(engine::Engine& engine, const ir::Policy& policy,
                       const rt::Snapshot& snapshot, const MatrixQuery& q, Progress* progress) {
+  (void)policy;
+  (void)snapshot;
+  engine::MatrixQuery eq;
+  eq.rule = q.rule;
+  eq.row_param = q.row_param;
+  eq.col_param = q.col_param;
+  eq.args = q.args;
+  eq.today = q.today;
+  engine::MatrixBits bits = engine.decide_matrix(eq, [progress](size_t done) {
+    if (progress) progress->update(done);
+  });
   Matrix m;
-  const ir::Rule& rule = policy.rules.at(static_cast<size_t>(q.rule));
   m.rule = q.rule;
   m.row_param = q.row_param;
   m.col_param = q.col_param;
-  m.row_type = entity_of(policy, rule.params.at(static_cast<size_t>(q.row_param)).type);
-  m.col_type = entity_of(policy, rule.params.at(static_cast<size_t>(q.col_param)).type);
-  m.rows = static_cast<size_t>(snapshot.count(m.row_type));
-  m.cols = static_cast<size_t>(snapshot.count(m.col_type));
-  m.stride = rt::bits::words_for(m.cols);
-  m.bits.assign(m.rows * m.stride, 0);
-  // Open the parameter the engine vectorises; the columns when both (or
-  // neither) are, so that no transposition is needed.
-  engine::ColumnPlan by_cols = columns.plan(q.rule, q.col_param);
-  engine::ColumnPlan by_rows = columns.plan(q.rule, q.row_param);
-  const bool open_rows = !by_cols.vectorised && by_rows.vectorised;
-  const engine::ColumnPlan& used = open_rows ? by_rows : by_cols;
-  m.plan = fmt::format("{} open: {}",
-                       rule.params[static_cast<size_t>(open_rows ? q.row_param : q.col_param)].name,
-                       used.how);
-  engine::ColumnQuery cq;
-  cq.rule = q.rule;
-  cq.open = open_rows ? q.row_param : q.col_param;
-  cq.args = q.args;
-  cq.today = q.today;
-  const int32_t fixed = open_rows ? q.col_param : q.row_param;
-  const int32_t fixed_type = open_rows ? m.col_type : m.row_type;
-  const size_t n_fixed = open_rows ? m.cols : m.rows;
-  const size_t n_open = open_rows ? m.rows : m.cols;
-  const uint32_t open_words = rt::bits::words_for(n_open);
-  for (size_t i = 0; i < n_fixed; ++i) {
-    cq.args[static_cast<size_t>(fixed)] = ir::Value::entity(fixed_type, static_cast<int64_t>(i));
-    std::vector<uint64_t> col = columns.decide(cq);
-    col.resize(open_words, 0);
-    if (n_open % 64 && open_words) col[open_words - 1] &= (uint64_t{1} << (n_open % 64)) - 1;
-    if (!open_rows) {
-      std::copy(col.begin(), col.end(), m.bits.begin() + static_cast<ptrdiff_t>(i * m.stride));
-    } else {
-      // Column i of the matrix: one bit per allowed row.
-      for (int64_t r = rt::bits::next(col.data(), open_words, 0); r >= 0;
-           r = rt::bits::next(col.data(), open_words, static_cast<size_t>(r) + 1))
-        rt::bits::set(m.bits.data() + static_cast<size_t>(r) * m.stride, i);
-    }
-    if (progress) progress->update(i + 1);
-  }
+  m.row_type = bits.row_type;
+  m.col_type = bits.col_type;
+  m.rows = bits.rows;
+  m.cols = bits.cols;
+  m.stride = bits.stride;
+  m.bits = std::move(bits.bits);
+  m.plan = std::move(bits.plan);
   m.allowed = rt::bits::count(m.bits.data(), static_cast<uint32_t>(m.bits.size()));
   return m;
 }
 
 std::pair<int64_t, int64_t> cross_check(const Matrix& m, const MatrixQuery& q,
-                                        engine::Decider& reference, size_t samples) {
+                                        engine::Engine& reference, size_t samples) {
   if (m.rows == 0 || m.cols == 0) return {-1, -1};
   std::vector<ir::Value> args = q.args;
   uint64_t state = 0x9e3779b97f4a7c15ull; // splitmix64: the same cells every run
@@ -113,7 +86,7 @@ std::pair<int64_t, int64_t> cross_check(const Matrix& m, const MatrixQuery& q,
     const size_t r = cell / m.cols, c = cell % m.cols;
     args[static_cast<size_t>(m.row_param)] = ir::Value::entity(m.row_type, static_cast<int64_t>(r));
     args[static_cast<size_t>(m.col_param)] = ir::Value::entity(m.col_type, static_cast<int64_t>(c));
-    rt::Decision d = reference.decide(m.rule, args, q.today, false);
+    rt::Decision d = reference.reference(m.rule, args, q.today);
     if ((d.allowed && d.error.empty()) != m.test(r, c))
       return {static_cast<int64_t>(r), static_cast<int64_t>(c)};
   }

@@ -5,8 +5,7 @@
 // `keyplan matrix` renders it, `diff` and the service reuse it.
 #pragma once
 
-#include "engine/column.hpp"
-#include "engine/decider.hpp"
+#include "engine/engine.hpp"
 #include "runtime/snapshot.hpp"
 #include "simulator/progress.hpp"
 
@@ -30,25 +29,25 @@ struct Matrix {
   size_t stride = 0;          // words per row
   std::vector<uint64_t> bits; // row-major: bit c of row r = allow(row r, col c)
   size_t allowed = 0;
-  std::string plan; // how the columns were decided (ColumnDecider::plan)
+  std::string plan; // how the columns were decided (Engine::plan)
 
   const uint64_t* row(size_t r) const { return bits.data() + r * stride; }
   bool test(size_t r, size_t c) const { return (row(r)[c / 64] >> (c % 64)) & 1u; }
 };
 
-// Decides the whole matrix through the column engine, one column query per
-// instance of the parameter it iterates (it opens the one the engine
-// vectorises, preferring the columns). `progress` may be null.
-Matrix compute_matrix(engine::ColumnDecider& columns, const ir::Policy& policy,
+// Decides the whole matrix through the engine (Engine::decide_matrix).
+// `progress` may be null.
+Matrix compute_matrix(engine::Engine& engine, const ir::Policy& policy,
                       const rt::Snapshot& snapshot, const MatrixQuery& query,
                       Progress* progress = nullptr);
 
 // The interpreter stays the judge: decides `samples` cells spread over the
-// matrix (pseudo-random, fixed seed) one by one with `reference` and returns
+// matrix (pseudo-random, fixed seed) one by one with the engine's reference
+// interpreter (Engine::reference) and returns
 // the first that differs as {row, col}, or {-1, -1}. Commands exit 3 on a
 // disagreement, as `decide` does.
 std::pair<int64_t, int64_t> cross_check(const Matrix& m, const MatrixQuery& query,
-                                        engine::Decider& reference, size_t samples);
+                                        engine::Engine& reference, size_t samples);
 
 // One axis of an aggregated matrix: groups of instances, each with a label.
 // An instance may be in several groups (a set-valued attribute: a user

@@ -2,7 +2,7 @@
 
 #include "compiler/codegen/jit.hpp"
 #include "compiler/compile.hpp"
-#include "engine/column.hpp"
+#include "engine/engine.hpp"
 #include "runtime/bitset.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/interpreter.hpp"
@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace keyplan::sim {
 
@@ -38,7 +39,8 @@ int32_t entity_type(const ir::Policy& p, const ir::Param& prm) {
 
 bool run_matrix_bench(const MatrixBenchOptions& o, MatrixBenchResult& result, std::string& error) {
   nlohmann::json& j = result.json;
-  CompileResult compiled = compile_policy("std.desk_booking");
+  auto compiled_owner = std::make_shared<CompileResult>(compile_policy("std.desk_booking"));
+  CompileResult& compiled = *compiled_owner;
   if (!compiled.policy) {
     error = "std.desk_booking does not compile:\n" + compiled.diags.render_text(*compiled.sources);
     return false;
@@ -73,6 +75,22 @@ bool run_matrix_bench(const MatrixBenchOptions& o, MatrixBenchResult& result, st
     return false;
   }
 
+  if (o.diff) { // the what-if is checked before the (long) measurements
+    auto eq = o.diff_set.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      error = fmt::format("--diff-set '{}': expected NAME=VALUE", o.diff_set);
+      return false;
+    }
+    if (p.find_setting(o.diff_set.substr(0, eq)) < 0) {
+      std::vector<std::string> names;
+      for (const auto& st : p.settings) names.push_back(st.name);
+      std::string hint = did_you_mean(o.diff_set.substr(0, eq), names);
+      error = fmt::format("--diff-set: std.desk_booking has no setting '{}'{}",
+                          o.diff_set.substr(0, eq), hint.empty() ? "" : " (" + hint + ")");
+      return false;
+    }
+  }
+
   auto t = Clock::now();
   std::string yaml;
   std::string path = o.data_file.empty() ? "<generated tenant>" : o.data_file;
@@ -85,7 +103,8 @@ bool run_matrix_bench(const MatrixBenchOptions& o, MatrixBenchResult& result, st
       return false;
     }
   }
-  rt::Snapshot snap(p);
+  auto snap_owner = std::make_unique<rt::Snapshot>(p);
+  rt::Snapshot& snap = *snap_owner;
   Diagnostics diags;
   if (!rt::load_data(snap, yaml, path, diags, *compiled.sources)) {
     error = diags.render_text(*compiled.sources);
@@ -123,7 +142,7 @@ bool run_matrix_bench(const MatrixBenchOptions& o, MatrixBenchResult& result, st
   };
 
   std::string jit_error;
-  auto cp = jit::CompiledPolicy::compile(p, &jit_error);
+  std::shared_ptr<jit::CompiledPolicy> cp = jit::CompiledPolicy::compile(p, &jit_error);
   if (!cp) {
     error = "the JIT does not start: " + jit_error;
     return false;
@@ -134,20 +153,20 @@ bool run_matrix_bench(const MatrixBenchOptions& o, MatrixBenchResult& result, st
   // first calls), as `keyplan search` decides it after load.
   double first_column_ms = 0, prepare_ms = 0;
   if (rows > 0) {
-    engine::ColumnDecider cold(p, snap, cp.get());
+    engine::Engine cold(p, snap, engine::Kind::Jit, cp.get());
     cold.set_crosscheck(0);
     t = Clock::now();
     cold.prepare(rule, open);
     prepare_ms = ms_since(t);
     set_row(0);
     t = Clock::now();
-    cold.decide(q);
+    cold.decide_column(q);
     first_column_ms = ms_since(t);
   }
 
   // Set-at-a-time: the whole matrix, `runs` times (the first also builds
   // the plan, the inverse indexes and the memo of repeated calls).
-  engine::ColumnDecider columns(p, snap, cp.get());
+  engine::Engine columns(p, snap, engine::Kind::Jit, cp.get());
   columns.set_crosscheck(0);
   engine::ColumnPlan plan = columns.plan(rule, open);
   std::vector<double> times;
@@ -158,7 +177,7 @@ bool run_matrix_bench(const MatrixBenchOptions& o, MatrixBenchResult& result, st
     t = Clock::now();
     for (int64_t row = 0; row < rows; ++row) {
       set_row(row);
-      std::vector<uint64_t> col = columns.decide(q);
+      std::vector<uint64_t> col = columns.decide_column(q);
       count += static_cast<int64_t>(engine::count_rows(col));
     }
     double ms = ms_since(t);
@@ -182,11 +201,11 @@ bool run_matrix_bench(const MatrixBenchOptions& o, MatrixBenchResult& result, st
     sample_rows = std::max<int64_t>(1, o.per_decision_cells / cols);
   bool extrapolated = sample_rows < rows;
   jit::Binding binding(*cp, snap);
-  engine::ColumnDecider reference(p, snap, cp.get());
+  engine::Engine reference(p, snap, engine::Kind::Jit, cp.get());
   reference.set_crosscheck(0);
   std::vector<int64_t> native(r.params.size(), 0);
   for (size_t i = 0; i < q.args.size(); ++i) native[i] = jit::to_native(q.args[i]);
-  // Testing aid (as engine::Decider): KEYPLAN_TESTING_FLIP_JIT=1 negates
+  // Testing aid (as engine/decider.hpp): KEYPLAN_TESTING_FLIP_JIT=1 negates
   // every JIT answer, so that the tests see a disagreement exit 3.
   const char* flip_env = std::getenv("KEYPLAN_TESTING_FLIP_JIT");
   bool flip = flip_env && std::string(flip_env) == "1";
@@ -207,7 +226,7 @@ bool run_matrix_bench(const MatrixBenchOptions& o, MatrixBenchResult& result, st
     jit_allowed += static_cast<int64_t>(engine::count_rows(jit_col));
     set_row(row);
     compared += cols;
-    if (reference.decide(q) != jit_col)
+    if (reference.decide_column(q) != jit_col)
       result.disagreement = fmt::format("the column engine and the JIT disagree on the {} column "
                                         "of {} = {}",
                                         o.action, r.params[static_cast<size_t>(rows_param)].name,
@@ -217,13 +236,13 @@ bool run_matrix_bench(const MatrixBenchOptions& o, MatrixBenchResult& result, st
       extrapolated ? jit_ms * static_cast<double>(rows) / static_cast<double>(sample_rows) : jit_ms;
 
   // The interpreter, the judge, on a random sample of cells of spread rows.
-  engine::ColumnDecider checked(p, snap, cp.get());
+  engine::Engine checked(p, snap, engine::Kind::Jit, cp.get());
   checked.set_crosscheck(o.crosscheck);
   int64_t check_rows = std::min<int64_t>(rows, std::max(0, o.crosscheck_rows));
   try {
     for (int64_t k = 0; k < check_rows && result.disagreement.empty(); ++k) {
       set_row(k * rows / check_rows);
-      checked.decide(q);
+      checked.decide_column(q);
     }
   } catch (const engine::ColumnDisagreement& d) {
     result.disagreement = d.what();
@@ -257,6 +276,12 @@ bool run_matrix_bench(const MatrixBenchOptions& o, MatrixBenchResult& result, st
   j["crosschecked_fraction"] =
       cells > 0 ? static_cast<double>(checked.crosschecked_cells()) / cells : 0;
   j["plan"] = {{"vectorised", plan.vectorised}, {"how", plan.how}, {"detail", plan.detail}};
+  if (o.diff) {
+    DiffBenchInput in{compiled_owner, cp, std::move(snap_owner), today};
+    std::string diff_disagreement;
+    if (!run_diff_bench(o, std::move(in), j, diff_disagreement, error)) return false;
+    if (result.disagreement.empty()) result.disagreement = diff_disagreement;
+  }
   j["ok"] = result.disagreement.empty();
   if (!result.disagreement.empty()) j["disagreement"] = result.disagreement;
   return true;
@@ -284,6 +309,13 @@ std::string matrix_bench_text(const nlohmann::json& j) {
       fmt::format("cross-checked: {} cells by the interpreter ({:.6f} of all), {} by the JIT\n",
                   j["crosschecked_cells"].get<int64_t>(), j["crosschecked_fraction"].get<double>(),
                   j["jit_compared_cells"].get<int64_t>());
+  if (j.contains("diff_ms"))
+    out += fmt::format("diff of the what-if {} ({}): {:.3f} ms, {} cells changed; the same "
+                       "actions' matrices {:.3f} ms: {:.2f}x\n",
+                       j["diff_what_if"].get<std::string>(),
+                       fmt::join(j["diff_actions"].get<std::vector<std::string>>(), ", "),
+                       j["diff_ms"].get<double>(), j["diff_changed"].get<uint64_t>(),
+                       j["diff_matrix_ms"].get<double>(), j["diff_ratio"].get<double>());
   return out;
 }
 

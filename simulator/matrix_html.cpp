@@ -82,7 +82,7 @@ std::string axis_text(const Axis& a, const std::string& param) {
 
 } // namespace
 
-std::string matrix_html(const MatrixView& in, const MatrixQuery& q, engine::Decider& explainer,
+std::string matrix_html(const MatrixView& in, const MatrixQuery& q, engine::Engine& explainer,
                         const HtmlMatrixOptions& o) {
   const Matrix& m = in.matrix;
   // The grid shown: the given one, with every axis of single instances that
@@ -182,7 +182,7 @@ std::string matrix_html(const MatrixView& in, const MatrixQuery& q, engine::Deci
     }
     args[static_cast<size_t>(m.row_param)] = ir::Value::entity(m.row_type, r);
     args[static_cast<size_t>(m.col_param)] = ir::Value::entity(m.col_type, c);
-    rt::Decision d = explainer.decide(m.rule, args, q.today, true);
+    rt::Decision d = explainer.explain(m.rule, args, q.today);
     nlohmann::json e;
     e["call"] = fmt::format("{}({} = {}, {} = {})", rule.name, rp,
                             in.snapshot.id(m.row_type, static_cast<int32_t>(r)), cp,

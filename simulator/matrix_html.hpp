@@ -6,7 +6,7 @@
 // representative cell per sampled block) shown on click.
 #pragma once
 
-#include "engine/decider.hpp"
+#include "engine/engine.hpp"
 #include "simulator/matrix_render.hpp"
 
 namespace keyplan::sim {
@@ -17,7 +17,7 @@ struct HtmlMatrixOptions {
   const SourceManager* sources = nullptr; // explanations cite file:line:col
 };
 
-std::string matrix_html(const MatrixView& view, const MatrixQuery& query,
-                        engine::Decider& explainer, const HtmlMatrixOptions& options);
+std::string matrix_html(const MatrixView& view, const MatrixQuery& query, engine::Engine& explainer,
+                        const HtmlMatrixOptions& options);
 
 } // namespace keyplan::sim

@@ -29,12 +29,28 @@ struct OpenParam {
   std::string name;
   int32_t type = -1; // entity type
 };
+
+// An open parameter as the command line names it: NAME, NAME:TYPE or TYPE
+// (an entity type that exactly one parameter name of the action's overloads
+// has). The type chooses among overloads that differ only in the open
+// parameter's type: see(user: User, target: Building) and see(user: User,
+// target: Floor) are `target:Building` and `target:Floor`.
+struct OpenSpec {
+  std::string name;
+  int32_t type = -1; // entity type, -1: any
+};
+bool parse_open_spec(const ir::Policy& policy, const std::string& action, const std::string& text,
+                     OpenSpec& out, std::string& error);
+
+// `spec`, when given, names the open parameter (search --open).
 OpenParam find_open_param(const ir::Policy& policy, const std::string& action,
-                          const std::map<std::string, std::string>& args, std::string& error);
+                          const std::map<std::string, std::string>& args, std::string& error,
+                          const OpenSpec* spec = nullptr);
 
 // Resolves `action` with `args` given and `open` left open: `open` empty means
 // "the one entity parameter left open" (search); else the named parameters
-// (matrix: rows, cols), which must be entity parameters not given.
+// (search --open; matrix: rows, cols; each an OpenSpec), which must be entity
+// parameters not given.
 OpenRequest resolve_open(const ir::Policy& policy, const rt::Snapshot& snapshot,
                          const std::string& action, const std::map<std::string, std::string>& args,
                          std::vector<std::string> open, int64_t today);

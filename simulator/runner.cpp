@@ -143,7 +143,7 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
                           "the JIT could not compile this policy; using the interpreter", err);
       native = slot.get();
     }
-    engine::Decider decider(policy, snap, options.engine, native);
+    engine::Engine decider(policy, snap, options.engine, native);
     for (const auto& c : sc.cases) {
       CaseResult cr;
       cr.c = &c;
@@ -176,7 +176,8 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
       } else {
         bool want = options.explain_all || c.explain;
         bool disagree = false;
-        rt::Decision d = decider.decide(req.rule, req.args, today, want, &disagree);
+        rt::Decision d = want ? decider.explain(req.rule, req.args, today, &disagree)
+                              : decider.decide(req.rule, req.args, today, &disagree);
         cr.allowed = d.allowed;
         cr.error = d.error;
         if (disagree) {
@@ -196,7 +197,7 @@ RunReport run_scenarios(const std::vector<std::string>& files, const RunOptions&
         else
           cr.passed = !disagree && (!c.expect || *c.expect == cr.allowed);
         if (want || !cr.passed) {
-          if (!d.explanation) d = decider.decide(req.rule, req.args, today, true, nullptr);
+          if (!d.explanation) d = decider.explain(req.rule, req.args, today);
           cr.explanation = std::move(d.explanation);
           if (cr.explanation)
             rt::summarise(*cr.explanation, policy, snap, req.rule, req.args, today);

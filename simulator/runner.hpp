@@ -5,7 +5,7 @@
 #pragma once
 
 #include "compiler/compile.hpp"
-#include "engine/decider.hpp"
+#include "engine/engine.hpp"
 #include "runtime/explanation.hpp"
 #include "runtime/snapshot.hpp"
 #include "simulator/scenario.hpp"

@@ -76,3 +76,44 @@ TEST(BenchMatrix, UnknownActionOrParameterIsBadInput) {
   EXPECT_EQ(bench("--open nosuch" + kSmall).code, 2);
   EXPECT_EQ(bench("--action admin_area" + kSmall).code, 2); // one entity parameter
 }
+
+// The diff target is measured: the diff of a one-setting what-if
+// (floor_needs_building off, F-A5) for `book` and `see`, its changed cells,
+// and its time against the same actions' full matrices. No timing is asserted.
+TEST(BenchMatrix, JsonReportsDiffOfOneSettingWhatIf) {
+  CommandRun r = bench("--format json --runs 1" + kSmall);
+  ASSERT_EQ(r.code, 0) << r.out;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["diff_what_if"], "floor_needs_building=false");
+  EXPECT_EQ(j["diff_actions"], nlohmann::json::array({"book", "see"}));
+  for (const char* f : {"diff_ms", "diff_matrix_ms", "diff_ratio"})
+    EXPECT_TRUE(j[f].is_number()) << f;
+  // book, see(Building), see(Floor): every overload compared.
+  ASSERT_EQ(j["diff_per_action"].size(), 3u) << j["diff_per_action"];
+  uint64_t changed = 0, cells = 0;
+  for (const auto& a : j["diff_per_action"]) {
+    changed += a["gained"].get<uint64_t>() + a["lost"].get<uint64_t>();
+    cells += a["cells"].get<uint64_t>();
+    // The BEFORE side of the diff is the matrix the bench times.
+    EXPECT_EQ(a["allowed_before"], a["matrix_allowed"]) << a;
+  }
+  EXPECT_EQ(j["diff_changed"].get<uint64_t>(), changed);
+  EXPECT_EQ(j["diff_cells"].get<uint64_t>(), cells);
+  // A floor no longer needs its building's groups: access is only gained.
+  EXPECT_GT(j["diff_gained"].get<uint64_t>(), 0u);
+  EXPECT_EQ(j["diff_lost"].get<uint64_t>(), 0u);
+  for (const auto& a : j["diff_per_action"])
+    if (a["signature"].get<std::string>().rfind("book(", 0) == 0)
+      EXPECT_EQ(a["allowed_before"], j["allowed"]);
+  // Another setting: every generated user is listed in ALL, so switching
+  // all_is_everyone off (F-G2) changes nothing. A bad one: exit 2.
+  r = bench("--format json --runs 1 --diff-set all_is_everyone=false --diff-action book" + kSmall);
+  ASSERT_EQ(r.code, 0) << r.out;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["diff_what_if"], "all_is_everyone=false");
+  EXPECT_EQ(j["diff_per_action"].size(), 1u);
+  EXPECT_EQ(j["diff_changed"], 0);
+  EXPECT_EQ(bench("--runs 1 --diff-set no_such_setting=1" + kSmall).code, 2);
+  EXPECT_EQ(bench("--runs 1 --diff-set all_is_everyone" + kSmall).code, 2);
+  EXPECT_EQ(bench("--runs 1 --diff-set all_is_everyone=maybe" + kSmall).code, 2);
+}

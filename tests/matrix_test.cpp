@@ -220,3 +220,22 @@ TEST(Matrix, EngineDisagreementIsNeverASilentWrongMatrix) {
   else
     EXPECT_EQ(s.code, 3) << show(s);
 }
+
+// `see` is overloaded by the target's type: --cols target is ambiguous
+// (exit 2, naming the choices); --cols target:Floor / Building choose.
+TEST(Matrix, OverloadedActionIsChosenByTheOpenParameterType) {
+  auto r = run_keyplan("matrix " + kSeed002 + " see --rows user --cols target");
+  EXPECT_EQ(r.code, 2) << show(r);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("target:Building or target:Floor"), std::string::npos) << show(r);
+  for (std::string type : {"Floor", "Building"}) {
+    r = run_keyplan("matrix " + kSeed002 + " see --rows user --cols target:" + type +
+                    " --today 2026-11-23 --format json");
+    ASSERT_EQ(r.code, 0) << show(r);
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["cols"],
+              nlohmann::json::array({type == "Floor" ? "first_floor" : "example_building"}));
+    EXPECT_EQ(j["rows"], nlohmann::json::array({"mueller", "schmidt"}));
+    EXPECT_EQ(j["allowed"], 2) << r.out; // ALL: both users see it (F-G1)
+  }
+}

@@ -185,3 +185,43 @@ TEST(Search, OutputFileIsWritten) {
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(read(s.dir / "who.txt"), "schmidt\n");
 }
+
+// std.desk_booking overloads `see` by the target's type (Building, Floor):
+// with only the user given the open parameter is ambiguous, said so with
+// the overloads and how to choose one (exit 2, nothing on stdout).
+TEST(Search, OverloadedActionWithAmbiguousOpenParameterSaysHowToChoose) {
+  auto r = run_keyplan("search " + kSeed002 + " see user=mueller --today 2026-11-23");
+  EXPECT_EQ(r.code, 2) << show(r);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("see(user: User, target: Building)"), std::string::npos) << show(r);
+  EXPECT_NE(r.err.find("see(user: User, target: Floor)"), std::string::npos) << show(r);
+  EXPECT_NE(r.err.find("--open target:Building or --open target:Floor"), std::string::npos)
+      << show(r);
+}
+
+// --open NAME:TYPE (or the type alone) chooses the overload (F-A2, F-A5):
+// Müller (ALL) sees the building and the floor (both ALL).
+TEST(Search, OpenWithTypeChoosesTheOverload) {
+  auto r = run_keyplan("search " + kSeed002 +
+                       " see user=mueller --open target:Floor --today 2026-11-23 --format json");
+  ASSERT_EQ(r.code, 0) << show(r);
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["open"], "target");
+  EXPECT_EQ(j["results"], nlohmann::json::array({"first_floor"}));
+  r = run_keyplan("search " + kSeed002 + " see user=mueller --open Building --today 2026-11-23");
+  EXPECT_EQ(r.code, 0) << show(r);
+  EXPECT_EQ(r.out, "example_building\n") << show(r);
+  // With the type chosen, --filter types the open parameter as that type.
+  r = run_keyplan("search " + kSeed002 +
+                  " see user=mueller --open target:Floor --filter 'target.building == "
+                  "example_building' --today 2026-11-23");
+  EXPECT_EQ(r.code, 0) << show(r);
+  EXPECT_EQ(r.out, "first_floor\n") << show(r);
+  // A type no overload has there, an unknown type: exit 2.
+  r = run_keyplan("search " + kSeed002 + " see user=mueller --open target:Object");
+  EXPECT_EQ(r.code, 2) << show(r);
+  EXPECT_NE(r.err.find("target:Building, target:Floor"), std::string::npos) << show(r);
+  r = run_keyplan("search " + kSeed002 + " see user=mueller --open target:Flor");
+  EXPECT_EQ(r.code, 2) << show(r);
+  EXPECT_NE(r.err.find("did you mean 'Floor'"), std::string::npos) << show(r);
+}
