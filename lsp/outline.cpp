@@ -92,6 +92,14 @@ nlohmann::json document_symbols(const Analysis& a) {
     case K::Check:
       out.push_back(symbol(li, d.name.text, kKey, d.span, d.name.span, "check"));
       break;
+    case K::Report: {
+      auto s = symbol(li, d.name.text, kObject, d.span, d.name.span, "report");
+      for (const auto& t : d.tables)
+        if (!t.name.text.empty())
+          s["children"].push_back(symbol(li, t.name.text, kObject, t.span, t.name.span, "table"));
+      out.push_back(s);
+      break;
+    }
     case K::Instance:
       if (d.instance) out.push_back(instance(li, *d.instance, d.span));
       break;

@@ -131,6 +131,24 @@ public:
       if (d.value) expr(*d.value, scope);
       break;
     }
+    case K::Report:
+      // A table's variables are in scope from their item on (rows before cells).
+      for (const auto& t : d.tables) {
+        std::vector<std::pair<std::string, int64_t>> scope;
+        for (const auto& item : t.items) {
+          if (item.binder) {
+            type(item.binder->type);
+            Occurrence& o = def(SymKind::Local, item.binder->name, d.name.text);
+            o.type = &item.binder->type;
+            o.local_id = local_key(item.binder->name.span);
+            scope.emplace_back(item.binder->name.text, o.local_id);
+          }
+          if (item.filter) expr(*item.filter, scope);
+          if (item.value) expr(*item.value, scope);
+          if (item.condition) expr(*item.condition, scope);
+        }
+      }
+      break;
     case K::Instance:
       if (d.instance) instance(*d.instance);
       break;
