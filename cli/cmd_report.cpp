@@ -65,8 +65,6 @@ struct ReportKind {
 const std::vector<ReportKind>& report_kinds() {
   static const std::vector<ReportKind> kinds = {
       // ---------------- report kinds: one line per kind; add new kinds here ----------------
-      {"profile-matrix", "W-18: active system groups for composing profiles", true,
-       [](ReportInput& in) { return sim::fm_profile_matrix(*in.fm); }},
       {"dashboard", "W-14, W-17: profiles, required/optional groups in no profile", true,
        [](ReportInput& in) { return sim::fm_dashboard(*in.fm, &in.required_missing); }},
       {"effective-access", "W-9, W-11, W-12: per user, subject x level with sources", true,

@@ -144,6 +144,10 @@ public:
   // --- sema_reports.cpp
   void check_reports(const std::vector<const ast::Decl*>& reports);
   void check_report_table(const ast::ReportTable& t, ir::ReportTable& out);
+  // --- sema_text.cpp
+  // A report cell: text built from templates, `if` and `join` (docs/language.md
+  // "Building text"); any other expression is shown as text.
+  ir::ExprPtr check_text(const ast::Expr& e, Scope& scope);
   void apply_allows();
   // --- sema_lints.cpp
   bool in_root_file(const Span& s) const;

@@ -82,7 +82,7 @@ void Context::check_report_table(const ast::ReportTable& t, ir::ReportTable& out
       c.header = it.label.text;
       if (c.header.empty())
         diags.error(it.label.span, "a column needs a header", "e.g. column \"Name\" = u.name");
-      c.value = check(*it.value, row_scope);
+      c.value = check_text(*it.value, row_scope);
       out.columns.push_back(std::move(c));
       frame = std::max(frame, row_scope.frame_size);
       break;
@@ -105,7 +105,7 @@ void Context::check_report_table(const ast::ReportTable& t, ir::ReportTable& out
       Scope scope = row_scope;
       scope.vars.push_back({c.var.name, 1, c.var.type, c.var.span, columns.vars[0].used, true});
       scope.next_slot = scope.frame_size = 2;
-      c.value = check(*it.value, scope);
+      c.value = check_text(*it.value, scope);
       warn_unused(scope, 1);
       row_scope.vars[0].used = row_scope.vars[0].used || scope.vars[0].used;
       frame = std::max({frame, scope.frame_size, columns.frame_size});

@@ -28,6 +28,25 @@ struct Eval {
     }
     return out;
   }
+  // A cell: sema_text.cpp's text nodes (a string constant with pieces: the
+  // non-empty ones joined by the constant) and `if` between texts are built
+  // here; any other expression is the interpreter's value shown as text.
+  std::string cell(const ir::Expr& e) {
+    if (e.op == ir::Op::If && e.kids.size() == 3)
+      return cell(eval(*e.kids[0]).truth() ? *e.kids[1] : *e.kids[2]);
+    if (e.op == ir::Op::Const && !e.kids.empty()) {
+      std::string out;
+      bool first = true;
+      for (const auto& k : e.kids) {
+        std::string piece = cell(*k);
+        if (piece.empty()) continue;
+        out += (first ? "" : e.constant.str) + piece;
+        first = false;
+      }
+      return out;
+    }
+    return cell_text(snapshot, rt::to_ir(eval(e)));
+  }
   std::string text(const std::vector<ir::Check::Piece>& pieces) {
     std::string out;
     for (const auto& p : pieces)
@@ -59,13 +78,13 @@ Table render_table(Eval& ev, const ir::ReportTable& t) {
     for (size_t c = 0; c < t.columns.size(); ++c) {
       const auto& col = t.columns[c];
       if (!col.per_instance) {
-        row.push_back(cell_text(ev.snapshot, rt::to_ir(ev.eval(*col.value))));
+        row.push_back(ev.cell(*col.value));
         continue;
       }
       int32_t ct = ev.entity(col.var);
       for (int32_t i : instances[c]) {
         ev.frame[1] = rt::RtValue::entity(ct, i);
-        row.push_back(cell_text(ev.snapshot, rt::to_ir(ev.eval(*col.value))));
+        row.push_back(ev.cell(*col.value));
       }
     }
     out.rows.push_back(std::move(row));

@@ -34,10 +34,6 @@ std::string required_text(FmModel& m, int32_t g) {
   return v.num ? "required" : "optional";
 }
 
-std::string yes(FmModel& m, int32_t g, const char* attr) {
-  return m.attr(m.group, g, attr).num ? "yes" : "no";
-}
-
 Table group_list(FmModel& m, const char* name, const std::string& title,
                  const std::vector<int32_t>& groups) {
   Table t;
@@ -51,36 +47,6 @@ Table group_list(FmModel& m, const char* name, const std::string& title,
 }
 
 } // namespace
-
-std::string grants_summary(FmModel& m, int32_t group) {
-  int32_t level_enum = m.policy().find_enum("AccessLevel");
-  if (level_enum < 0) return "";
-  const auto& members = m.policy().enums[static_cast<size_t>(level_enum)].members;
-  std::vector<std::vector<std::string>> by_level(members.size());
-  for (int32_t s = 0; s < m.count(m.subject); ++s) {
-    rt::RtValue l = m.call("group_level", {ent(m.group, group), ent(m.subject, s)});
-    if (l.kind == rt::RtKind::Enum && l.num > 0 && static_cast<size_t>(l.num) < members.size())
-      by_level[static_cast<size_t>(l.num)].push_back(m.id(m.subject, s));
-  }
-  std::vector<std::string> parts;
-  for (size_t l = members.size(); l-- > 1;)
-    if (!by_level[l].empty()) parts.push_back(members[l] + ": " + join(by_level[l]));
-  return parts.empty() ? "nothing" : join(parts, "; ");
-}
-
-std::vector<Table> fm_profile_matrix(FmModel& m) {
-  Table t;
-  t.name = "profile_matrix";
-  t.title = "User profile matrix (W-18): the active system groups, for composing profiles";
-  t.headers = {"System group", "Module",     "Minimum license", "Required",
-               "Key user",     "Contextual", "Grants",          "Description"};
-  for (int32_t g : select(m, m.group, "listed"))
-    t.rows.push_back({m.id(m.group, g), module_text(m, g), m.text(m.group, g, "min_license"),
-                      required_text(m, g), yes(m, g, "key_user"), yes(m, g, "contextual"),
-                      grants_summary(m, g), m.text(m.group, g, "description")});
-  t.notes.push_back("active modules: " + m.setting("active_modules"));
-  return {t};
-}
 
 std::vector<Table> fm_dashboard(FmModel& m, bool* required_missing) {
   std::vector<Table> out;

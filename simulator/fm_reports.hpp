@@ -1,8 +1,7 @@
 // The FM suite's reports (DOMAIN.md W-14, W-17, W-18), built from the rules
 // of policies/std/fm_suite.kp:
-// (the authorization matrix is a `report` declaration of fm_suite.kp now);
-// - the user profile matrix: every listed system group with its module,
-//   minimum license, required/optional, grants and description;
+// (the authorization matrix and the user profile matrix are `report`
+// declarations of fm_suite.kp now);
 // - the profile dashboard: the customer's profiles, required and optional
 //   groups in no profile, all active groups;
 // - effective access (fm_access.cpp): per user, subject × level with the
@@ -17,14 +16,10 @@
 
 namespace keyplan::sim {
 
-std::vector<Table> fm_profile_matrix(FmModel& model);
 // `required_missing` (optional): set when W-17's list is not empty.
 std::vector<Table> fm_dashboard(FmModel& model, bool* required_missing = nullptr);
 // Every user, or only `users` (ids); unknown ids are reported in `error`.
 std::vector<Table> fm_effective_access(FmModel& model, const std::vector<std::string>& users,
                                        std::string* error);
-
-// "edit: buildings, areas; view: menu_buildings" (the group's own lists).
-std::string grants_summary(FmModel& model, int32_t group);
 
 } // namespace keyplan::sim
