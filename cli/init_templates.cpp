@@ -74,6 +74,13 @@ Profile coordinator_profile {
   system_groups: [create_requests, create_reservations, reservation_coordinator]
 }
 
+// W-17: the requests module's required group must be in a profile.
+@implements("W-19")
+Profile service_desk_profile {
+  description: "Service desk"
+  system_groups: [create_requests, service_desk_employee]
+}
+
 Building hq {
   Area hq_ground
 }

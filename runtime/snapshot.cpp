@@ -229,7 +229,8 @@ ir::Value Snapshot::get(int32_t type, int32_t row, int32_t attr) const {
 }
 
 Column& Snapshot::column_for_load(int32_t type, int32_t attr) {
-  version_ = next_version();
+  // A data edit: caches keyed on the data version (inverse indexes) go stale too.
+  version_ = data_version_ = next_version();
   return tables_.at(static_cast<size_t>(type)).columns.at(static_cast<size_t>(attr));
 }
 

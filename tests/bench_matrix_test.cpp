@@ -102,9 +102,11 @@ TEST(BenchMatrix, JsonReportsDiffOfOneSettingWhatIf) {
   // A floor no longer needs its building's groups: access is only gained.
   EXPECT_GT(j["diff_gained"].get<uint64_t>(), 0u);
   EXPECT_EQ(j["diff_lost"].get<uint64_t>(), 0u);
-  for (const auto& a : j["diff_per_action"])
-    if (a["signature"].get<std::string>().rfind("book(", 0) == 0)
+  for (const auto& a : j["diff_per_action"]) {
+    if (a["signature"].get<std::string>().rfind("book(", 0) == 0) {
       EXPECT_EQ(a["allowed_before"], j["allowed"]);
+    }
+  }
   // Another setting: every generated user is listed in ALL, so switching
   // all_is_everyone off (F-G2) changes nothing. A bad one: exit 2.
   r = bench("--format json --runs 1 --diff-set all_is_everyone=false --diff-action book" + kSmall);

@@ -235,7 +235,9 @@ TEST(ReportCli, DeclaredKindRendersInEveryFormat) {
   int st = -1;
   std::string out =
       cli("report authorization-matrix policies/examples/fm_suite/acme_fm.kp --format json", &st);
-  auto j = nlohmann::json::parse(out.substr(out.find('{')), nullptr, false);
+  // stderr (the policy's check findings, which may quote a `{`) comes first.
+  size_t json_start = out.rfind('{', 0) == 0 ? 0 : out.find("\n{") + 1;
+  auto j = nlohmann::json::parse(out.substr(json_start), nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << out;
   EXPECT_EQ(j["authorization_matrix"]["rows"][0]["System group"], "create_requests");
   EXPECT_EQ(j["authorization_matrix"]["rows"][0]["end_user"], "x");

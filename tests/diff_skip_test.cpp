@@ -105,14 +105,19 @@ TEST(Diff, SkippingUnaffectedActionsEqualsFullDiff) {
     size_t skipped = 0;
     for (const auto& a : fast.actions) skipped += a.same;
     for (const auto& a : full.actions) EXPECT_FALSE(a.same) << what_if;
-    if (what_if.empty()) EXPECT_EQ(skipped, fast.actions.size()); // nothing changed
-    if (what_if == "data") EXPECT_EQ(skipped, 0u);
+    if (what_if.empty()) {
+      EXPECT_EQ(skipped, fast.actions.size()); // nothing changed
+    }
+    if (what_if == "data") {
+      EXPECT_EQ(skipped, 0u);
+    }
     if (what_if == "floor_needs_building=false") {
       for (const auto& a : fast.actions)
-        if (a.signature == "see(user: User, target: Building)")
+        if (a.signature == "see(user: User, target: Building)") {
           EXPECT_TRUE(a.same);
-        else if (a.signature.rfind("book(", 0) == 0)
+        } else if (a.signature.rfind("book(", 0) == 0) {
           EXPECT_FALSE(a.same);
+        }
     }
     skipped_total += skipped;
   }

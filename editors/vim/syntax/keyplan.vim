@@ -4,7 +4,7 @@ if exists('b:current_syntax')
 endif
 
 syn keyword keyplanDeclaration module import enum entity extend setting set alias rule action
-syn keyword keyplanDeclaration invariant forall check parent
+syn keyword keyplanDeclaration invariant forall check parent report table rows column columns note
 syn keyword keyplanControl if then else any all for where
 syn keyword keyplanOperatorWord not and or implies in within meets union intersect except
 syn keyword keyplanConstant true false none today
