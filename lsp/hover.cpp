@@ -1,5 +1,6 @@
 // Hover: what a name is (its declaration, with types), its doc comment, the
 // DOMAIN rule ids it implements, and a setting's current value.
+#include "lsp/domain_rules.hpp"
 #include "lsp/features.hpp"
 #include "lsp/position.hpp"
 
@@ -87,6 +88,29 @@ std::string signature(const Analysis& a, const Occurrence& def) {
   return def.name;
 }
 
+// Each id with its DOMAIN rule text when the catalogue is found (shortened:
+// a hover is a glance), else the ids only.
+std::string implements_text(const std::vector<std::string>& ids) {
+  const DomainRules& rules = domain_rules();
+  if (rules.empty()) return "\nImplements: " + join(ids, ", ") + "\n";
+  constexpr size_t kMaxRuleText = 300;
+  std::string out = "\nImplements:\n";
+  for (const auto& id : ids) {
+    out += "- **" + id + "**";
+    if (auto it = rules.find(id); it != rules.end()) {
+      std::string text = it->second;
+      if (text.size() > kMaxRuleText) {
+        size_t cut = kMaxRuleText;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+        text = text.substr(0, cut) + "…";
+      }
+      out += " " + text;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 } // namespace
 
 const Occurrence* occurrence_at(const Analysis& a, const std::string& path,
@@ -114,7 +138,7 @@ nlohmann::json hover(const Analysis& a, const std::string& path, const nlohmann:
       ids = implements_of(def->attribute->annotations);
     else if (def->decl && def->kind != SymKind::Local && def->kind != SymKind::EnumMember)
       ids = implements_of(def->decl->annotations);
-    if (!ids.empty()) md += "\nImplements: " + join(ids, ", ") + "\n";
+    if (!ids.empty()) md += implements_text(ids);
     const char* kind = def->kind == SymKind::Rule && def->decl && def->decl->is_action
                            ? "action"
                            : kind_name(def->kind);
