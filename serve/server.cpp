@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <httplib.h>
 #include <iostream>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <thread>
 
@@ -72,6 +73,7 @@ struct Server::Impl {
   DecisionLog log;
   httplib::Server http;
   int port = -1;
+  int listen_fd = -1; // the listening socket, to widen its accept backlog
   std::atomic<bool> draining{false};
   std::atomic<bool> run_called{false}, run_done{false};
   std::mutex reload_mutex; // one reload at a time
@@ -334,6 +336,10 @@ bool Server::start(std::string& error) {
   // Answers are small: without TCP_NODELAY, Nagle's algorithm and delayed
   // ACKs hold each one for ~40 ms.
   m.http.set_tcp_nodelay(true);
+  m.http.set_socket_options([&m](int fd) {
+    httplib::default_socket_options(fd);
+    m.listen_fd = fd; // the last socket tried is the one bound
+  });
   m.routes();
   if (m.opts.port == 0) {
     m.port = m.http.bind_to_any_port(m.opts.host);
@@ -344,6 +350,10 @@ bool Server::start(std::string& error) {
     error = fmt::format("cannot listen on {}:{}", m.opts.host, m.opts.port);
     return false;
   }
+  // The library listens with a backlog of 5: 64 clients connecting at once
+  // overflow it and wait a full second for their SYN to be retried. Listening
+  // again on a bound socket only widens the queue (Linux).
+  if (m.listen_fd >= 0) ::listen(m.listen_fd, SOMAXCONN);
   return true;
 }
 
