@@ -1,7 +1,7 @@
 // keyplan_bench: repeats `keyplan bench` N times on one tenant shape and
 // reports every run plus the median of the runs (the machine is noisy:
 // compare ratios). JSON output: one object with "runs" and "median".
-#include "simulator/desk_bench.hpp"
+#include "bench/desk_bench.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>

@@ -2,9 +2,9 @@
 // `book`; keyplan bench matrix: a whole matrix set-at-a-time vs cell by cell
 // (docs/performance.md).
 #include "cli/commands.hpp"
-#include "simulator/desk_bench.hpp"
-#include "simulator/load_bench.hpp"
-#include "simulator/matrix_bench.hpp"
+#include "bench/desk_bench.hpp"
+#include "bench/load_bench.hpp"
+#include "bench/matrix_bench.hpp"
 
 #include <filesystem>
 #include <iostream>

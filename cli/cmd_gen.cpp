@@ -2,7 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/int_option.hpp"
 #include "cli/output.hpp"
-#include "simulator/desk_tenant_gen.hpp"
+#include "bench/desk_tenant_gen.hpp"
 
 #include <iostream>
 

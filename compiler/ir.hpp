@@ -98,6 +98,13 @@ struct Attribute {
   std::optional<Value> default_value; // absent: the attribute must be given
   std::vector<std::string> implements;
   std::vector<std::string> columns; // import column headers, from @column (F-I1)
+  // Directory annotations (compiler/sema_directory.cpp): the roles imports,
+  // exports and what-ifs find the user directory's attributes by.
+  bool import_key = false;   // @import_key: the email keying the user import (F-I2)
+  bool display_name = false; // @display_name: the user's name (F-I3)
+  bool membership = false;   // @membership: the user's stored groups (F-G1)
+  int64_t idp_external = -1; // @identity_provider(external, internal): enum ordinals
+  int64_t idp_internal = -1; //   (F-G2; -1 without the annotation)
   Span span;
 };
 
@@ -150,7 +157,8 @@ struct Rule {
   std::string doc;
   Span span;
   int module = -1;
-  std::string signature; // e.g. "see(user: User, target: Floor)"
+  std::string signature;             // e.g. "see(user: User, target: Floor)"
+  bool effective_membership = false; // @effective_membership: a user's groups, derived included
 };
 
 struct Invariant {

@@ -112,6 +112,13 @@ public:
   void evaluate_constants();
   TypeId resolve_type(const ast::TypeRef& t);
 
+  // --- sema_directory.cpp
+  // @column and the directory annotations of an attribute (its type
+  // resolved); false for any other annotation.
+  bool attribute_annotation(const ast::Annotation& an, ir::Attribute& attr);
+  // Once per policy: one attribute per role; @effective_membership rules.
+  void check_directory();
+
   // --- sema_expr.cpp
   ir::ExprPtr check(const ast::Expr& e, Scope& scope, TypeId expected = 0);
   // Checks a constant (attribute default, setting, instance value) of type `want`.

@@ -158,7 +158,11 @@ void Context::declare(const std::vector<SemaInput>& files) {
         r.is_action = d.is_action;
         r.span = d.name.span;
         r.module = module;
-        r.implements = implements_of(d.annotations);
+        // @effective_membership: read by check_directory (sema_directory.cpp).
+        std::vector<ast::Annotation> others;
+        for (const auto& an : d.annotations)
+          if (an.name.text != "effective_membership") others.push_back(an);
+        r.implements = implements_of(others);
         r.doc = doc_of(d);
         policy.rules.push_back(std::move(r));
         RuleInfo info;
@@ -240,19 +244,11 @@ void Context::resolve_signatures() {
       attr.type = resolve_type(a->type);
       attr.is_parent = a->is_parent;
       attr.span = a->name.span;
-      // @column("Email", "E-Mail"): the headers `keyplan import` maps to
-      // this attribute (F-I1); every other annotation is @implements.
+      // @column and the directory annotations (sema_directory.cpp); every
+      // other annotation is @implements.
       std::vector<ast::Annotation> others;
-      for (const auto& an : a->annotations) {
-        if (an.name.text != "column") {
-          others.push_back(an);
-          continue;
-        }
-        if (an.args.empty())
-          diags.error(an.span, "@column needs at least one column header",
-                      "e.g. @column(\"Email\", \"E-Mail\")");
-        for (const auto& c : an.args) attr.columns.push_back(c);
-      }
+      for (const auto& an : a->annotations)
+        if (!attribute_annotation(an, attr)) others.push_back(an);
       attr.implements = implements_of(others);
       if (a->is_parent) {
         if (ent.parent_attr >= 0) {

@@ -261,6 +261,7 @@ std::optional<ir::Policy> analyze(const std::vector<SemaInput>& files,
   sema::Context ctx(std::move(sources), diags);
   ctx.declare(files);
   ctx.resolve_signatures();
+  ctx.check_directory();
   ctx.evaluate_constants();
   ctx.check_rules();
   ctx.check_invariants(ctx.invariant_decls);

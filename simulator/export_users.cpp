@@ -1,6 +1,8 @@
 #include "simulator/export_users.hpp"
 
 #include "compiler/diagnostics.hpp"
+#include "runtime/interpreter.hpp"
+#include "simulator/directory_model.hpp"
 #include "simulator/import_run.hpp"
 #include "simulator/output_file.hpp"
 #include "simulator/text.hpp"
@@ -8,6 +10,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
+#include <optional>
 
 namespace keyplan::sim {
 namespace {
@@ -43,7 +46,7 @@ Table users_export_table(const rt::Snapshot& snap) {
   const ir::Policy& p = snap.policy();
   Table t;
   t.name = "users";
-  int32_t user = p.find_entity("User");
+  int32_t user = directory_model(p).user;
   if (user < 0) return t;
   const auto& ent = p.entities[static_cast<size_t>(user)];
   std::vector<int32_t> attrs;
@@ -63,23 +66,35 @@ Table users_export_table(const rt::Snapshot& snap) {
 Table group_members_table(const rt::Snapshot& snap, int32_t group_row) {
   const ir::Policy& p = snap.policy();
   Table t;
-  t.headers = {"User", "Name", "Email"};
-  int32_t user = p.find_entity("User"), group = p.find_entity("Group");
-  t.name = snap.id(group, group_row);
+  const DirectoryModel d = directory_model(p);
+  const int32_t user = d.user, group = d.group, name_a = d.name, email_a = d.key;
   const auto& ent = p.entities[static_cast<size_t>(user)];
-  int32_t groups_a = ent.find_attribute("groups"), name_a = ent.find_attribute("name"),
-          email_a = ent.find_attribute("email");
-  // F-G2: ALL holds every user while all_is_everyone (the model's rule groups_of).
-  bool everyone = false;
-  if (snap.id(group, group_row) == "ALL") {
-    int32_t s = p.find_setting("all_is_everyone");
-    everyone = s >= 0 && snap.setting(s).tag == ir::Value::Tag::Bool && snap.setting(s).num;
-  }
+  // Headers: the user type, then the name's and the email's first import
+  // column (std.desk_booking: User, Name, Email).
+  auto header = [&](int32_t a, const char* fallback) {
+    if (a < 0) return std::string(fallback);
+    const auto& attr = ent.attributes[static_cast<size_t>(a)];
+    return attr.columns.empty() ? attr.name : attr.columns[0];
+  };
+  t.headers = {ent.name, header(name_a, "name"), header(email_a, "")};
+  t.name = snap.id(group, group_row);
+  // The members: users whose effective groups (the model's
+  // @effective_membership rule, e.g. ALL for everyone, F-G2) or, without
+  // one, whose @membership attribute lists the group.
+  std::optional<rt::Interpreter> interp;
+  if (d.effective >= 0) interp.emplace(p, snap);
+  rt::EvalOptions eval;
   for (int32_t row = 0; row < snap.count(user); ++row) {
-    bool in = everyone;
-    if (!in && groups_a >= 0)
-      for (const auto& e : snap.get(user, row, groups_a).elems)
-        if (e.ref == group && e.num == group_row) in = true;
+    ir::Value groups;
+    if (interp) {
+      rt::Decision r = interp->evaluate(d.effective, {rt::RtValue::entity(user, row)}, eval);
+      groups = r.value;
+    } else {
+      groups = snap.get(user, row, d.groups);
+    }
+    bool in = false;
+    for (const auto& e : groups.elems)
+      if (e.ref == group && e.num == group_row) in = true;
     if (!in) continue;
     t.rows.push_back({snap.id(user, row), name_a >= 0 ? snap.get(user, row, name_a).str : "",
                       email_a >= 0 ? snap.get(user, row, email_a).str : ""});
@@ -119,13 +134,15 @@ int run_export(const ExportOptions& o, std::ostream& out, std::ostream& err) {
   }
   const rt::Snapshot& snap = *t.snapshot;
   const ir::Policy& p = snap.policy();
-  if (p.find_entity("User") < 0) {
-    err << "keyplan export: the model has no entity User\n";
+  const DirectoryModel d = directory_model(p);
+  if (std::string missing = directory_missing(p, d, members ? kNeedMembership : kNeedKey);
+      !missing.empty()) {
+    err << "keyplan export: " << missing << "\n";
     return 2;
   }
   Table table;
   if (members) {
-    int32_t group = p.find_entity("Group");
+    int32_t group = d.group;
     int32_t row = group < 0 ? -1 : snap.find(group, o.group);
     if (row < 0) {
       std::string hint = group < 0 ? "" : did_you_mean(o.group, snap.table(group).ids);

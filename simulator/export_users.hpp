@@ -13,14 +13,17 @@
 
 namespace keyplan::sim {
 
-// Every User attribute that names an import column (@column), under its
+// Every attribute of the directory's user type (@import_key's entity) that
+// names an import column (@column), under its
 // first column name; one row per user. Cells as the import reads them: sets
 // comma-separated (", "), booleans yes/no, entities by id, none as "".
 Table users_export_table(const rt::Snapshot& snap);
 
-// The users in group `group_row` (listing it in User.groups; for the system
-// group ALL while the setting all_is_everyone is true, every user): columns
-// User (keyplan id), Name, Email. Sorted by id.
+// The users in group `group_row`: those whose @effective_membership rule
+// (std.desk_booking: groups_of, ALL for everyone) or, without one, whose
+// @membership attribute lists it. Columns: the user type's name (keyplan
+// id), the @display_name's and the @import_key's first @column (User, Name,
+// Email). Sorted by id.
 Table group_members_table(const rt::Snapshot& snap, int32_t group_row);
 
 // Azure AD's "bulk import group members" CSV: a `version:v1.0` line, the

@@ -2,6 +2,7 @@
 
 #include "runtime/yaml_checks.hpp"
 #include "simulator/data_edit.hpp"
+#include "simulator/directory_model.hpp"
 #include "simulator/import_run.hpp"
 #include "simulator/text.hpp"
 
@@ -78,19 +79,25 @@ SamlImportResult import_saml_groups(const rt::Snapshot& snap, const std::string&
                                     const std::string& table_name, const ImportTable& table) {
   SamlImportResult r;
   const ir::Policy& p = snap.policy();
-  const int32_t user_t = p.find_entity("User"), group_t = p.find_entity("Group");
-  int32_t email_a = -1, groups_a = -1, kind_a = -1;
-  if (user_t >= 0) {
-    email_a = p.entities[static_cast<size_t>(user_t)].find_attribute("email");
-    groups_a = p.entities[static_cast<size_t>(user_t)].find_attribute("groups");
-  }
-  if (group_t >= 0) kind_a = p.entities[static_cast<size_t>(group_t)].find_attribute("kind");
-  if (email_a < 0 || groups_a < 0 || kind_a < 0) {
-    r.problems.push_back(fmt::format("{}: the model needs User.email, User.groups and Group.kind "
-                                     "(F-G2), as std.desk_booking has",
-                                     table_name));
+  // The model's users and groups, by their directory annotations.
+  const DirectoryModel d = directory_model(p);
+  if (std::string missing = directory_missing(p, d, kNeedKey | kNeedExternal); !missing.empty()) {
+    r.problems.push_back(fmt::format("{}: {}", table_name, missing));
     return r;
   }
+  const int32_t user_t = d.user, group_t = d.group;
+  const int32_t email_a = d.key, groups_a = d.groups, kind_a = d.kind;
+  const auto& user_e = p.entities[static_cast<size_t>(user_t)];
+  const auto& group_e = p.entities[static_cast<size_t>(group_t)];
+  const ir::Attribute& email_attr = user_e.attributes[static_cast<size_t>(email_a)];
+  const ir::Attribute& kind_attr = group_e.attributes[static_cast<size_t>(kind_a)];
+  const std::string& external_n = p.enums[static_cast<size_t>(p.types[kind_attr.type].ref)]
+                                      .members[static_cast<size_t>(d.external)];
+  // The email column: the key's import headers (std.desk_booking: Email, E-Mail).
+  std::set<std::string> email_headers = {lower(email_attr.name)};
+  for (const auto& c : email_attr.columns) email_headers.insert(lower(trim(c)));
+  const std::string email_header =
+      email_attr.columns.empty() ? email_attr.name : email_attr.columns[0];
   // The mapping's groups: existing ones must be external.
   std::set<std::string> targets, created;
   for (const auto& [value, target] : mapping.groups) {
@@ -106,8 +113,9 @@ SamlImportResult import_saml_groups(const rt::Snapshot& snap, const std::string&
         created.insert(gid);
       continue;
     }
-    std::string kind = snap.format(snap.get(group_t, row, kind_a));
-    if (kind != "external")
+    ir::Value k = snap.get(group_t, row, kind_a);
+    std::string kind = snap.format(k);
+    if (k.tag != ir::Value::Tag::Enum || k.num != d.external)
       r.problems.push_back(fmt::format("{}:{}: the group '{}' is not external ({}): the identity "
                                        "provider cannot fill it (F-G2)",
                                        mapping_name, line, gid, kind));
@@ -116,18 +124,18 @@ SamlImportResult import_saml_groups(const rt::Snapshot& snap, const std::string&
   int email_c = -1, member_c = -1;
   for (size_t c = 0; c < table.header.size(); ++c) {
     std::string h = lower(trim(table.header[c]));
-    if (h == "email" || h == "e-mail")
+    if (email_headers.count(h))
       email_c = static_cast<int>(c);
     else if (h == "memberof")
       member_c = static_cast<int>(c);
     else
-      r.problems.push_back(fmt::format("{}:1:{}: unknown column '{}' (expected Email, memberOf)",
+      r.problems.push_back(fmt::format("{}:1:{}: unknown column '{}' (expected {}, memberOf)",
                                        table_name, terminal_safe(trim(table.header[c])),
-                                       terminal_safe(trim(table.header[c]))));
+                                       terminal_safe(trim(table.header[c])), email_header));
   }
   if (email_c < 0 || member_c < 0) {
     r.problems.push_back(
-        fmt::format("{}:1: the columns Email and memberOf are both needed", table_name));
+        fmt::format("{}:1: the columns {} and memberOf are both needed", table_name, email_header));
     return r;
   }
   std::unordered_map<std::string, int32_t> by_email;
@@ -172,7 +180,7 @@ SamlImportResult import_saml_groups(const rt::Snapshot& snap, const std::string&
     }
   }
   if (!r.problems.empty()) return r;
-  SectionEdit users{"User", {}, {}};
+  SectionEdit users{user_e.name, {}, {}};
   for (const auto& [row, groups] : wanted) {
     ++r.users;
     std::vector<std::string> now;
@@ -199,10 +207,13 @@ SamlImportResult import_saml_groups(const rt::Snapshot& snap, const std::string&
     ++r.updated;
     std::string list = "[";
     for (size_t i = 0; i < now.size(); ++i) list += (i ? ", " : "") + plain(now[i]);
-    users.updates[snap.id(user_t, row)]["groups"] = list + "]";
+    users.updates[snap.id(user_t, row)][user_e.attributes[static_cast<size_t>(groups_a)].name] =
+        list + "]";
   }
-  SectionEdit groups{"Group", {}, {}};
-  for (const auto& g : created) groups.added.push_back("{id: " + plain(g) + ", kind: external}");
+  SectionEdit groups{group_e.name, {}, {}};
+  for (const auto& g : created)
+    groups.added.push_back("{id: " + plain(g) + ", " + kind_attr.name + ": " + plain(external_n) +
+                           "}");
   r.groups_created = static_cast<int>(created.size());
   std::string with_groups, why;
   if (!edit_data_section(data_text, groups, with_groups, why) ||

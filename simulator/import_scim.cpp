@@ -1,6 +1,7 @@
 #include "simulator/import_scim.hpp"
 
 #include "simulator/data_edit.hpp"
+#include "simulator/directory_model.hpp"
 #include "simulator/import_run.hpp"
 #include "simulator/import_users.hpp"
 #include "simulator/text.hpp"
@@ -60,35 +61,24 @@ ScimImportResult import_scim(const rt::Snapshot& snap, const std::string& data_t
   auto problem = [&](const std::string& where, const std::string& what) {
     r.problems.push_back(fmt::format("{}:{}: {}", name, where, terminal_safe(what)));
   };
-  const int32_t user_t = p.find_entity("User"), group_t = p.find_entity("Group");
-  int32_t email_a = -1, name_a = -1, groups_a = -1, kind_a = -1;
-  int64_t external = -1;
-  if (user_t >= 0) {
-    const auto& ue = p.entities[static_cast<size_t>(user_t)];
-    email_a = ue.find_attribute("email");
-    name_a = ue.find_attribute("name");
-    groups_a = ue.find_attribute("groups");
-  }
-  if (group_t >= 0) {
-    kind_a = p.entities[static_cast<size_t>(group_t)].find_attribute("kind");
-    if (kind_a >= 0) {
-      const auto& ty = p.types[p.entities[static_cast<size_t>(group_t)]
-                                   .attributes[static_cast<size_t>(kind_a)]
-                                   .type];
-      if (ty.kind == ir::TypeKind::Enum) {
-        const auto& members = p.enums[static_cast<size_t>(ty.ref)].members;
-        auto it = std::find(members.begin(), members.end(), "external");
-        if (it != members.end()) external = it - members.begin();
-      }
-    }
-  }
-  if (email_a < 0 || name_a < 0 || groups_a < 0 || external < 0) {
-    r.problems.push_back(fmt::format(
-        "{}: the model needs User.email, User.name, User.groups and Group.kind with the member "
-        "external (F-G2), as std.desk_booking has",
-        name));
+  // The model's users and groups, by their directory annotations.
+  const DirectoryModel d = directory_model(p);
+  if (std::string missing = directory_missing(p, d, kNeedKey | kNeedName | kNeedExternal);
+      !missing.empty()) {
+    r.problems.push_back(fmt::format("{}: {}", name, missing));
     return r;
   }
+  const int32_t user_t = d.user, group_t = d.group;
+  const int32_t email_a = d.key, name_a = d.name, groups_a = d.groups, kind_a = d.kind;
+  const int64_t external = d.external;
+  const auto& user_e = p.entities[static_cast<size_t>(user_t)];
+  const auto& group_e = p.entities[static_cast<size_t>(group_t)];
+  const std::string& name_n = user_e.attributes[static_cast<size_t>(name_a)].name;
+  const std::string& email_n = user_e.attributes[static_cast<size_t>(email_a)].name;
+  const std::string& groups_n = user_e.attributes[static_cast<size_t>(groups_a)].name;
+  const ir::Attribute& kind_attr = group_e.attributes[static_cast<size_t>(kind_a)];
+  const std::string& external_n = p.enums[static_cast<size_t>(p.types[kind_attr.type].ref)]
+                                      .members[static_cast<size_t>(external)];
   auto is_external = [&](int32_t row) {
     ir::Value k = snap.get(group_t, row, kind_a);
     return k.tag == ir::Value::Tag::Enum && k.num == external;
@@ -126,7 +116,7 @@ ScimImportResult import_scim(const rt::Snapshot& snap, const std::string& data_t
     std::string id, name, email;
   };
   std::vector<NewUser> created;
-  SectionEdit users{"User", {}, {}};
+  SectionEdit users{user_e.name, {}, {}};
   for (const auto& u : doc.users) {
     std::string key = fold_email(u.email);
     if (key.empty()) continue;
@@ -140,7 +130,7 @@ ScimImportResult import_scim(const rt::Snapshot& snap, const std::string& data_t
       keyplan_id[u.id] = id;
       in_document.insert(id);
       if (snap.get(user_t, it->second, name_a).str != u.name)
-        users.updates[id]["name"] = value_yaml(snap, ir::Value::string(u.name));
+        users.updates[id][name_n] = value_yaml(snap, ir::Value::string(u.name));
     } else {
       std::string id = new_user_id(u.email, taken);
       taken.push_back(id);
@@ -174,15 +164,16 @@ ScimImportResult import_scim(const rt::Snapshot& snap, const std::string& data_t
       }
     if (now.size() != had.size() ||
         !std::all_of(now.begin(), now.end(), [&](const auto& g) { return had.count(g) > 0; }))
-      users.updates[id]["groups"] = id_list(now);
+      users.updates[id][groups_n] = id_list(now);
     if (!in_document.count(id)) ++r.users_not_in_document;
   }
   for (const auto& n : created) {
     std::vector<std::string> gs(member_of[n.id].begin(), member_of[n.id].end());
     r.memberships_added += static_cast<int>(gs.size());
-    users.added.push_back(fmt::format("{{id: {}, name: {}, email: {}, groups: {}}}", plain(n.id),
-                                      value_yaml(snap, ir::Value::string(n.name)),
-                                      value_yaml(snap, ir::Value::string(n.email)), id_list(gs)));
+    users.added.push_back(fmt::format("{{id: {}, {}: {}, {}: {}, {}: {}}}", plain(n.id), name_n,
+                                      value_yaml(snap, ir::Value::string(n.name)), email_n,
+                                      value_yaml(snap, ir::Value::string(n.email)), groups_n,
+                                      id_list(gs)));
     r.created_users.push_back(n.id);
   }
   r.users_created = static_cast<int>(created.size());
@@ -192,14 +183,15 @@ ScimImportResult import_scim(const rt::Snapshot& snap, const std::string& data_t
   }
   r.users_unchanged = static_cast<int>(in_document.size()) - r.users_updated;
 
-  SectionEdit new_groups{"Group", {}, {}};
+  SectionEdit new_groups{group_e.name, {}, {}};
   for (const auto& [gid, g] : groups) {
     (void)g;
     if (snap.find(group_t, gid) >= 0) {
       ++r.groups_kept;
       continue;
     }
-    new_groups.added.push_back(fmt::format("{{id: {}, kind: external}}", plain(gid)));
+    new_groups.added.push_back(
+        fmt::format("{{id: {}, {}: {}}}", plain(gid), kind_attr.name, plain(external_n)));
     r.created_groups.push_back(gid);
     ++r.groups_created;
   }

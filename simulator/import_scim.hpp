@@ -1,5 +1,7 @@
 // `keyplan import scim`: a SCIM ListResponse (simulator/scim_document.hpp)
-// applied to a tenant data file (DOMAIN F-G2, F-I2, F-I5).
+// applied to a tenant data file (DOMAIN F-G2, F-I2, F-I5), on the model's
+// user directory as its annotations declare it (simulator/directory_model.hpp;
+// std.desk_booking's names below).
 //
 // - Users are matched by email (F-I2: trimmed, case-insensitive); a new one
 //   is created with new_user_id's rule; an existing one gets the SCIM name.

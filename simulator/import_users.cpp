@@ -3,6 +3,7 @@
 #include "compiler/diagnostics.hpp"
 #include "runtime/yaml_checks.hpp"
 #include "simulator/data_edit.hpp"
+#include "simulator/directory_model.hpp"
 #include "simulator/table.hpp"
 #include "simulator/text.hpp"
 
@@ -50,6 +51,12 @@ std::vector<std::string> split_values(const std::string& cell) {
   return out;
 }
 
+// "an email", "a name": for the F-I3 messages, whatever the model calls them.
+std::string with_article(const std::string& word) {
+  bool vowel = !word.empty() && std::string("aeiouAEIOU").find(word[0]) != std::string::npos;
+  return (vowel ? "an " : "a ") + word;
+}
+
 std::string lower_name(std::string s) {
   for (auto& c : s)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -74,6 +81,7 @@ private:
   const std::string& name_;
   const ImportTable& table_;
   int32_t user_ = -1;
+  int32_t email_attr_ = -1, name_attr_ = -1; // @import_key, @display_name
   UserImportResult r_;
 
   void problem(int64_t line, const std::string& column, const std::string& what) {
@@ -120,12 +128,16 @@ std::vector<Column> Importer::map_header() {
     }
     cols.push_back(c);
   }
-  for (const char* required : {"email", "name"}) {
-    int32_t a = ent.find_attribute(required);
-    if (a >= 0 && !seen.count(a))
+  // F-I3: the key and the display name.
+  std::string needs = with_article(ent.attributes[static_cast<size_t>(email_attr_)].name);
+  if (name_attr_ >= 0)
+    needs += " and " + with_article(ent.attributes[static_cast<size_t>(name_attr_)].name);
+  for (int32_t a : {email_attr_, name_attr_}) {
+    if (a < 0) continue;
+    const std::string& required = ent.attributes[static_cast<size_t>(a)].name;
+    if (!seen.count(a))
       problem(1, required,
-              fmt::format("no column for '{}': every row needs an email and a name (F-I3){}",
-                          required,
+              fmt::format("no column for '{}': every row needs {} (F-I3){}", required, needs,
                           ent.attributes[static_cast<size_t>(a)].columns.empty()
                               ? ""
                               : fmt::format(" (header '{}')",
@@ -236,16 +248,18 @@ std::optional<ir::Value> Importer::convert(ir::TypeId t, const std::string& raw,
 }
 
 UserImportResult Importer::run(const std::string& data_text) {
-  user_ = p_.find_entity("User");
-  if (user_ < 0 || p_.entities[static_cast<size_t>(user_)].find_attribute("email") < 0) {
-    r_.problems.push_back(fmt::format("{}: the model has no entity User with an attribute email "
-                                      "(the key of the user import, F-I2)",
-                                      name_));
+  // The model's users, key and name, by their annotations.
+  const DirectoryModel dir = directory_model(p_);
+  if (std::string missing = directory_missing(p_, dir, kNeedKey); !missing.empty()) {
+    r_.problems.push_back(fmt::format("{}: {}", name_, missing));
     return r_;
   }
+  user_ = dir.user;
+  email_attr_ = dir.key;
+  name_attr_ = dir.name;
   const auto& ent = p_.entities[static_cast<size_t>(user_)];
-  const int32_t email_attr = ent.find_attribute("email");
-  const int32_t name_attr = ent.find_attribute("name");
+  const int32_t email_attr = email_attr_;
+  const int32_t name_attr = name_attr_;
   std::vector<Column> cols = map_header();
 
   // F-I2: existing users by folded email.
@@ -285,10 +299,13 @@ UserImportResult Importer::run(const std::string& data_text) {
     auto header_of = [&](int32_t attr) {
       for (const auto& c : cols)
         if (c.attr == attr) return c.header;
-      return std::string(attr == email_attr ? "Email" : "Name");
+      const auto& a = ent.attributes[static_cast<size_t>(attr)];
+      return a.columns.empty() ? a.name : a.columns[0];
     };
     if (email.empty() && email_attr >= 0) {
-      problem(row.line, header_of(email_attr), "the row has no email (F-I3)");
+      problem(row.line, header_of(email_attr),
+              fmt::format("the row has no {} (F-I3)",
+                          ent.attributes[static_cast<size_t>(email_attr)].name));
       row_ok = false;
     } else if (email.find('@') == std::string::npos ||
                email.find_first_of(" \t,;") != std::string::npos) {
@@ -297,7 +314,9 @@ UserImportResult Importer::run(const std::string& data_text) {
       row_ok = false;
     }
     if (name.empty() && name_attr >= 0) {
-      problem(row.line, header_of(name_attr), "the row has no name (F-I3)");
+      problem(row.line, header_of(name_attr),
+              fmt::format("the row has no {} (F-I3)",
+                          ent.attributes[static_cast<size_t>(name_attr)].name));
       row_ok = false;
     }
     std::string key = fold(email);
@@ -341,7 +360,7 @@ UserImportResult Importer::run(const std::string& data_text) {
   }
   if (!r_.problems.empty()) return r_;
   SectionEdit edit;
-  edit.entity = "User";
+  edit.entity = ent.name;
   edit.updates = std::move(updates);
   edit.added = std::move(added);
   std::string why;

@@ -1,15 +1,17 @@
 // The product's user import (DOMAIN F-I1..F-I5) applied to a tenant data
-// file: a table (simulator/import_table.hpp) against the `User` entity of a
-// compiled model, whose attributes name their columns with @column.
+// file: a table (simulator/import_table.hpp) against the directory's user
+// type of a compiled model (the entity with the @import_key attribute,
+// simulator/directory_model.hpp), whose attributes name their columns with
+// @column.
 //
 // - F-I1: headers match an attribute's @column names after trimming and case
 //   folding (ASCII and the German umlauts), in any order; an unknown or
 //   doubled header is a problem with a did-you-mean. Multi-valued cells (a
 //   set attribute: Groups, Roles) list their values separated by commas.
-// - F-I2: the `email` attribute is the key, compared trimmed and
+// - F-I2: the @import_key attribute (the email) is the key, compared trimmed and
 //   case-insensitively. A new email creates a user whose id is derived from
 //   the email (see new_user_id); an existing one is updated.
-// - F-I3: a row without an email or a name is a problem.
+// - F-I3: a row without an email or a name (@display_name) is a problem.
 // - F-I4: an absent column leaves its attribute untouched; an empty cell sets
 //   the empty value ("" / false / 0 / [] / none).
 // - F-I5: every problem is collected ("users.csv:17:Gruppen: unknown group

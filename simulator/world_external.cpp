@@ -1,5 +1,6 @@
 #include "simulator/world_external.hpp"
 
+#include "simulator/directory_model.hpp"
 #include "simulator/scenario.hpp"
 #include "simulator/text.hpp"
 #include "simulator/world.hpp"
@@ -11,29 +12,21 @@
 namespace keyplan::sim {
 namespace {
 
-struct Model {
-  int32_t user = -1, group = -1, groups = -1, kind = -1;
-  int64_t external = -1, internal = -1;
+// The model's users and groups, by their directory annotations
+// (simulator/directory_model.hpp): external groups need @membership and
+// @identity_provider.
+struct Model : DirectoryModel {
   bool ok() const { return user >= 0 && group >= 0 && groups >= 0 && external >= 0; }
+  const std::string& entity_name(const ir::Policy& p, int32_t e) const {
+    return p.entities[static_cast<size_t>(e)].name;
+  }
+  const std::string& attr_name(const ir::Policy& p, int32_t e, int32_t a) const {
+    return attr(p, e, a).name;
+  }
 };
 
 Model model_of(const ir::Policy& p) {
-  Model m;
-  m.user = p.find_entity("User");
-  m.group = p.find_entity("Group");
-  if (m.user < 0 || m.group < 0) return m;
-  m.groups = p.entities[static_cast<size_t>(m.user)].find_attribute("groups");
-  const auto& ge = p.entities[static_cast<size_t>(m.group)];
-  m.kind = ge.find_attribute("kind");
-  if (m.kind < 0) return m;
-  const auto& ty = p.types[ge.attributes[static_cast<size_t>(m.kind)].type];
-  if (ty.kind != ir::TypeKind::Enum) return m;
-  const auto& members = p.enums[static_cast<size_t>(ty.ref)].members;
-  for (size_t i = 0; i < members.size(); ++i) {
-    if (members[i] == "external") m.external = static_cast<int64_t>(i);
-    if (members[i] == "internal") m.internal = static_cast<int64_t>(i);
-  }
-  return m;
+  return Model{directory_model(p)};
 }
 
 bool is_external(const rt::Snapshot& snap, const Model& m, int32_t row) {
@@ -43,7 +36,7 @@ bool is_external(const rt::Snapshot& snap, const Model& m, int32_t row) {
 
 // Where the edit states `entity` `id`: its `attr` key, else its entry.
 Span entry_span(const DataEdit& edit, const SourceManager& sm, const std::string& entity,
-                const std::string& id, const char* attr) {
+                const std::string& id, const std::string& attr) {
   YAML::Node root;
   int fid = edit.file_id;
   try {
@@ -97,11 +90,13 @@ void check_external_unchanged(const rt::Snapshot& snap, const ExternalMembership
   for (int32_t g : before.external)
     if (g < snap.count(m.group) && !is_external(snap, m, g)) {
       const std::string& id = snap.id(m.group, g);
-      diags.error(entry_span(edit, sm, "Group", id, "kind"),
-                  fmt::format("the what-if changes the kind of the external group '{}': it is "
-                              "synchronised from the identity provider (F-G2)",
-                              id),
-                  fmt::format("state `detach: [{}]` in the what-if to make it internal", id));
+      const ir::Policy& p = snap.policy();
+      diags.error(
+          entry_span(edit, sm, m.entity_name(p, m.group), id, m.attr_name(p, m.group, m.kind)),
+          fmt::format("the what-if changes the kind of the external group '{}': it is "
+                      "synchronised from the identity provider (F-G2)",
+                      id),
+          fmt::format("state `detach: [{}]` in the what-if to make it internal", id));
     }
   for (int32_t u = 0; u < snap.count(m.user); ++u) {
     std::set<int32_t> now;
@@ -118,7 +113,8 @@ void check_external_unchanged(const rt::Snapshot& snap, const ExternalMembership
                                   std::inserter(changed, changed.end()));
     const std::string& id = snap.id(m.user, u);
     diags.error(
-        entry_span(edit, sm, "User", id, "groups"),
+        entry_span(edit, sm, m.entity_name(snap.policy(), m.user), id,
+                   m.attr_name(snap.policy(), m.user, m.groups)),
         fmt::format("the what-if changes the membership of user '{}' in the external group{} "
                     "{}: members of external groups are read-only (F-G2, synchronised from the "
                     "identity provider)",
@@ -133,8 +129,9 @@ void detach_groups(rt::Snapshot& snap, const std::vector<Detach>& detach, Diagno
   Model m = model_of(snap.policy());
   if (!m.ok() || m.internal < 0) {
     diags.error(detach.front().span,
-                "detach needs a model with Group.kind external and internal (F-G2), as "
-                "std.desk_booking has");
+                "detach needs a model whose groups declare @identity_provider(external, "
+                "internal) (F-G2), as std.desk_booking's do",
+                directory_missing(snap.policy(), m, kNeedExternal));
     return;
   }
   const ir::TypeId kind_t = snap.policy()

@@ -21,8 +21,8 @@ struct Detach {
   Span span; // where the what-if names it
 };
 
-// Which external groups each user is in (empty when the model has no
-// Group.kind with a member external).
+// Which external groups each user is in (empty when the model declares no
+// @membership and @identity_provider, simulator/directory_model.hpp).
 struct ExternalMembership {
   std::set<int32_t> external;              // Group rows
   std::vector<std::set<int32_t>> per_user; // User row -> external Group rows

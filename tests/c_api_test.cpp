@@ -2,8 +2,8 @@
 // desk-booking generator and bench harness it is measured with.
 #include "api/c_api_testing.hpp"
 #include "api/embed.hpp"
-#include "simulator/desk_bench.hpp"
-#include "simulator/desk_tenant_gen.hpp"
+#include "bench/desk_bench.hpp"
+#include "bench/desk_tenant_gen.hpp"
 
 #include <cstdio>
 #include <cstdlib>

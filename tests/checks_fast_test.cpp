@@ -5,7 +5,7 @@
 #include "compiler/compile.hpp"
 #include "runtime/data_loader.hpp"
 #include "simulator/checks.hpp"
-#include "simulator/desk_tenant_gen.hpp"
+#include "bench/desk_tenant_gen.hpp"
 #include "tests/fm_fixture.hpp"
 
 #include <gtest/gtest.h>

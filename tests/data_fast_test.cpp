@@ -6,7 +6,7 @@
 #include "compiler/compile.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/snapshot_compare.hpp"
-#include "simulator/desk_tenant_gen.hpp"
+#include "bench/desk_tenant_gen.hpp"
 #include "test_support.hpp"
 
 #include <filesystem>

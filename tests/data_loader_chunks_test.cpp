@@ -3,7 +3,7 @@
 // must point at the same line.
 #include "compiler/compile.hpp"
 #include "runtime/data_loader.hpp"
-#include "simulator/desk_tenant_gen.hpp"
+#include "bench/desk_tenant_gen.hpp"
 
 #include <functional>
 #include <gtest/gtest.h>

@@ -12,7 +12,7 @@
 #include "runtime/bitset.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/interpreter.hpp"
-#include "simulator/desk_tenant_gen.hpp"
+#include "bench/desk_tenant_gen.hpp"
 #include "test_support.hpp"
 
 #include <cstdlib>

@@ -1,7 +1,7 @@
 // keyplan gen / bench with absurd sizes and seeds: refused with the limit
 // (exit 2) instead of bad_alloc, and never silently clamped
-// (simulator/desk_tenant_gen.hpp, cli/int_option.hpp).
-#include "simulator/desk_tenant_gen.hpp"
+// (bench/desk_tenant_gen.hpp, cli/int_option.hpp).
+#include "bench/desk_tenant_gen.hpp"
 
 #include <gtest/gtest.h>
 

@@ -11,7 +11,7 @@
 #include "policy_gen.hpp"
 #include "random_args.hpp"
 #include "runtime/data_loader.hpp"
-#include "simulator/desk_tenant_gen.hpp"
+#include "bench/desk_tenant_gen.hpp"
 
 #include <cstdlib>
 #include <fstream>

@@ -4,7 +4,7 @@
 #include "engine/decider.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/request.hpp"
-#include "simulator/desk_tenant_gen.hpp"
+#include "bench/desk_tenant_gen.hpp"
 
 #include <fstream>
 #include <gtest/gtest.h>

@@ -5,7 +5,7 @@
 
 #include "compiler/ir.hpp"
 #include "runtime/snapshot.hpp"
-#include "simulator/desk_tenant_gen.hpp"
+#include "bench/desk_tenant_gen.hpp"
 
 namespace keyplan::testing_support {
 

@@ -4,7 +4,7 @@
 // snapshot (docs/performance.md, "Loading tenants").
 #pragma once
 
-#include "simulator/desk_tenant_gen.hpp"
+#include "bench/desk_tenant_gen.hpp"
 
 #include <nlohmann/json.hpp>
 #include <string>

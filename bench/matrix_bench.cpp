@@ -1,4 +1,4 @@
-#include "simulator/matrix_bench.hpp"
+#include "bench/matrix_bench.hpp"
 
 #include "compiler/codegen/jit.hpp"
 #include "compiler/compile.hpp"

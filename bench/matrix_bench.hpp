@@ -9,7 +9,7 @@
 #include "compiler/codegen/jit.hpp"
 #include "compiler/compile.hpp"
 #include "runtime/snapshot.hpp"
-#include "simulator/desk_tenant_gen.hpp"
+#include "bench/desk_tenant_gen.hpp"
 
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -46,7 +46,7 @@ bool run_matrix_bench(const MatrixBenchOptions& options, MatrixBenchResult& resu
                       std::string& error);
 std::string matrix_bench_text(const nlohmann::json& j);
 
-// The diff part (simulator/matrix_bench_diff.cpp): the benchmark's world,
+// The diff part (bench/matrix_bench_diff.cpp): the benchmark's world,
 // handed over once the matrix figures are taken.
 struct DiffBenchInput {
   std::shared_ptr<CompileResult> compiled;

@@ -1,4 +1,4 @@
-#include "simulator/desk_tenant_gen.hpp"
+#include "bench/desk_tenant_gen.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>

@@ -2,7 +2,7 @@
 // `floor_needs_building=false`) on the benchmark tenant, compared by `keyplan
 // diff`'s engine (simulator/diff.hpp) for `book` and `see`, timed against
 // the full matrices of the same actions (the target: diff <= 3x).
-#include "simulator/matrix_bench.hpp"
+#include "bench/matrix_bench.hpp"
 
 #include "engine/engine.hpp"
 #include "runtime/bitset.hpp"

@@ -1,4 +1,4 @@
-#include "simulator/desk_bench.hpp"
+#include "bench/desk_bench.hpp"
 
 #include "compiler/codegen/jit.hpp"
 #include "compiler/compile.hpp"

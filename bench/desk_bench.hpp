@@ -6,7 +6,7 @@
 #pragma once
 
 #include "runtime/snapshot.hpp"
-#include "simulator/desk_tenant_gen.hpp"
+#include "bench/desk_tenant_gen.hpp"
 
 #include <nlohmann/json.hpp>
 #include <string>
