@@ -25,14 +25,6 @@ int default_crosscheck() {
 #endif
 }
 
-// Testing aid of engine/decider.hpp, extended to the vectorised path:
-// KEYPLAN_TESTING_FLIP_JIT=1 negates every answer of a compiled engine, so
-// the tests can see a command's cross-check turn a wrong column into exit 3.
-bool flip_compiled() {
-  const char* env = std::getenv("KEYPLAN_TESTING_FLIP_JIT");
-  return env && std::strcmp(env, "1") == 0;
-}
-
 constexpr size_t kParallelRows = 4096; // below this, one thread decides a whole column
 
 } // namespace
@@ -59,6 +51,35 @@ __attribute__((target("popcnt"))) size_t count_popcnt(const uint64_t* w, size_t 
   for (size_t i = 0; i < n; ++i) c += static_cast<size_t>(__builtin_popcountll(w[i]));
   return c;
 }
+#define KEYPLAN_POPCNT __attribute__((target("popcnt")))
+#else
+#define KEYPLAN_POPCNT
+#endif
+
+// One pass over both columns: the words of each change and the four counts.
+template <bool kPopcnt>
+KEYPLAN_POPCNT ColumnChange compare_words(const uint64_t* before, const uint64_t* after, size_t n,
+                                          uint64_t* gained, uint64_t* lost) {
+  auto pop = [](uint64_t x) -> uint64_t {
+    if constexpr (kPopcnt)
+      return static_cast<uint64_t>(__builtin_popcountll(x));
+    else
+      return count_swar(&x, 1);
+  };
+  ColumnChange c;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t b = before[i], a = after[i], g = a & ~b, l = b & ~a;
+    gained[i] = g;
+    lost[i] = l;
+    c.before += pop(b);
+    c.after += pop(a);
+    c.gained += pop(g);
+    c.lost += pop(l);
+  }
+  return c;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
 const bool kHasPopcnt = __builtin_cpu_supports("popcnt");
 #endif
 
@@ -69,6 +90,14 @@ size_t count_rows(const uint64_t* w, size_t n) {
   if (kHasPopcnt) return count_popcnt(w, n);
 #endif
   return count_swar(w, n);
+}
+
+ColumnChange compare_columns(const uint64_t* before, const uint64_t* after, size_t n,
+                             uint64_t* gained, uint64_t* lost) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (kHasPopcnt) return compare_words<true>(before, after, n, gained, lost);
+#endif
+  return compare_words<false>(before, after, n, gained, lost);
 }
 
 size_t count_rows(const std::vector<uint64_t>& column) {
@@ -100,7 +129,11 @@ struct ColumnDecider::Impl {
     d->set_testing_flip(flip);
     return d;
   }
-  bool flip = Decider::testing_flip_from_env(); // as when made (deciders are lazy)
+  // Testing aid of engine/decider.hpp, extended to the vectorised path:
+  // KEYPLAN_TESTING_FLIP_JIT=1 negates every answer, so the tests can see a
+  // command's cross-check turn a wrong column into exit 3. As when made
+  // (deciders are lazy).
+  bool flip = Decider::testing_flip_from_env();
 
   vec::Plan& plan(int32_t rule, int32_t open) {
     auto& slot = plans[{rule, open}];
@@ -223,7 +256,7 @@ std::vector<uint64_t> ColumnDecider::decide(const ColumnQuery& q) {
     std::vector<rt::RtValue> args = rt::to_rt_args(m.snapshot, rule, q.args);
     args[static_cast<size_t>(q.open)] = rt::RtValue::none();
     out = m.vector.run(plan, args, q.today);
-    if (flip_compiled()) {
+    if (m.flip) { // read once, when made: a getenv per column showed in profiles
       for (auto& w : out) w = ~w;
       if (n % 64 && !out.empty()) out.back() &= (uint64_t{1} << (n % 64)) - 1;
     }
