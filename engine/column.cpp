@@ -56,28 +56,41 @@ __attribute__((target("popcnt"))) size_t count_popcnt(const uint64_t* w, size_t 
 #define KEYPLAN_POPCNT
 #endif
 
-// One pass over both columns: the words of each change and the four counts.
-template <bool kPopcnt>
-KEYPLAN_POPCNT ColumnChange compare_words(const uint64_t* before, const uint64_t* after, size_t n,
-                                          uint64_t* gained, uint64_t* lost) {
-  auto pop = [](uint64_t x) -> uint64_t {
-    if constexpr (kPopcnt)
-      return static_cast<uint64_t>(__builtin_popcountll(x));
-    else
-      return count_swar(&x, 1);
-  };
-  ColumnChange c;
-  for (size_t i = 0; i < n; ++i) {
-    const uint64_t b = before[i], a = after[i], g = a & ~b, l = b & ~a;
-    gained[i] = g;
-    lost[i] = l;
-    c.before += pop(b);
-    c.after += pop(a);
-    c.gained += pop(g);
-    c.lost += pop(l);
-  }
-  return c;
+// One pass over both columns: the words of each change and the counts
+// (after = before + gained - lost: three counts per word, not four).
+#define KEYPLAN_COMPARE_BODY(POP)                                                                  \
+  uint64_t nb = 0, ng = 0, nl = 0;                                                                 \
+  for (size_t i = 0; i < n; ++i) {                                                                 \
+    const uint64_t b = before[i], a = after[i], g = a & ~b, l = b & ~a;                            \
+    gained[i] = g;                                                                                 \
+    lost[i] = l;                                                                                   \
+    nb += POP(b);                                                                                  \
+    ng += POP(g);                                                                                  \
+    nl += POP(l);                                                                                  \
+  }                                                                                                \
+  return ColumnChange{nb, nb + ng - nl, ng, nl};
+
+ColumnChange compare_swar(const uint64_t* before, const uint64_t* after, size_t n,
+                          uint64_t* gained, uint64_t* lost) {
+  auto pop = [](uint64_t x) { return static_cast<uint64_t>(count_swar(&x, 1)); };
+  KEYPLAN_COMPARE_BODY(pop)
 }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+KEYPLAN_POPCNT ColumnChange compare_popcnt(const uint64_t* before, const uint64_t* after, size_t n,
+                                           uint64_t* gained, uint64_t* lost) {
+  KEYPLAN_COMPARE_BODY(__builtin_popcountll)
+}
+// With AVX-512 VPOPCNTDQ the compiler vectorises the loop: 8 words per
+// instruction (the diff compares 10^8 cells per world of the benchmark).
+__attribute__((target("popcnt,avx512f,avx512vpopcntdq"))) ColumnChange
+compare_avx512(const uint64_t* before, const uint64_t* after, size_t n, uint64_t* gained,
+               uint64_t* lost) {
+  KEYPLAN_COMPARE_BODY(__builtin_popcountll)
+}
+const bool kHasVpopcnt =
+    __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq");
+#endif
 
 #if defined(__x86_64__) && defined(__GNUC__)
 const bool kHasPopcnt = __builtin_cpu_supports("popcnt");
@@ -95,9 +108,10 @@ size_t count_rows(const uint64_t* w, size_t n) {
 ColumnChange compare_columns(const uint64_t* before, const uint64_t* after, size_t n,
                              uint64_t* gained, uint64_t* lost) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (kHasPopcnt) return compare_words<true>(before, after, n, gained, lost);
+  if (kHasVpopcnt) return compare_avx512(before, after, n, gained, lost);
+  if (kHasPopcnt) return compare_popcnt(before, after, n, gained, lost);
 #endif
-  return compare_words<false>(before, after, n, gained, lost);
+  return compare_swar(before, after, n, gained, lost);
 }
 
 size_t count_rows(const std::vector<uint64_t>& column) {
