@@ -47,6 +47,15 @@ struct ColumnDisagreement : std::runtime_error {
 size_t count_rows(const std::vector<uint64_t>& column);
 size_t count_rows(const uint64_t* words, size_t n);
 
+// Two columns over one axis compared a word at a time (`keyplan diff`):
+// gained[i] = after & ~before, lost[i] = before & ~after (n words each),
+// and the rows set in each, counted in the same pass.
+struct ColumnChange {
+  uint64_t before = 0, after = 0, gained = 0, lost = 0;
+};
+ColumnChange compare_columns(const uint64_t* before, const uint64_t* after, size_t n,
+                             uint64_t* gained, uint64_t* lost);
+
 class ColumnDecider {
 public:
   // `compiled` may be null (the interpreter decides every cell); it must

@@ -246,9 +246,8 @@ bool plan_actions(const World* w[2], const DiffOptions& o, DiffResult& r, std::s
   return true;
 }
 
-// Maps a side's column (rows of that side) onto the common open axis.
 // Whether a side's rows are the common labels' first rows, in order (the
-// usual case: then a column is copied word by word).
+// usual case: then a side's column is used as it is).
 bool identity_map(const DiffAxis& ax, int side) {
   const auto& map = ax.to_common[side];
   for (size_t i = 0; i < map.size(); ++i)
@@ -256,14 +255,10 @@ bool identity_map(const DiffAxis& ax, int side) {
   return true;
 }
 
-void to_common(const DiffAxis& ax, int side, bool identity, const std::vector<uint64_t>& col,
+// Maps a side's column (rows of that side) onto the common open axis.
+void to_common(const DiffAxis& ax, int side, const std::vector<uint64_t>& col,
                std::vector<uint64_t>& out) {
   const auto& map = ax.to_common[side];
-  if (identity) {
-    std::copy(col.begin(), col.begin() + static_cast<long>(std::min(col.size(), out.size())),
-              out.begin());
-    return;
-  }
   for (size_t wi = 0; wi < col.size(); ++wi)
     for (uint64_t word = col[wi]; word; word &= word - 1) {
       size_t row = wi * 64 + static_cast<size_t>(std::countr_zero(word));
@@ -309,20 +304,39 @@ void decide_action(ActionDiff& a, const World* w[2], engine::Engine* cols[2], Cr
   bool identity[2] = {false, false};
   for (int s = 0; s < 2 && a.open >= 0; ++s)
     identity[s] = identity_map(a.axes[static_cast<size_t>(a.open)], s);
+  // Per side: the column on the common open axis (`words` words); `view`
+  // points at it, or at BEFORE's when AFTER is equal by construction.
   std::vector<uint64_t> side[2];
+  const uint64_t* view[2] = {nullptr, nullptr};
+  const std::vector<uint64_t> zeros(words, 0);
+  std::vector<uint64_t> gained(words), lost(words); // reused for every row
   std::vector<ir::Value> args;
   std::string why;
-  // Equal by construction (and identical axes): AFTER copies BEFORE.
+  // The column queries, made once: per row only the iterated axes' arguments change.
+  engine::ColumnQuery query[2];
+  for (int s = 0; s < 2; ++s) {
+    if (a.rule[s] < 0 || a.open < 0) continue;
+    const ir::Rule& rule = w[s]->policy().rules[static_cast<size_t>(a.rule[s])];
+    query[s].rule = a.rule[s];
+    query[s].open = static_cast<int32_t>(open_param);
+    query[s].today = w[s]->today;
+    query[s].args.assign(rule.params.size(), ir::Value::none());
+    for (size_t i = 0; i < rule.params.size(); ++i)
+      if (a.axis_of[i] < 0) query[s].args[i] = a.fixed[s][i];
+  }
+  // Equal by construction (and identical axes): AFTER reads BEFORE's column.
   const bool copy = a.same && identity[0] && identity[1];
   for (;;) {
     for (int s = 0; s < 2; ++s) {
+      view[s] = zeros.data();
       if (s == 1 && copy) {
-        side[1] = side[0];
+        view[1] = view[0];
         continue;
       }
-      side[s].assign(words, 0);
       if (a.rule[s] < 0) continue;
       if (a.open < 0) {
+        side[s].assign(words, 0);
+        view[s] = side[s].data();
         if (!side_args(a, *w[s], s, tuple, args, why)) continue;
         rt::Decision d = cols[s]->decide(a.rule[s], args, w[s]->today);
         if (d.allowed && d.error.empty()) side[s][0] = 1;
@@ -334,24 +348,22 @@ void decide_action(ActionDiff& a, const World* w[2], engine::Engine* cols[2], Cr
         if (static_cast<int>(i) != a.open && a.axes[i].side_value[s][tuple[i]] < 0) present = false;
       if (!present) continue;
       const ir::Rule& rule = w[s]->policy().rules[static_cast<size_t>(a.rule[s])];
-      args.assign(rule.params.size(), ir::Value::none());
       for (size_t i = 0; i < rule.params.size(); ++i) {
         int ax = a.axis_of[i];
-        if (ax < 0) {
-          args[i] = a.fixed[s][i];
-        } else if (ax != a.open) {
-          const DiffAxis& axis = a.axes[static_cast<size_t>(ax)];
-          args[i] = axis_value(w[s]->policy(), rule.params[i], axis.type_ref[s],
-                               axis.side_value[s][tuple[static_cast<size_t>(ax)]]);
-        }
+        if (ax < 0 || ax == a.open) continue;
+        const DiffAxis& axis = a.axes[static_cast<size_t>(ax)];
+        query[s].args[i] = axis_value(w[s]->policy(), rule.params[i], axis.type_ref[s],
+                                      axis.side_value[s][tuple[static_cast<size_t>(ax)]]);
       }
-      engine::ColumnQuery q;
-      q.rule = a.rule[s];
-      q.open = static_cast<int32_t>(open_param);
-      q.args = std::move(args);
-      q.today = w[s]->today;
-      to_common(a.axes[static_cast<size_t>(a.open)], s, identity[s], cols[s]->decide_column(q),
-                side[s]);
+      std::vector<uint64_t> col = cols[s]->decide_column(query[s]);
+      if (identity[s]) { // the side's rows are the axis' first labels: the column as it is
+        side[s] = std::move(col);
+        side[s].resize(words, 0);
+      } else {
+        side[s].assign(words, 0);
+        to_common(a.axes[static_cast<size_t>(a.open)], s, col, side[s]);
+      }
+      view[s] = side[s].data();
     }
     // A sample of this row's cells, re-decided by the interpreter: the
     // next checked cell is drawn as a gap (mean `every`), not a draw per
@@ -364,7 +376,7 @@ void decide_action(ActionDiff& a, const World* w[2], engine::Engine* cols[2], Cr
         if (!side_args(a, *w[s], s, labels, args, why)) continue;
         rt::Decision d = check.reference[s]->reference(a.rule[s], args, w[s]->today);
         ++check.checked;
-        if ((d.allowed && d.error.empty()) != rt::bits::test(side[s].data(), l)) {
+        if ((d.allowed && d.error.empty()) != rt::bits::test(view[s], l)) {
           std::vector<std::string> text;
           for (size_t i = 0; i < a.axes.size(); ++i)
             text.push_back(a.axes[i].param + " = " + a.axes[i].labels[labels[i]]);
@@ -376,26 +388,26 @@ void decide_action(ActionDiff& a, const World* w[2], engine::Engine* cols[2], Cr
       }
     }
     if (check.every) check.skip = l >= n_open ? l - n_open : 0;
-    FlipRow row;
-    row.gained.resize(words);
-    row.lost.resize(words);
-    bool any = false;
-    // Word operations, then counts by engine::count_rows (the popcnt
-    // instruction; std::popcount is a library call per word here).
-    for (uint32_t i = 0; i < words; ++i) {
-      row.gained[i] = side[1][i] & ~side[0][i];
-      row.lost[i] = side[0][i] & ~side[1][i];
-      any = any || row.gained[i] || row.lost[i];
-    }
-    a.allowed[0] += engine::count_rows(side[0]);
-    a.allowed[1] += engine::count_rows(side[1]);
-    if (any) {
-      a.gained += engine::count_rows(row.gained);
-      a.lost += engine::count_rows(row.lost);
-    }
-    if (any) {
-      row.tuple = tuple;
-      a.flips.push_back(std::move(row));
+    if (view[1] == view[0]) { // one column for both: nothing changed
+      const uint64_t n = engine::count_rows(view[0], words);
+      a.allowed[0] += n;
+      a.allowed[1] += n;
+    } else {
+      // One pass of word operations (after & ~before, before & ~after) with
+      // the four counts; a row's changes are kept only when there are some.
+      const engine::ColumnChange c =
+          engine::compare_columns(view[0], view[1], words, gained.data(), lost.data());
+      a.allowed[0] += c.before;
+      a.allowed[1] += c.after;
+      a.gained += c.gained;
+      a.lost += c.lost;
+      if (c.gained || c.lost) {
+        FlipRow row;
+        row.tuple = tuple;
+        if (c.gained) row.gained = gained;
+        if (c.lost) row.lost = lost;
+        a.flips.push_back(std::move(row));
+      }
     }
     tick(n_open);
     // Next tuple of the iterated axes (the last axis fastest).

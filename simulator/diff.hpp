@@ -13,6 +13,7 @@
 
 #include "simulator/world.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -60,10 +61,16 @@ struct DiffAxis {
   std::vector<std::vector<uint32_t>> group_of[2];
 };
 
-// The changed cells of one tuple of the iterated axes: bitsets over the open axis.
+// The changed cells of one tuple of the iterated axes: bitsets over the open
+// axis. A side without a change is left empty (a one-way what-if, e.g. a
+// setting that only widens access, stores half the words): read the words
+// through gained_word / lost_word.
 struct FlipRow {
   std::vector<uint32_t> tuple; // one label per axis; the open axis' entry is unused
   std::vector<uint64_t> gained, lost;
+  size_t words() const { return std::max(gained.size(), lost.size()); }
+  uint64_t gained_word(size_t i) const { return i < gained.size() ? gained[i] : 0; }
+  uint64_t lost_word(size_t i) const { return i < lost.size() ? lost[i] : 0; }
 };
 
 struct ActionDiff {

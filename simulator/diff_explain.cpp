@@ -107,9 +107,9 @@ void explain_cells(DiffResult& r, const World* w[2], size_t n) {
   std::vector<std::vector<Pick>> per_action(r.actions.size());
   for (size_t ai = 0; ai < r.actions.size(); ++ai)
     for (const FlipRow& row : r.actions[ai].flips) {
-      for (size_t wi = 0; wi < row.gained.size() && per_action[ai].size() < n; ++wi)
-        for (uint64_t word = row.gained[wi] | row.lost[wi]; word && per_action[ai].size() < n;
-             word &= word - 1)
+      for (size_t wi = 0; wi < row.words() && per_action[ai].size() < n; ++wi)
+        for (uint64_t word = row.gained_word(wi) | row.lost_word(wi);
+             word && per_action[ai].size() < n; word &= word - 1)
           per_action[ai].push_back(
               {ai, &row,
                static_cast<uint32_t>(wi * 64 + static_cast<size_t>(std::countr_zero(word)))});
@@ -134,7 +134,7 @@ void explain_cells(DiffResult& r, const World* w[2], size_t n) {
     const FlipRow& row = *p.row;
     ExplainedCell cell;
     cell.action = p.action;
-    cell.gained = rt::bits::test(row.gained.data(), p.label);
+    cell.gained = (row.gained_word(p.label / 64) >> (p.label % 64)) & 1u;
     cell.args = cell_args(a, row, p.label);
     std::vector<uint32_t> labels = row.tuple;
     if (a.open >= 0) labels[static_cast<size_t>(a.open)] = p.label;

@@ -52,10 +52,10 @@ template <typename F> void each_cell(const DiffResult& r, F&& f) {
   for (size_t ai = 0; ai < r.actions.size(); ++ai) {
     const ActionDiff& a = r.actions[ai];
     for (const FlipRow& row : a.flips)
-      for (size_t wi = 0; wi < row.gained.size(); ++wi)
-        for (uint64_t word = row.gained[wi] | row.lost[wi]; word; word &= word - 1) {
+      for (size_t wi = 0; wi < row.words(); ++wi)
+        for (uint64_t word = row.gained_word(wi) | row.lost_word(wi); word; word &= word - 1) {
           uint32_t l = static_cast<uint32_t>(wi * 64 + static_cast<size_t>(std::countr_zero(word)));
-          bool gained = (row.gained[wi] >> (l % 64)) & 1u;
+          bool gained = (row.gained_word(wi) >> (l % 64)) & 1u;
           f(a, gained, cell_args(a, row, l));
         }
   }

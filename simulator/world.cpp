@@ -209,6 +209,59 @@ WorldSpec apply_whatif(const WorldSpec& base, const WorldSpec& edit) {
   return out;
 }
 
+namespace {
+
+// Whether two recipes load the very same tables: the same data steps (one
+// resolved file path, or one inline YAML node of one world file) in the
+// same order, and the same groups detached.
+bool same_data(const WorldSpec& a, const WorldSpec& b) {
+  if (a.data.size() != b.data.size() || a.detach.size() != b.detach.size()) return false;
+  for (size_t i = 0; i < a.data.size(); ++i) {
+    const DataEdit &x = a.data[i], &y = b.data[i];
+    if (x.whatif != y.whatif || x.inline_data.has_value() != y.inline_data.has_value())
+      return false;
+    if (x.inline_data ? x.file_id != y.file_id || !x.inline_data->is(*y.inline_data)
+                      : x.file != y.file)
+      return false;
+  }
+  for (size_t i = 0; i < a.detach.size(); ++i)
+    if (a.detach[i].group != b.detach[i].group) return false;
+  return true;
+}
+
+// `from`'s tables with the policy's default settings (the recipe's own
+// settings are applied afterwards). False when a default does not apply.
+std::unique_ptr<rt::Snapshot> copy_tables(const rt::Snapshot& from, const ir::Policy& policy) {
+  auto out = std::make_unique<rt::Snapshot>(from);
+  for (const auto& setting : policy.settings)
+    if (!out->set_setting(setting.name, setting.value)) return nullptr;
+  return out;
+}
+
+// Loads the recipe's data steps into a fresh snapshot.
+void load_tables(World& w, const WorldSpec& spec, SourceManager& sm, Diagnostics& diags) {
+  w.snapshot = std::make_unique<rt::Snapshot>(*w.compiled->policy);
+  // F-G2: detaching happens before the what-if data, which may then edit
+  // the detached groups' members; other external members are read-only.
+  bool detached = false;
+  for (const auto& d : spec.data) {
+    if (d.whatif && !detached) {
+      detach_groups(*w.snapshot, spec.detach, diags);
+      detached = true;
+    }
+    std::optional<ExternalMembership> before;
+    if (d.whatif) before = external_membership(*w.snapshot);
+    if (d.inline_data)
+      rt::load_data(*w.snapshot, *d.inline_data, d.file_id, diags);
+    else
+      rt::load_data_file(*w.snapshot, d.file, diags, sm);
+    if (before) check_external_unchanged(*w.snapshot, *before, d, sm, diags);
+  }
+  if (!detached) detach_groups(*w.snapshot, spec.detach, diags);
+}
+
+} // namespace
+
 bool load_world(World& w, const WorldSpec& spec, const WorldOptions& options, SourceManager& sm,
                 Diagnostics& diags, const World* same) {
   w.spec = spec;
@@ -227,25 +280,18 @@ bool load_world(World& w, const WorldSpec& spec, const WorldOptions& options, So
     return false;
   }
   const ir::Policy& policy = *w.compiled->policy;
-  w.snapshot = std::make_unique<rt::Snapshot>(policy);
   const int errors_before = diags.error_count();
-  // F-G2: detaching happens before the what-if data, which may then edit
-  // the detached groups' members; other external members are read-only.
-  bool detached = false;
-  for (const auto& d : spec.data) {
-    if (d.whatif && !detached) {
-      detach_groups(*w.snapshot, spec.detach, diags);
-      detached = true;
+  // The other world's data, not loaded again (a settings-only what-if, or
+  // two world files naming the same data files): a copy of its tables keeps
+  // their Snapshot::data_version, so the diff shares inverse indexes and
+  // decides the actions the change cannot reach once (simulator/diff_skip.cpp).
+  w.tables_shared = false;
+  if (share && same->snapshot && same_data(same->spec, spec))
+    if (auto copy = copy_tables(*same->snapshot, policy)) {
+      w.snapshot = std::move(copy);
+      w.tables_shared = true;
     }
-    std::optional<ExternalMembership> before;
-    if (d.whatif) before = external_membership(*w.snapshot);
-    if (d.inline_data)
-      rt::load_data(*w.snapshot, *d.inline_data, d.file_id, diags);
-    else
-      rt::load_data_file(*w.snapshot, d.file, diags, sm);
-    if (before) check_external_unchanged(*w.snapshot, *before, d, sm, diags);
-  }
-  if (!detached) detach_groups(*w.snapshot, spec.detach, diags);
+  if (!w.tables_shared) load_tables(w, spec, sm, diags);
   for (const auto& s : spec.settings) {
     std::string err;
     if (!s.yaml) {

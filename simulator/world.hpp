@@ -75,6 +75,9 @@ struct World {
   std::unique_ptr<rt::Snapshot> snapshot;
   std::shared_ptr<jit::CompiledPolicy> native; // null: the interpreter decides
   int64_t today = 0;
+  // The tables are a copy of the other world's (load_world's `same`), not
+  // loaded again: equal Snapshot::data_version.
+  bool tables_shared = false;
   const ir::Policy& policy() const { return *compiled->policy; }
 };
 
@@ -86,7 +89,9 @@ struct WorldOptions {
 // Compiles the policy, loads the data and applies the settings. False on any
 // error: policy errors are in world.compiled->diags (with its own sources),
 // data and settings errors in `diags`.
-// `same`, when given and loaded from the same policy, lends its compiled policy.
+// `same`, when given and loaded from the same policy, lends its compiled policy,
+// and its tables when `spec` names the very same data steps (same files,
+// same inline data, same detached groups): they are copied, not loaded again.
 bool load_world(World& world, const WorldSpec& spec, const WorldOptions& options, SourceManager& sm,
                 Diagnostics& diags, const World* same = nullptr);
 

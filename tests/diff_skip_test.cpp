@@ -23,10 +23,10 @@ std::vector<std::string> summary(const sim::DiffResult& r) {
                   std::to_string(a.allowed[1]) + " +" + std::to_string(a.gained) + " -" +
                   std::to_string(a.lost));
     for (const auto& row : a.flips)
-      for (size_t i = 0; i < row.gained.size(); ++i)
+      for (size_t i = 0; i < row.words(); ++i)
         out.push_back(std::to_string(row.tuple.empty() ? 0 : row.tuple[0]) + ":" +
-                      std::to_string(i) + " " + std::to_string(row.gained[i]) + " " +
-                      std::to_string(row.lost[i]));
+                      std::to_string(i) + " " + std::to_string(row.gained_word(i)) + " " +
+                      std::to_string(row.lost_word(i)));
   }
   return out;
 }
