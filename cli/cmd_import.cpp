@@ -26,6 +26,8 @@ void add_import_command(CLI::App& app, int& status) {
       ->check(CLI::IsMember({";", ","}));
   users->add_option("--path", opts->path, "Extra directories to search for imported modules")
       ->allow_extra_args(false);
+  users->add_option("--sheet", opts->sheet,
+                    "XLSX: the sheet to read, by name (default: the first sheet)");
   users->callback([opts, sep, &status]() {
     opts->separator = sep->empty() ? 0 : (*sep)[0];
     status = sim::run_user_import(*opts, std::cout, std::cerr);

@@ -94,4 +94,45 @@ bool split_chunks(const std::string& text, std::vector<Chunk>& out,
   return true;
 }
 
+// No instance of the plain shape is shorter than 8 bytes (`- {id: a}`), so
+// a count above a key's bytes / 8 is capped there: a hostile file of `-`
+// lines does not make the loader reserve more than its own size in rows.
+std::vector<std::pair<std::string_view, size_t>> count_block_items(std::string_view text) {
+  std::vector<std::pair<std::string_view, size_t>> out;
+  size_t indent = std::string_view::npos; // of the current key's items
+  size_t key_pos = 0;
+  auto cap = [&](size_t end) {
+    if (!out.empty()) out.back().second = std::min(out.back().second, (end - key_pos) / 8);
+  };
+  for (size_t pos = 0; pos < text.size();) {
+    const char* nl =
+        static_cast<const char*>(std::memchr(text.data() + pos, '\n', text.size() - pos));
+    size_t end = nl ? static_cast<size_t>(nl - text.data()) + 1 : text.size();
+    std::string_view l = text.substr(pos, end - pos);
+    size_t first = l.find_first_not_of(' ');
+    if (first == std::string_view::npos || l[first] == '#' || l[first] == '\r' ||
+        l[first] == '\n') {
+      pos = end;
+      continue;
+    }
+    if (first == 0 && l[0] != '-') { // a top-level key
+      cap(pos);
+      size_t colon = l.find(':');
+      out.emplace_back(l.substr(0, colon == std::string_view::npos ? 0 : colon), 0);
+      indent = std::string_view::npos;
+      key_pos = pos;
+      pos = end;
+      continue;
+    }
+    pos = end;
+    bool item = l[first] == '-' && (first + 1 == l.size() || l[first + 1] == ' ' ||
+                                    l[first + 1] == '\n' || l[first + 1] == '\r');
+    if (!item || out.empty()) continue;
+    if (indent == std::string_view::npos) indent = first;
+    if (first == indent) ++out.back().second;
+  }
+  cap(text.size());
+  return out;
+}
+
 } // namespace keyplan::rt

@@ -12,6 +12,8 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace keyplan::rt {
@@ -36,5 +38,11 @@ bool may_use_anchors(const std::string& text);
 // (top-level keys). False when the text is not of that shape.
 bool split_chunks(const std::string& text, std::vector<Chunk>& out,
                   std::vector<std::string>& headers);
+
+// The items under each top-level key of the plain block shape, counted by
+// lines (`- ` at the first item's indentation), as (key, count) pairs: what
+// the fast loader reserves room for. Only a hint: any other shape may be
+// miscounted, which costs memory or a move, never a wrong load.
+std::vector<std::pair<std::string_view, size_t>> count_block_items(std::string_view text);
 
 } // namespace keyplan::rt

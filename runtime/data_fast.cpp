@@ -1,10 +1,13 @@
 #include "runtime/data_fast.hpp"
 
+#include "runtime/data_chunks.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <libfyaml.h>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -126,6 +129,15 @@ public:
 
   void run() {
     if (!ps_.open(text_)) throw Fail{};
+    // Room for each type's instances, counted first, so that no column
+    // moves while a large tenant loads (peak memory; only a hint).
+    try {
+      for (const auto& [key, items] : count_block_items(text_))
+        if (int32_t t = p_.find_entity(std::string(key)); t >= 0 && items > 0)
+          sn_.reserve(t, items);
+    } catch (const std::bad_alloc&) {
+      // an overcounted hint: the columns grow as they go
+    }
     expect(FYET_STREAM_START);
     expect(FYET_DOCUMENT_START);
     expect(FYET_MAPPING_START);
@@ -223,8 +235,7 @@ public:
       return Res::Bad;
     }
     case ir::TypeKind::Entity: {
-      key_.assign(text); // reused: no allocation per lookup
-      int32_t row = sn_.find(ty.ref, key_);
+      int32_t row = sn_.find(ty.ref, text);
       if (row < 0) return Res::Unresolved;
       out = ir::Value::entity(ty.ref, row);
       return Res::Ok;
@@ -424,7 +435,7 @@ private:
     const ir::Type& ty = tt[t];
     const size_t r = static_cast<size_t>(row);
     if (ty.kind == ir::TypeKind::String && !n.seq && !n.scalar.null) {
-      sn_.column_for_load(type, attr).strings[r].assign(n.scalar.text);
+      sn_.column_for_load(type, attr).strings.set(r, n.scalar.text);
       return true;
     }
     if (ty.kind != ir::TypeKind::Set || !n.seq || tt[ty.elem].kind != ir::TypeKind::Entity)
@@ -433,8 +444,7 @@ private:
     rows_.clear();
     for (size_t i = 0; i < n.count; ++i) {
       if (n.elems[i].null) return false;
-      key_.assign(n.elems[i].text);
-      int32_t e = sn_.find(elem, key_);
+      int32_t e = sn_.find(elem, n.elems[i].text);
       if (e < 0) return false; // unknown (yet): deferred or refused the general way
       rows_.push_back(e);
     }
@@ -525,7 +535,6 @@ private:
   std::vector<Stored> stored_;
   std::string arena_;
   std::vector<Deferred> deferred_;
-  std::string key_;
   std::vector<int32_t> rows_;
 };
 

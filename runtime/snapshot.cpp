@@ -5,6 +5,7 @@
 #include "runtime/value_text.hpp"
 
 #include <atomic>
+#include <cstring>
 #include <fmt/format.h>
 
 namespace keyplan::rt {
@@ -45,7 +46,7 @@ Snapshot::Snapshot(const ir::Policy& policy)
     tab.declared = static_cast<int32_t>(et.instances.size());
     for (size_t i = 0; i < et.instances.size(); ++i) {
       tab.ids.push_back(et.instances[i].id);
-      tab.index.emplace(et.instances[i].id, static_cast<int32_t>(i));
+      tab.index.insert(tab.ids, static_cast<int32_t>(i));
     }
   }
   for (size_t t = 0; t < policy.entities.size(); ++t) {
@@ -80,7 +81,7 @@ void Snapshot::init_column(Column& c, ir::TypeId type, size_t rows) {
     c.scalars.assign(rows, c.optional ? kNone : 0);
     break;
   case ColumnKind::String:
-    c.strings.assign(rows, {});
+    c.strings.assign(rows);
     break;
   case ColumnKind::Bits: {
     const ir::Type& elem = tt[tt[tt.strip_optional(type)].elem];
@@ -105,24 +106,28 @@ void Snapshot::append(const std::vector<std::vector<std::string>>& new_ids) {
     old_rows[t] = tab.ids.size();
     if (t >= new_ids.size()) continue;
     for (const auto& id : new_ids[t]) {
-      tab.index.emplace(id, static_cast<int32_t>(tab.ids.size()));
       tab.ids.push_back(id);
+      tab.index.insert(tab.ids, static_cast<int32_t>(tab.ids.size() - 1));
     }
   }
   // Bitset columns of a grown element type need a wider stride; the row
   // count of a Bits column is needed before re-striding, so record it first.
+  // Re-strided in place, last row first (a row only moves up), so that a
+  // reserved column does not move (see reserve).
   for (size_t t = 0; t < tables_.size(); ++t) {
     for (auto& c : tables_[t].columns) {
       if (c.kind != ColumnKind::Bits) continue;
       uint32_t stride = bits::words_for(
           c.elem_enum ? policy_->enums[static_cast<size_t>(c.elem_ref)].members.size()
                       : tables_[static_cast<size_t>(c.elem_ref)].ids.size());
-      if (stride == c.stride) continue;
-      std::vector<uint64_t> w(old_rows[t] * stride, 0);
-      for (size_t r = 0; r < old_rows[t]; ++r)
-        for (uint32_t i = 0; i < c.stride && i < stride; ++i)
-          w[r * stride + i] = c.words[r * c.stride + i];
-      c.words = std::move(w);
+      if (stride <= c.stride) continue; // element types only grow
+      const size_t rows = old_rows[t], old = c.stride;
+      c.words.resize(rows * stride, 0);
+      uint64_t* w = c.words.data();
+      for (size_t r = rows; r-- > 0;) {
+        std::memmove(w + r * stride, w + r * old, old * sizeof(uint64_t));
+        std::fill(w + r * stride + old, w + (r + 1) * stride, uint64_t{0});
+      }
       c.stride = stride;
     }
   }
@@ -134,6 +139,36 @@ void Snapshot::append(const std::vector<std::vector<std::string>>& new_ids) {
     for (size_t a = 0; a < tab.columns.size(); ++a)
       resize_column(tab.columns[a], rows, et.attributes[a].default_value);
   }
+}
+
+void Snapshot::reserve(int32_t type, size_t extra) {
+  EntityTable& tab = tables_.at(static_cast<size_t>(type));
+  const size_t rows = tab.ids.size() + extra;
+  tab.ids.reserve(rows); // untouched until used; the index (touched at once) grows as it goes
+  for (Column& c : tab.columns) {
+    if (c.optional && c.kind != ColumnKind::Scalar) c.none.reserve(rows);
+    switch (c.kind) {
+    case ColumnKind::Scalar:
+      c.scalars.reserve(rows);
+      break;
+    case ColumnKind::String:
+      c.strings.reserve(rows);
+      break;
+    case ColumnKind::Bits:
+      if (c.elem_enum || c.elem_ref != type) c.words.reserve(rows * c.stride);
+      break;
+    case ColumnKind::Values:
+      c.values.reserve(rows);
+      break;
+    }
+  }
+  // Bitsets over this type's instances widen as it grows: their final
+  // width, for their tables' current rows (a table that grows later moves).
+  const size_t stride = bits::words_for(rows);
+  for (EntityTable& other : tables_)
+    for (Column& c : other.columns)
+      if (c.kind == ColumnKind::Bits && !c.elem_enum && c.elem_ref == type)
+        c.words.reserve((&other == &tab ? rows : other.ids.size()) * stride);
 }
 
 void Snapshot::resize_column(Column& c, size_t rows, const std::optional<ir::Value>& fill) {
@@ -168,7 +203,7 @@ void Snapshot::resize_column(Column& c, size_t rows, const std::optional<ir::Val
       c.scalars[r] = v.tag == ir::Value::Tag::None ? kNone : v.num;
       break;
     case ColumnKind::String:
-      c.strings[r] = v.str;
+      c.strings.set(r, v.str);
       break;
     case ColumnKind::Bits:
       for (const auto& e : v.elems)
@@ -245,7 +280,7 @@ void Snapshot::set(int32_t type, int32_t row, int32_t attr, const ir::Value& v) 
     c.scalars[r] = is_none ? kNone : v.num;
     break;
   case ColumnKind::String:
-    c.strings[r] = is_none ? std::string{} : v.str;
+    c.strings.set(r, is_none ? std::string_view{} : std::string_view(v.str));
     break;
   case ColumnKind::Bits: {
     uint64_t* w = c.words.data() + r * c.stride;

@@ -10,7 +10,8 @@
 //     entity row in the referenced type; an optional none is kNone (INT64_MIN).
 //     Consequence: an `int?` attribute cannot hold INT64_MIN (the loader
 //     rejects it; a policy literal of that value reads as none);
-//   * String: one std::string per row (+ `none` flags for `string?`);
+//   * String: one string per row (+ `none` flags for `string?`), stored
+//     compactly (runtime/string_column.hpp);
 //   * Bits: set<Entity> / set<Enum> as a fixed-stride bitset, row r at
 //     words[r * stride], stride = bits::words_for(element count);
 //   * Values: any other set (int, string, date, ...) as a sorted, deduplicated
@@ -24,12 +25,14 @@
 #pragma once
 
 #include "compiler/ir.hpp"
+#include "runtime/id_index.hpp"
+#include "runtime/string_column.hpp"
 
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 namespace keyplan::rt {
@@ -51,7 +54,7 @@ struct Column {
   uint32_t stride = 0; // Bits: words per row
 
   std::vector<int64_t> scalars;               // Scalar
-  std::vector<std::string> strings;           // String
+  StringColumn strings;                       // String
   std::vector<uint64_t> words;                // Bits
   std::vector<std::vector<ir::Value>> values; // Values
   std::vector<uint8_t> none;                  // String/Bits/Values of an optional type
@@ -68,16 +71,13 @@ struct Column {
 
 struct EntityTable {
   std::vector<std::string> ids;
-  std::unordered_map<std::string, int32_t> index; // id -> row
-  std::vector<Column> columns;                    // one per attribute
+  IdIndex index;               // id -> row (into `ids`)
+  std::vector<Column> columns; // one per attribute
   int32_t parent_attr = -1;
   int32_t declared = 0; // rows 0..declared-1 are the policy's instances
 
   int32_t count() const { return static_cast<int32_t>(ids.size()); }
-  int32_t find(const std::string& id) const {
-    auto it = index.find(id);
-    return it == index.end() ? -1 : it->second;
-  }
+  int32_t find(std::string_view id) const { return index.find(ids, id); }
 };
 
 class Snapshot {
@@ -96,7 +96,7 @@ public:
   int32_t entity_count() const { return static_cast<int32_t>(tables_.size()); }
   const EntityTable& table(int32_t type) const { return tables_.at(static_cast<size_t>(type)); }
   int32_t count(int32_t type) const { return table(type).count(); }
-  int32_t find(int32_t type, const std::string& id) const { return table(type).find(id); }
+  int32_t find(int32_t type, std::string_view id) const { return table(type).find(id); }
   const std::string& id(int32_t type, int32_t row) const {
     return table(type).ids.at(static_cast<size_t>(row));
   }
@@ -118,6 +118,12 @@ public:
   // attributes get a placeholder the caller must overwrite), and re-strides
   // every bitset column whose element type grew.
   void append(const std::vector<std::vector<std::string>>& new_ids);
+  // Room for `extra` more instances of `type` (ids, its columns and the
+  // bitset columns whose elements are its instances), so that loading them
+  // moves no column: a large tenant's peak memory is not raised by vectors
+  // moving (the fast loader counts the instances first). Only address
+  // space until rows are added; the compact id index grows as it goes.
+  void reserve(int32_t type, size_t extra);
 
   // Settings: current values, by setting index.
   const std::vector<ir::Value>& settings() const { return settings_; }

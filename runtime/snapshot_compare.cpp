@@ -51,8 +51,11 @@ std::string snapshot_difference(const Snapshot& a, const Snapshot& b) {
     if (x.declared != y.declared || x.parent_attr != y.parent_attr)
       return fmt::format("{}: the table's layout differs", name);
     if (x.index.size() != y.index.size()) return fmt::format("{}: the id index differs", name);
-    for (const auto& [id, row] : x.index)
-      if (y.find(id) != row) return fmt::format("{}: the id index differs at '{}'", name, id);
+    for (size_t r = 0; r < x.ids.size(); ++r) { // every indexed id (the first of its row)
+      const int32_t row = x.find(x.ids[r]);
+      if (row == static_cast<int32_t>(r) && y.find(x.ids[r]) != row)
+        return fmt::format("{}: the id index differs at '{}'", name, x.ids[r]);
+    }
     if (x.columns.size() != y.columns.size()) return fmt::format("{}: the columns differ", name);
     for (size_t c = 0; c < x.columns.size(); ++c) {
       const Column &cx = x.columns[c], &cy = y.columns[c];

@@ -7,6 +7,7 @@
 #include "simulator/output_file.hpp"
 #include "simulator/text.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -131,6 +132,7 @@ int run_user_import(const UserImportOptions& o, std::ostream& out, std::ostream&
   std::vector<std::string> problems;
   ImportReadOptions ro;
   ro.separator = o.separator;
+  ro.sheet = o.sheet;
   if (!read_import_table(name, bytes, ro, table, problems)) {
     for (const auto& p : problems) err << p << "\n";
     err << "keyplan import: nothing imported\n";
@@ -143,6 +145,14 @@ int run_user_import(const UserImportOptions& o, std::ostream& out, std::ostream&
   if (!r.problems.empty()) {
     // F-I5: every problem at once, nothing applied.
     for (const auto& p : r.problems) err << p << "\n";
+    // A workbook whose first sheet is not the user list: its header is wrong.
+    const std::string header_at = name + ":1:";
+    if (o.sheet.empty() && table.sheets.size() > 1 &&
+        std::any_of(r.problems.begin(), r.problems.end(),
+                    [&](const std::string& p) { return p.rfind(header_at, 0) == 0; }))
+      err << fmt::format("{}: the first sheet, '{}', does not have the user list's columns; "
+                         "the workbook's sheets: {} (choose one with --sheet NAME)\n",
+                         name, table.sheet, fmt::join(table.sheets, ", "));
     err << fmt::format("keyplan import: {} problem{}, nothing imported\n", r.problems.size(),
                        r.problems.size() == 1 ? "" : "s");
     return 2;

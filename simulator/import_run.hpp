@@ -21,6 +21,7 @@ struct UserImportOptions {
   std::vector<std::string> path; // extra module directories
   bool dry_run = false;
   char separator = 0; // ';' or ','; 0 = detect
+  std::string sheet;  // XLSX: the sheet by name (--sheet); empty = the first
 };
 
 // The exit code: 0 imported (or a clean dry run), 2 any problem (all of them

@@ -137,6 +137,7 @@ ScimImportResult import_scim(const rt::Snapshot& snap, const std::string& data_t
       keyplan_id[u.id] = id;
       created.push_back({id, u.name, u.email});
     }
+    if (!u.active) r.inactive_users.push_back(keyplan_id[u.id]);
   }
   if (!r.problems.empty()) return r;
 
@@ -230,6 +231,11 @@ std::string scim_summary(const ScimImportResult& r, const std::string& name) {
     s += fmt::format("  warning: external group {} is not in the SCIM document: kept as it is "
                      "(detach it to keep it as an internal group, or delete it by hand)\n",
                      g);
+  if (!r.inactive_users.empty())
+    s += fmt::format("  {} user{} inactive in the identity provider (active: false), imported "
+                     "like the others (the model has no inactive users): {}\n",
+                     r.inactive_users.size(), r.inactive_users.size() == 1 ? "" : "s",
+                     fmt::join(r.inactive_users, ", "));
   if (r.users_not_in_document > 0)
     s += fmt::format("  {} user{} of the data not in the SCIM document: kept (only the "
                      "document's groups synchronised for them)\n",

@@ -34,6 +34,9 @@ struct ScimImportResult {
   // External groups no longer in the document: "Sales_Munich (3 members)".
   std::vector<std::string> vanished_groups;
   int users_not_in_document = 0;
+  // Users the document marks `active: false` (keyplan ids): imported like
+  // the others and listed in the summary (the spec names no inactive user).
+  std::vector<std::string> inactive_users;
   std::string new_text;
 };
 

@@ -1,10 +1,12 @@
 #include "simulator/import_table.hpp"
 
+#include "compiler/diagnostics.hpp"
 #include "simulator/text.hpp"
 
 #include <algorithm>
 #include <csv.h>
 #include <fmt/format.h>
+#include <map>
 #include <memory>
 #include <pugixml.hpp>
 #include <zip.h>
@@ -176,8 +178,41 @@ std::string number_text(const std::string& v) {
   return v.substr(0, end + 1);
 }
 
-bool read_xlsx(const std::string& name, std::string_view bytes, ImportTable& table,
-               std::vector<std::string>& errors) {
+// The workbook's sheets in order, as (name, part in the archive), from
+// xl/workbook.xml and its relationships; empty when the workbook does not
+// list them (then xl/worksheets/sheet1.xml is the only sheet read).
+std::vector<std::pair<std::string, std::string>> workbook_sheets(zip_t* z) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string wb_xml, rels_xml;
+  bool too_big = false;
+  if (!read_zip_entry(z, "xl/workbook.xml", wb_xml, too_big) ||
+      !read_zip_entry(z, "xl/_rels/workbook.xml.rels", rels_xml, too_big))
+    return out;
+  pugi::xml_document wb, rels;
+  if (!wb.load_buffer(wb_xml.data(), wb_xml.size()) ||
+      !rels.load_buffer(rels_xml.data(), rels_xml.size()))
+    return out;
+  std::map<std::string, std::string> target; // relationship id -> part
+  for (auto r : rels.document_element().children()) {
+    std::string t = r.attribute("Target").value();
+    // Relative to xl/, or absolute in the archive.
+    target[r.attribute("Id").value()] = t.rfind('/', 0) == 0 ? t.substr(1) : "xl/" + t;
+  }
+  for (auto sh : wb.document_element().child("sheets").children("sheet")) {
+    std::string rid;
+    for (auto a : sh.attributes())
+      if (std::string_view(a.name()).size() >= 3 &&
+          std::string_view(a.name()).substr(std::string_view(a.name()).size() - 3) == ":id")
+        rid = a.value();
+    auto it = target.find(rid);
+    if (it == target.end()) return {};
+    out.emplace_back(valid_utf8(sh.attribute("name").value()), it->second);
+  }
+  return out;
+}
+
+bool read_xlsx(const std::string& name, std::string_view bytes, const ImportReadOptions& options,
+               ImportTable& table, std::vector<std::string>& errors) {
   zip_error_t zerr;
   zip_error_init(&zerr);
   zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &zerr);
@@ -190,12 +225,35 @@ bool read_xlsx(const std::string& name, std::string_view bytes, ImportTable& tab
   }
   zip_error_fini(&zerr);
   std::unique_ptr<zip_t, int (*)(zip_t*)> guard(z, zip_close);
-  std::string shared_xml, sheet_xml;
+  std::string shared_xml, sheet_xml, part = "xl/worksheets/sheet1.xml";
+  auto sheets = workbook_sheets(z);
+  for (const auto& sh : sheets) table.sheets.push_back(sh.first);
+  if (!sheets.empty()) {
+    size_t pick = 0;
+    if (!options.sheet.empty()) {
+      pick = sheets.size();
+      for (size_t i = 0; i < sheets.size(); ++i)
+        if (sheets[i].first == options.sheet) pick = i;
+      if (pick == sheets.size()) {
+        std::string hint = did_you_mean(options.sheet, table.sheets);
+        errors.push_back(fmt::format(
+            "{}: no sheet '{}'{}; the workbook's sheets: {}", name, valid_utf8(options.sheet),
+            hint.empty() ? "" : " (" + hint + ")", fmt::join(table.sheets, ", ")));
+        return false;
+      }
+    }
+    table.sheet = sheets[pick].first;
+    part = sheets[pick].second;
+  } else if (!options.sheet.empty()) {
+    errors.push_back(fmt::format("{}: --sheet '{}': the workbook does not list its sheets", name,
+                                 valid_utf8(options.sheet)));
+    return false;
+  }
   bool too_big = false;
-  if (!read_zip_entry(z, "xl/worksheets/sheet1.xml", sheet_xml, too_big)) {
-    errors.push_back(fmt::format("{}: not an XLSX workbook: {}", name,
-                                 too_big ? "the first sheet is too large"
-                                         : "no first sheet (xl/worksheets/sheet1.xml)"));
+  if (!read_zip_entry(z, part.c_str(), sheet_xml, too_big)) {
+    errors.push_back(
+        fmt::format("{}: not an XLSX workbook: {}", name,
+                    too_big ? "the sheet is too large" : "no sheet part (" + part + ")"));
     return false;
   }
   std::vector<std::string> shared;
@@ -303,7 +361,11 @@ bool read_import_table(const std::string& name, std::string_view bytes,
                        const ImportReadOptions& options, ImportTable& table,
                        std::vector<std::string>& errors) {
   table = {};
-  bool ok = is_xlsx(bytes) ? read_xlsx(name, bytes, table, errors)
+  if (!is_xlsx(bytes) && !options.sheet.empty()) {
+    errors.push_back(fmt::format("{}: --sheet is for XLSX workbooks; this is a CSV file", name));
+    return false;
+  }
+  bool ok = is_xlsx(bytes) ? read_xlsx(name, bytes, options, table, errors)
                            : read_csv(name, bytes, options, table, errors);
   if (ok && table.header.empty()) {
     errors.push_back(fmt::format("{}:1: the file is empty: the first row names the columns", name));

@@ -1,6 +1,8 @@
 // Reading the table of a user import (F-I1): a CSV file (RFC 4180, through
 // libcsv) or the first sheet of an XLSX workbook (libzip + pugixml), as
 // rows of UTF-8 cells with the line (CSV) or row (XLSX) each starts on.
+// A workbook of several sheets: the first (in the workbook's order) or the
+// one named by ImportReadOptions::sheet (`--sheet NAME`).
 //
 // Encodings as real exports come: UTF-8 with or without a byte order mark;
 // text that is not valid UTF-8 is read as Windows-1252 (and a note says so).
@@ -24,10 +26,13 @@ struct ImportTable {
   std::vector<std::string> header; // the first row
   std::vector<ImportRow> rows;     // the data rows after it, empty rows left out
   std::vector<std::string> notes;  // what the reader decided (encoding, separator)
+  std::vector<std::string> sheets; // XLSX: the workbook's sheet names, in order
+  std::string sheet;               // XLSX: the name of the sheet read
 };
 
 struct ImportReadOptions {
   char separator = 0; // ';' or ','; 0 = detect
+  std::string sheet;  // XLSX: the sheet to read by name; empty = the first
 };
 
 // Whether `bytes` look like an XLSX workbook (a ZIP archive).

@@ -115,6 +115,12 @@ public:
       }
     }
     if (u.name.empty()) u.name = str(r, "displayName", where);
+    if (auto a = r.find("active"); a != r.end() && !a->is_null()) {
+      if (a->is_boolean())
+        u.active = a->get<bool>();
+      else
+        problem(where + ".active", fmt::format("expected true or false, found {}", a->type_name()));
+    }
     if (u.id.empty()) problem(where + ".id", "a User without an id (members refer to it)");
     if (u.email.empty())
       problem(where + ".emails",

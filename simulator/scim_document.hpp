@@ -5,6 +5,7 @@
 // - User: `id`; the email (the `emails` entry marked `primary`, else the
 //   first, else `userName` when it holds an '@'); the name (`name.formatted`,
 //   else `name.givenName` + `name.familyName`, else `displayName`).
+//   `active: false` is kept (ScimUser::active); `externalId` is not read.
 // - Group: `id`, `displayName`, `members[].value` (the `id`s of User
 //   resources of the same document; a member of `type` Group is refused,
 //   F-G4 groups are flat).
@@ -24,6 +25,9 @@ namespace keyplan::sim {
 struct ScimUser {
   std::string where; // "Resources[2]"
   std::string id, email, name;
+  // `active` (RFC 7643 4.1.1; absent: true). DOMAIN and PRODUCT name no
+  // inactive user: import_scim imports one like the others and lists it.
+  bool active = true;
 };
 
 struct ScimGroup {
