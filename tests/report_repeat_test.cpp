@@ -127,7 +127,7 @@ TEST(ReportRepeatedTable, OneTablePerInstanceNamedAndTitledByIt) {
     note = join(", ", join(" ", count(members(t)), "member(s)"), [p.name for p in members(t)])
     note if t.lead == "" "no lead"
 }
-table all "Everyone" {
+table everyone "Everyone" {
   rows p : Person column "Person" = p
 }
 })kp");
@@ -139,7 +139,7 @@ table all "Everyone" {
   EXPECT_EQ(r.tables[1].name, "team_blue");
   EXPECT_EQ(r.tables[1].title, "Team blue");
   EXPECT_EQ(r.tables[1].notes, (std::vector<std::string>{"1 member(s), Bob", "no lead"}));
-  EXPECT_EQ(r.tables[2].name, "all") << "green fails the filter; other tables stay";
+  EXPECT_EQ(r.tables[2].name, "everyone") << "green fails the filter; other tables stay";
 }
 
 TEST(ReportRepeatedTable, OnlyTheListedInstancesInTheirOrder) {
@@ -175,6 +175,7 @@ TEST(ReportRepeatedTable, MisuseIsALocatedError) {
   EXPECT_EQ(diags_of("report people {\n  table a for t: Team {\n    rows p: Person\n    column "
                      "\"P\" = p\n  }\n}\n",
                      Severity::Warning),
+            "10:6: rule 'members' is never used\n"
             "12:15: variable 't' of report table 'a' is never used\n");
   // A note's text sees the table's variable, not the row's.
   EXPECT_EQ(diags_of("report people {\n  table a for t: Team {\n    rows p: Person where p.team "
