@@ -1,7 +1,7 @@
 // keyplan report KIND POLICY: tables built from a policy and tenant data:
-// any `report` the policy declares (simulator/declared_report.*), or a
-// built-in kind (the FM suite's profile matrix, dashboard, effective access
-// and checks; the roles report), rendered as a terminal table, CSV,
+// any `report` the policy declares (simulator/declared_report.*: the FM
+// suite's matrices, dashboard and effective access among them), or a
+// built-in kind (checks; the roles report), rendered as a terminal table, CSV,
 // Markdown, JSON or an XLSX workbook. `report --list POLICY` lists them.
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
@@ -10,7 +10,6 @@
 #include "runtime/value_text.hpp"
 #include "simulator/checks.hpp"
 #include "simulator/declared_report.hpp"
-#include "simulator/fm_reports.hpp"
 #include "simulator/roles_report.hpp"
 #include "simulator/runner.hpp"
 #include "simulator/table.hpp"
@@ -47,28 +46,22 @@ struct ReportInput {
   const ir::Policy& policy;
   const rt::Snapshot& snapshot;
   int64_t today;
-  sim::FmModel* fm; // set for the FM-suite kinds
   const ReportOpts& opts;
   const sim::CheckRun& findings;
   const SourceManager& sources;
-  bool required_missing = false; // the dashboard's W-17 flag (fails --strict)
-  std::string error;             // a bad request (exit 2)
+  std::string error; // a bad request (exit 2)
 };
 
 struct ReportKind {
   const char* name;
   const char* help;
-  bool fm; // needs the FM-suite model (std.fm_suite): runs its checks too
+  bool fm; // runs the policy's checks too (stderr, exit status)
   std::function<std::vector<sim::Table>(ReportInput&)> build;
 };
 
 const std::vector<ReportKind>& report_kinds() {
   static const std::vector<ReportKind> kinds = {
       // ---------------- report kinds: one line per kind; add new kinds here ----------------
-      {"dashboard", "W-14, W-17: profiles, required/optional groups in no profile", true,
-       [](ReportInput& in) { return sim::fm_dashboard(*in.fm, &in.required_missing); }},
-      {"effective-access", "W-9, W-11, W-12: per user, subject x level with sources", true,
-       [](ReportInput& in) { return sim::fm_effective_access(*in.fm, in.opts.users, &in.error); }},
       {"checks", "the policy's `check` declarations (W-2 ... W-17 in std.fm_suite) as a table",
        false,
        [](ReportInput& in) {
@@ -162,10 +155,16 @@ std::string declared_kinds(const ir::Policy& policy) {
 int run_declared(const ReportOpts& o, const ir::Policy& policy, const rt::Snapshot& snapshot,
                  const ir::Report& report, int64_t today, const sim::InstanceLocator& locator,
                  const SourceManager& sources) {
+  std::string error;
+  std::vector<sim::Table> tables =
+      sim::render_declared_report(policy, snapshot, report, today, o.users, &error);
+  if (!error.empty()) {
+    std::cerr << "error: report " << sim::terminal_safe(o.kind) << ": " << error << "\n";
+    return 2;
+  }
   sim::CheckRun checks = sim::run_checks(policy, snapshot, locator, today);
   std::cerr << sim::check_diagnostics(checks).render_text(sources, isatty(2));
-  if (int st = write_tables(o, sim::render_declared_report(policy, snapshot, report, today)))
-    return st;
+  if (int st = write_tables(o, tables)) return st;
   return checks.fails(o.strict) ? 1 : 0;
 }
 
@@ -223,24 +222,15 @@ int run(const ReportOpts& o) {
                              sim::terminal_safe(o.kind), declared_kinds(policy), builtin_kinds());
     return 2;
   }
-  std::unique_ptr<sim::FmModel> fm;
   sim::CheckRun findings;
   Diagnostics checks;
-  if (kind->fm) {
-    std::string error;
-    fm = sim::FmModel::open(policy, *t.snapshot, today, &error);
-    if (!fm) {
-      std::cerr << "error: report " << o.kind << ": " << error << "\n";
-      return 2;
-    }
-  }
   // The policy's declared checks (docs/checks.md), for the checks table and
   // stderr; the roles report has never shown them.
   if (kind->fm || std::string(kind->name) == "checks") {
     findings = sim::run_checks(policy, *t.snapshot, locator, today);
     checks = sim::check_diagnostics(findings);
   }
-  ReportInput in{policy, *t.snapshot, today, fm.get(), o, findings, sources, false, {}};
+  ReportInput in{policy, *t.snapshot, today, o, findings, sources, {}};
   std::vector<sim::Table> tables = kind->build(in);
   if (!in.error.empty()) {
     std::cerr << "error: report " << o.kind << ": " << in.error << "\n";
@@ -249,7 +239,7 @@ int run(const ReportOpts& o) {
   std::cerr << checks.render_text(sources, isatty(2));
   if (int st = write_tables(o, tables)) return st;
   if (checks.has_errors()) return 1;
-  if (o.strict && (checks.warning_count() > 0 || in.required_missing)) return 1;
+  if (o.strict && checks.warning_count() > 0) return 1;
   return 0;
 }
 
@@ -274,7 +264,9 @@ void add_report_command(CLI::App& app, int& status) {
                   "Write to FILE (required for xlsx; - is standard output)");
   cmd->add_flag("--strict", opts->strict,
                 "Exit 1 on check warnings and on required groups in no profile (W-17)");
-  cmd->add_option("--user", opts->users, "effective-access: only these users");
+  cmd->add_option("--user", opts->users,
+                  "A report with a table per instance (effective-access: per user): only these "
+                  "instances (ids), in this order");
   cmd->add_option("--add-to-all-profiles", opts->add_to_all,
                   "What-if (W-14): add a system group to every customer profile first (the model's "
                   "setting add_to_all_profiles)");

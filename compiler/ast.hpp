@@ -57,6 +57,7 @@ enum class ExprKind {
   Paren,         // kids: inner
   Literal,       // lit; text: the literal as written (strings unescaped)
   Name,          // name
+  List,          // [result for name in domain where f] (report text); kids as Comprehension
 };
 
 struct Expr {
@@ -158,6 +159,7 @@ struct ReportItem {
   ExprPtr value;               // Column, Columns: the cell
   ExprPtr condition;           // Note: `if`
   Ident label;                 // Column: the header; Note: the template
+  ExprPtr text;                // Note written `note ... = TEXT`: a text expression
 };
 
 struct ReportTable {
@@ -165,6 +167,9 @@ struct ReportTable {
   std::optional<Ident> title;
   std::vector<ReportItem> items;
   Span span;
+  // `table NAME for x: T where f = TITLE { ... }`: one table per instance.
+  std::optional<Param> each;
+  ExprPtr each_filter, each_title; // may be null
 };
 
 struct Decl {

@@ -130,6 +130,9 @@ std::string bare(const Expr& e, int follow) {
            (k.size() > 2 ? " where " + expr(*k[2], {}) : "") + "}";
   case ExprKind::Filter:
     return "{" + e.name.text + " in " + expr(*k[0], {}) + " where " + expr(*k[1], {}) + "}";
+  case ExprKind::List:
+    return "[" + expr(*k[0], {}) + " for " + e.name.text + " in " + expr(*k[1], {}) +
+           (k.size() > 2 ? " where " + expr(*k[2], {}) : "") + "]";
   case ExprKind::SetLit:
     return "[" + list(k) + "]";
   case ExprKind::Paren:
@@ -628,7 +631,7 @@ void Formatter::report(const ast::Decl& d, Lines& out) const {
         if (it.binder) line += "for " + binder(*it.binder) + " ";
         if (it.filter) line += "where " + expr(*it.filter, {}) + " ";
         if (it.condition) line += "if " + expr(*it.condition, {}) + " ";
-        line += quote(it.label.text);
+        line += it.text ? "= " + expr(*it.text, {}) : quote(it.label.text);
         break;
       }
       out.add(line);
@@ -640,7 +643,14 @@ void Formatter::report(const ast::Decl& d, Lines& out) const {
     table(d.tables.front(), "  ");
   } else {
     for (const auto& t : d.tables) {
-      out.add("  table " + t.name.text + (t.title ? " " + quote(t.title->text) : "") + " {", true);
+      std::string each;
+      if (t.each) {
+        each = " for " + binder(*t.each);
+        if (t.each_filter) each += " where " + expr(*t.each_filter, {});
+        if (t.each_title) each += " = " + expr(*t.each_title, {});
+      }
+      out.add("  table " + t.name.text + (t.title ? " " + quote(t.title->text) : "") + each + " {",
+              true);
       table(t, "    ");
       out.add("  }");
     }

@@ -64,6 +64,7 @@ enum class Op : uint8_t {
   Min,      // one kid (a set): optional element, none when empty;
             // two kids: the larger/smaller of two values of the same type
   Map,      // {result for x in domain where cond}: slot `index`; kids: domain, result, [cond]
+            // (of type string: a report's [TEXT for x in S]: texts in S's order)
   Filter,   // {x in domain where cond}: slot `index`; kids: domain, cond
   Within,   // kids[0] is kids[1] or lies below it in the parent hierarchy
   Coalesce, // kids[0] (optional) unless none, else kids[1]
@@ -211,6 +212,7 @@ struct ReportNote {
   Param var;
   ExprPtr filter, condition; // may be null
   std::vector<Check::Piece> text;
+  ExprPtr text_expr; // `note ... = TEXT` (then `text` is empty)
 };
 
 struct ReportTable {
@@ -220,6 +222,12 @@ struct ReportTable {
   std::vector<ReportColumn> columns;
   std::vector<ReportNote> notes;
   int32_t frame_size = 0;
+  // `table NAME for x: T where f = TITLE`: one table per instance of `each`
+  // (slot kEachSlot, seen by every item), named NAME_<id>.
+  static constexpr int32_t kEachSlot = 2;
+  bool repeated = false;
+  Param each;
+  ExprPtr each_filter, each_title; // may be null
 };
 
 struct Report {
@@ -232,6 +240,8 @@ struct Report {
   // Every expression of the report (for passes that rewrite the IR).
   template <class F> void for_each_expr(F&& f) {
     for (auto& t : tables) {
+      if (t.each_filter) f(*t.each_filter);
+      if (t.each_title) f(*t.each_title);
       if (t.row_filter) f(*t.row_filter);
       for (auto& c : t.columns) {
         if (c.filter) f(*c.filter);
@@ -242,6 +252,7 @@ struct Report {
         if (n.condition) f(*n.condition);
         for (auto& p : n.text)
           if (p.expr) f(*p.expr);
+        if (n.text_expr) f(*n.text_expr);
       }
     }
   }

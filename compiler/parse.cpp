@@ -363,6 +363,12 @@ public:
       for (auto* k : c->expr()) e->kids.push_back(expr(k));
       return e;
     }
+    if (auto* c = dynamic_cast<P::ListExprContext*>(ctx)) {
+      auto e = node(K::List, ctx);
+      e->name = ident(c->ident());
+      for (auto* k : c->expr()) e->kids.push_back(expr(k));
+      return e;
+    }
     if (auto* c = dynamic_cast<P::FilterExprContext*>(ctx)) {
       auto e = node(K::Filter, ctx);
       e->name = ident(c->ident());
@@ -479,6 +485,20 @@ public:
           has_where = true;
       if (has_where && next < xs.size()) it.filter = expr(xs[next++]);
       if (next < xs.size()) it.condition = expr(xs[next++]);
+    } else if (auto* c = dynamic_cast<P::ReportNoteTextContext*>(ctx)) {
+      // `note [for x: T [where f]] [if c] = TEXT`: the last expression is the text.
+      it.kind = ast::ReportItem::Note;
+      it.label = {"", span(ctx)};
+      if (c->binder()) it.binder = binder(c->binder());
+      auto xs = c->expr();
+      size_t next = 0;
+      bool has_where = false;
+      for (auto* child : c->children)
+        if (dynamic_cast<antlr4::tree::TerminalNode*>(child) && child->getText() == "where")
+          has_where = true;
+      if (has_where && next + 1 < xs.size()) it.filter = expr(xs[next++]);
+      if (next + 1 < xs.size()) it.condition = expr(xs[next++]);
+      if (!xs.empty()) it.text = expr(xs.back());
     }
     return it;
   }
@@ -550,6 +570,20 @@ public:
           rt.name = ident(t->ident());
           if (t->STRING()) rt.title = string_ident(t->STRING());
           rt.span = span(t);
+          if (t->binder()) {
+            // The expressions in order: the `where` filter, then the `=` title.
+            rt.each = binder(t->binder());
+            auto xs = t->expr();
+            bool has_where = false, has_title = false;
+            for (auto* child : t->children)
+              if (dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
+                has_where = has_where || child->getText() == "where";
+                has_title = has_title || child->getText() == "=";
+              }
+            size_t next = 0;
+            if (has_where && next < xs.size()) rt.each_filter = expr(xs[next++]);
+            if (has_title && next < xs.size()) rt.each_title = expr(xs[next++]);
+          }
           for (auto* i : t->reportItem()) rt.items.push_back(report_item(i));
           d.tables.push_back(std::move(rt));
         }

@@ -155,6 +155,7 @@ public:
   // A report cell: text built from templates, `if` and `join` (docs/language.md
   // "Building text"); any other expression is shown as text.
   ir::ExprPtr check_text(const ast::Expr& e, Scope& scope);
+  ir::ExprPtr check_text_list(const ast::Expr& e, Scope& scope);
   void apply_allows();
   // --- sema_lints.cpp
   bool in_root_file(const Span& s) const;

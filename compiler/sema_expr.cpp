@@ -222,6 +222,13 @@ ir::ExprPtr Context::check(const ast::Expr& e, Scope& scope, TypeId expected) {
   case ast::ExprKind::Filter:
     return check_binder(e, scope, expected);
 
+  case ast::ExprKind::List:
+    // Texts in order exist only where a report shows them (sema_text.cpp).
+    diags.error(e.span, "a list of texts `[... for x in S]` is only allowed in a report's text",
+                "use it in a column, a note or a title, e.g. join(\", \", [\"{g}\" for g in S]); "
+                "a set is written {e for x in S}");
+    return error_node(e.span);
+
   case ast::ExprKind::SetLit: {
     TypeId want_elem = types.is_set(expected) ? types[expected].elem : TT::kError;
     if (e.kids.empty()) {

@@ -42,14 +42,42 @@ void Context::check_report_table(const ast::ReportTable& t, ir::ReportTable& out
                   fmt::format("found '{}'", type_name(x->type)));
     return x;
   };
+  // `table NAME for x: T`: x (slot kEachSlot) is seen by every item of the
+  // table; the slots of the items' own variables start above it.
+  const int32_t each_slot = ir::ReportTable::kEachSlot;
+  bool each_used = false;
+  int32_t free_slot = 0; // the first slot after the fixed ones
+  auto add_each = [&](Scope& scope) {
+    if (!out.repeated) return;
+    scope.vars.push_back({out.each.name, each_slot, out.each.type, out.each.span, false, true});
+    scope.next_slot = std::max(scope.next_slot, each_slot + 1);
+    scope.frame_size = std::max(scope.frame_size, scope.next_slot);
+  };
+  auto note_each = [&](const Scope& scope) {
+    for (const Var& v : scope.vars)
+      if (out.repeated && v.slot == each_slot && v.name == out.each.name) each_used |= v.used;
+  };
   auto warn_unused = [&](const Scope& scope, size_t from) {
+    note_each(scope);
     for (size_t i = from; i < scope.vars.size(); ++i) {
       const Var& v = scope.vars[i];
+      if (out.repeated && v.slot == each_slot) continue;
       if (!v.used && v.name.rfind('_', 0) != 0)
         diags.warning(v.span, fmt::format("variable '{}' of report table '{}' is never used",
                                           v.name, out.name));
     }
   };
+
+  if (t.each) {
+    out.repeated = bind(*t.each, "table", out.each);
+    if (!out.repeated) return;
+    Scope scope;
+    add_each(scope);
+    if (t.each_filter) out.each_filter = condition(*t.each_filter, scope, "`where` filter");
+    if (t.each_title) out.each_title = check_text(*t.each_title, scope);
+    note_each(scope);
+    free_slot = scope.frame_size;
+  }
 
   const ast::ReportItem* rows = nullptr;
   for (const auto& it : t.items) {
@@ -67,11 +95,20 @@ void Context::check_report_table(const ast::ReportTable& t, ir::ReportTable& out
     return;
   }
   if (!bind(*rows->binder, "rows", out.row)) return;
+  auto hides_each = [&](const ir::Param& p, const char* what) {
+    if (!out.repeated || p.name != out.each.name) return false;
+    diags.error(p.span,
+                fmt::format("the {} variable '{}' hides the table's variable", what, p.name),
+                "give it another name");
+    return true;
+  };
+  if (hides_each(out.row, "rows")) return;
   Scope row_scope;
   row_scope.vars.push_back({out.row.name, 0, out.row.type, out.row.span, false, true});
   row_scope.next_slot = row_scope.frame_size = 1;
+  add_each(row_scope);
   if (rows->filter) out.row_filter = condition(*rows->filter, row_scope, "`where` filter");
-  int32_t frame = 1;
+  int32_t frame = std::max(1, free_slot);
 
   for (const auto& it : t.items) {
     switch (it.kind) {
@@ -91,6 +128,7 @@ void Context::check_report_table(const ast::ReportTable& t, ir::ReportTable& out
       ir::ReportColumn c;
       c.per_instance = true;
       if (!bind(*it.binder, "columns", c.var)) break;
+      if (hides_each(c.var, "columns")) break;
       if (c.var.name == out.row.name) {
         diags.error(it.binder->name.span,
                     fmt::format("the columns variable '{}' hides the rows variable", c.var.name),
@@ -101,10 +139,13 @@ void Context::check_report_table(const ast::ReportTable& t, ir::ReportTable& out
       Scope columns;
       columns.vars.push_back({c.var.name, 1, c.var.type, c.var.span, false, true});
       columns.next_slot = columns.frame_size = 2;
+      add_each(columns);
       if (it.filter) c.filter = condition(*it.filter, columns, "`where` filter");
+      note_each(columns);
       Scope scope = row_scope;
       scope.vars.push_back({c.var.name, 1, c.var.type, c.var.span, columns.vars[0].used, true});
-      scope.next_slot = scope.frame_size = 2;
+      scope.next_slot = std::max(scope.next_slot, 2);
+      scope.frame_size = std::max(scope.frame_size, scope.next_slot);
       c.value = check_text(*it.value, scope);
       warn_unused(scope, 1);
       row_scope.vars[0].used = row_scope.vars[0].used || scope.vars[0].used;
@@ -118,12 +159,17 @@ void Context::check_report_table(const ast::ReportTable& t, ir::ReportTable& out
       if (it.binder) {
         n.has_var = true;
         if (!bind(*it.binder, "note", n.var)) break;
+        if (hides_each(n.var, "note")) break;
         scope.vars.push_back({n.var.name, 0, n.var.type, n.var.span, false, true});
         scope.next_slot = scope.frame_size = 1;
-        if (it.filter) n.filter = condition(*it.filter, scope, "`where` filter");
       }
+      add_each(scope);
+      if (it.binder && it.filter) n.filter = condition(*it.filter, scope, "`where` filter");
       if (it.condition) n.condition = condition(*it.condition, scope, "`if` condition");
-      check_template(it.label, scope, n.text);
+      if (it.text)
+        n.text_expr = check_text(*it.text, scope);
+      else
+        check_template(it.label, scope, n.text);
       warn_unused(scope, 0);
       frame = std::max(frame, scope.frame_size);
       out.notes.push_back(std::move(n));
@@ -135,6 +181,12 @@ void Context::check_report_table(const ast::ReportTable& t, ir::ReportTable& out
     diags.error(t.name.span, fmt::format("table '{}' has no columns", out.name),
                 "add `column \"Header\" = expression` or `columns x: Type = expression`");
   warn_unused(row_scope, 0);
+  frame = std::max(frame, row_scope.frame_size);
+  if (out.repeated && !each_used && out.each.name.rfind('_', 0) != 0)
+    diags.warning(
+        out.each.span,
+        fmt::format("variable '{}' of report table '{}' is never used", out.each.name, out.name),
+        "a table repeated per instance shows it in its title, rows or notes");
   out.frame_size = frame;
 }
 

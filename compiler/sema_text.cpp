@@ -49,6 +49,7 @@ ir::ExprPtr Context::check_text(const ast::Expr& e, Scope& scope) {
     if (n->kids.empty()) n->kids.push_back(text_node("", e.span));
     return n;
   }
+  if (e.kind == ast::ExprKind::List) return check_text_list(e, scope);
   if (e.kind == ast::ExprKind::Call && e.name.text == "join" && !e.kids.empty() &&
       is_string_literal(*e.kids[0])) {
     if (e.kids.size() < 2) {
@@ -61,6 +62,44 @@ ir::ExprPtr Context::check_text(const ast::Expr& e, Scope& scope) {
     return n;
   }
   return check(e, scope);
+}
+
+// [TEXT for x in S where F]: a Map node of type string whose result is a
+// text; the renderer builds one text per element of S, in S's order, and a
+// join splices them in (alone in a cell: joined by ", ").
+ir::ExprPtr Context::check_text_list(const ast::Expr& e, Scope& scope) {
+  auto domain = check_domain(*e.kids[1], scope);
+  TypeId elem = domain->type == TT::kError ? TT::kError : policy.types[domain->type].elem;
+  if (scope.find(e.name.text))
+    diags.warning(e.name.span, fmt::format("'{}' hides a variable of the same name", e.name.text));
+  int32_t slot = scope.next_slot++;
+  scope.frame_size = std::max(scope.frame_size, scope.next_slot);
+  scope.vars.push_back({e.name.text, slot, elem, e.name.span, false, false});
+  auto result = check_text(*e.kids[0], scope);
+  ir::ExprPtr cond;
+  if (e.kids.size() > 2) {
+    cond = check(*e.kids[2], scope, TT::kBool);
+    if (cond->type != TT::kBool && cond->type != TT::kError) {
+      diags.error(e.kids[2]->span, "the 'where' condition must be bool",
+                  fmt::format("found '{}'", type_name(cond->type)));
+      cond = error_node(e.kids[2]->span);
+    }
+  }
+  const Var& v = scope.vars.back();
+  if (!v.used && v.name.rfind('_', 0) != 0)
+    diags.warning(v.span, fmt::format("variable '{}' is never used", v.name),
+                  "name it _ to say so");
+  scope.vars.pop_back();
+  --scope.next_slot;
+  if (domain->type == TT::kError || result->type == TT::kError ||
+      (cond && cond->type == TT::kError))
+    return error_node(e.span);
+  auto n = make_node(ir::Op::Map, TT::kString, e.span);
+  n->index = slot;
+  n->kids.push_back(std::move(domain));
+  n->kids.push_back(std::move(result));
+  if (cond) n->kids.push_back(std::move(cond));
+  return n;
 }
 
 } // namespace keyplan::sema

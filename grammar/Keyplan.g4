@@ -58,12 +58,16 @@ checkDecl : 'check' ident '(' binder (',' binder)* ')' ident STRING '=' expr ;
 //   column "System group" = g   columns p: Profile where on_dashboard(p) = ...
 //   note "legend" }   (or several `table name "title" { ... }` blocks)
 reportDecl : 'report' ident STRING? '{' (reportTable+ | reportItem*) '}' ;
-reportTable : 'table' ident STRING? '{' reportItem* '}' ;
+reportTable : 'table' ident STRING? '{' reportItem* '}'
+    // table access for u: User where F = "title {u}" { ... }: one table per instance
+    | 'table' ident 'for' binder ('where' expr)? ('=' expr)? '{' reportItem* '}'
+    ;
 reportItem
     : 'rows' binder ('where' expr)?                          # reportRows
     | 'column' STRING '=' expr                               # reportColumn
     | 'columns' binder ('where' expr)? '=' expr              # reportColumns
     | 'note' ('for' binder ('where' expr)?)? ('if' expr)? STRING  # reportNote
+    | 'note' ('for' binder ('where' expr)?)? ('if' expr)? '=' expr  # reportNoteText
     ;
 
 // Building example_building { groups: [ALL]  Floor first_floor { ... } }
@@ -101,6 +105,8 @@ expr
     | <assoc=right> expr 'implies' expr                          # impliesExpr
     | quantifier=('any' | 'all') ident 'in' expr ':' expr        # quantExpr
     | 'if' expr 'then' expr 'else' expr                          # ifExpr
+    // [TEXT for x in S where F]: texts in S's order (report text only)
+    | '[' expr 'for' ident 'in' expr ('where' expr)? ']'         # listExpr
     ;
 
 literal : INT | STRING | DATE | 'true' | 'false' | 'none' | 'today' ;

@@ -135,6 +135,15 @@ public:
       // A table's variables are in scope from their item on (rows before cells).
       for (const auto& t : d.tables) {
         std::vector<std::pair<std::string, int64_t>> scope;
+        if (t.each) { // `table NAME for x: T where f = TITLE`
+          type(t.each->type);
+          Occurrence& o = def(SymKind::Local, t.each->name, d.name.text);
+          o.type = &t.each->type;
+          o.local_id = local_key(t.each->name.span);
+          scope.emplace_back(t.each->name.text, o.local_id);
+          if (t.each_filter) expr(*t.each_filter, scope);
+          if (t.each_title) expr(*t.each_title, scope);
+        }
         for (const auto& item : t.items) {
           if (item.binder) {
             type(item.binder->type);
@@ -146,6 +155,7 @@ public:
           if (item.filter) expr(*item.filter, scope);
           if (item.value) expr(*item.value, scope);
           if (item.condition) expr(*item.condition, scope);
+          if (item.text) expr(*item.text, scope);
         }
       }
       break;
@@ -254,10 +264,11 @@ private:
         break;
       }
       case K::Comprehension: // kids: result, domain, [where]
+      case K::List:          // kids: result, domain, [where]
       case K::Filter: {      // kids: domain, where
         Occurrence& o = def(SymKind::Local, e.name, decl_ ? decl_->name.text : "");
         o.local_id = local_key(e.name.span);
-        size_t domain = e.kind == K::Comprehension ? 1 : 0;
+        size_t domain = e.kind == K::Filter ? 0 : 1;
         for (size_t i = 0; i < e.kids.size(); ++i) push(e.kids[i].get(), i != domain);
         break;
       }

@@ -1,6 +1,8 @@
 #include "simulator/declared_report.hpp"
 
 #include "runtime/interpreter.hpp"
+#include "runtime/rt_value.hpp"
+#include "runtime/value_text.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -35,17 +37,42 @@ struct Eval {
     if (e.op == ir::Op::If && e.kids.size() == 3)
       return cell(eval(*e.kids[0]).truth() ? *e.kids[1] : *e.kids[2]);
     if (e.op == ir::Op::Const && !e.kids.empty()) {
-      std::string out;
-      bool first = true;
-      for (const auto& k : e.kids) {
-        std::string piece = cell(*k);
-        if (piece.empty()) continue;
-        out += (first ? "" : e.constant.str) + piece;
-        first = false;
-      }
-      return out;
+      std::vector<std::string> parts;
+      for (const auto& k : e.kids) pieces(*k, parts);
+      return joined(parts, e.constant.str);
+    }
+    if (is_text_list(e)) {
+      std::vector<std::string> parts;
+      pieces(e, parts);
+      return joined(parts, ", ");
     }
     return cell_text(snapshot, rt::to_ir(eval(e)));
+  }
+  // sema_text.cpp's [TEXT for x in S where F]: a Map of type string.
+  static bool is_text_list(const ir::Expr& e) {
+    return e.op == ir::Op::Map && e.type == ir::TypeTable::kString;
+  }
+  // The non-empty texts `e` contributes to a join: one, or a list's each.
+  void pieces(const ir::Expr& e, std::vector<std::string>& out) {
+    if (!is_text_list(e)) {
+      if (std::string piece = cell(e); !piece.empty()) out.push_back(std::move(piece));
+      return;
+    }
+    const ir::Expr& domain = *e.kids[0];
+    const ir::Expr* cond = e.kids.size() > 2 ? e.kids[2].get() : nullptr;
+    auto slot = static_cast<size_t>(e.index);
+    rt::RtValue saved = frame[slot];
+    for (const rt::RtValue& x :
+         rt::rt_elements(eval(domain), policy.types[domain.type].elem, snapshot)) {
+      frame[slot] = x;
+      if (!cond || eval(*cond).truth()) pieces(*e.kids[1], out);
+    }
+    frame[slot] = saved;
+  }
+  static std::string joined(const std::vector<std::string>& parts, const std::string& sep) {
+    std::string out;
+    for (size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
+    return out;
   }
   std::string text(const std::vector<ir::Check::Piece>& pieces) {
     std::string out;
@@ -55,11 +82,19 @@ struct Eval {
   }
 };
 
-Table render_table(Eval& ev, const ir::ReportTable& t) {
+// One table; for a table repeated per instance, `each` is its instance
+// (frame slot kEachSlot), which every item sees.
+Table render_table(Eval& ev, const ir::ReportTable& t, const rt::RtValue& each) {
   Table out;
   out.name = t.name;
   out.title = t.title;
   ev.frame.assign(static_cast<size_t>(std::max(t.frame_size, 2)), rt::RtValue::none());
+  const auto each_slot = static_cast<size_t>(ir::ReportTable::kEachSlot);
+  if (t.repeated) {
+    ev.frame[each_slot] = each;
+    out.name += "_" + ev.snapshot.id(each.ref, static_cast<int32_t>(each.num));
+    if (t.each_title) out.title = ev.cell(*t.each_title);
+  }
   // Columns first: a `columns` filter sees no row.
   std::vector<std::vector<int32_t>> instances(t.columns.size());
   for (size_t c = 0; c < t.columns.size(); ++c) {
@@ -91,14 +126,22 @@ Table render_table(Eval& ev, const ir::ReportTable& t) {
   }
   for (const auto& n : t.notes) {
     std::fill(ev.frame.begin(), ev.frame.end(), rt::RtValue::none());
+    if (t.repeated) ev.frame[each_slot] = each;
+    auto add = [&]() {
+      if (n.condition && !ev.eval(*n.condition).truth()) return;
+      if (n.text_expr)
+        out.notes.push_back(ev.cell(*n.text_expr));
+      else
+        out.notes.push_back(ev.text(n.text));
+    };
     if (!n.has_var) {
-      if (!n.condition || ev.eval(*n.condition).truth()) out.notes.push_back(ev.text(n.text));
+      add();
       continue;
     }
     int32_t nt = ev.entity(n.var);
     for (int32_t r : ev.select(n.var, 0, n.filter.get())) {
       ev.frame[0] = rt::RtValue::entity(nt, r);
-      if (!n.condition || ev.eval(*n.condition).truth()) out.notes.push_back(ev.text(n.text));
+      add();
     }
   }
   return out;
@@ -126,10 +169,53 @@ std::string cell_text(const rt::Snapshot& snapshot, const ir::Value& v) {
 }
 
 std::vector<Table> render_declared_report(const ir::Policy& policy, const rt::Snapshot& snapshot,
-                                          const ir::Report& report, int64_t today) {
+                                          const ir::Report& report, int64_t today,
+                                          const std::vector<std::string>& only,
+                                          std::string* error) {
   Eval ev{policy, snapshot, rt::Interpreter(policy, snapshot), today, {}};
+  // `only`: every id must name an instance some repeated table ranges over.
+  const ir::ReportTable* first_repeated = nullptr;
+  for (const auto& t : report.tables)
+    if (t.repeated && !first_repeated) first_repeated = &t;
+  if (!only.empty() && !first_repeated) {
+    if (error) *error = "it has no table repeated per instance (`table NAME for x: Type`)";
+    return {};
+  }
+  for (const auto& id : only) {
+    bool known = false;
+    for (const auto& t : report.tables)
+      known = known || (t.repeated && snapshot.find(ev.entity(t.each), id) >= 0);
+    if (!known) {
+      // did-you-mean
+      if (error)
+        *error = rt::unknown_instance_message(snapshot, ev.entity(first_repeated->each), id);
+      return {};
+    }
+  }
   std::vector<Table> out;
-  for (const auto& t : report.tables) out.push_back(render_table(ev, t));
+  for (const auto& t : report.tables) {
+    if (!t.repeated) {
+      out.push_back(render_table(ev, t, rt::RtValue::none()));
+      continue;
+    }
+    int32_t type = ev.entity(t.each);
+    std::vector<int32_t> rows;
+    if (only.empty()) {
+      ev.frame.assign(static_cast<size_t>(std::max(t.frame_size, 3)), rt::RtValue::none());
+      rows =
+          ev.select(t.each, static_cast<size_t>(ir::ReportTable::kEachSlot), t.each_filter.get());
+    } else {
+      // In the order asked for, each instance once; the filter still applies.
+      for (const auto& id : only) {
+        int32_t r = snapshot.find(type, id);
+        if (r < 0 || std::find(rows.begin(), rows.end(), r) != rows.end()) continue;
+        ev.frame.assign(static_cast<size_t>(std::max(t.frame_size, 3)), rt::RtValue::none());
+        ev.frame[ir::ReportTable::kEachSlot] = rt::RtValue::entity(type, r);
+        if (!t.each_filter || ev.eval(*t.each_filter).truth()) rows.push_back(r);
+      }
+    }
+    for (int32_t r : rows) out.push_back(render_table(ev, t, rt::RtValue::entity(type, r)));
+  }
   return out;
 }
 

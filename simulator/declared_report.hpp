@@ -16,8 +16,14 @@ namespace keyplan::sim {
 // bools yes/no, sets as their elements joined by ", ", instances by id.
 std::string cell_text(const rt::Snapshot& snapshot, const ir::Value& v);
 
+// A table repeated per instance (`table NAME for x: T`) gives one table per
+// instance, named NAME_<id>. `only` (ids): just those instances, in that
+// order; an id no repeated table ranges over (or a report without one)
+// gives no tables and `error`.
 std::vector<Table> render_declared_report(const ir::Policy& policy, const rt::Snapshot& snapshot,
-                                          const ir::Report& report, int64_t today);
+                                          const ir::Report& report, int64_t today,
+                                          const std::vector<std::string>& only = {},
+                                          std::string* error = nullptr);
 
 // `keyplan report --list`: one line per declared report, with its doc comment.
 Table report_list(const ir::Policy& policy);

@@ -6,7 +6,6 @@
 #include "runtime/data_loader.hpp"
 #include "simulator/checks.hpp"
 #include "simulator/declared_report.hpp"
-#include "simulator/fm_reports.hpp"
 #include "simulator/table.hpp"
 
 #include <gtest/gtest.h>
@@ -85,12 +84,20 @@ struct Acme {
       for (int f = before; f < result->sources->count(); ++f)
         locator.add_data_file(*result->sources, f);
     }
-    fm = sim::FmModel::open(*result->policy, *snap, 0, nullptr);
-    EXPECT_TRUE(fm);
+    ok = true;
+  }
+  // A report std.fm_suite declares, by its CLI name (dashboard, effective-access, ...).
+  std::vector<sim::Table> report(const std::string& kind, const std::vector<std::string>& only = {},
+                                 std::string* error = nullptr) const {
+    const ir::Policy& p = *result->policy;
+    int32_t r = p.find_report(kind);
+    EXPECT_GE(r, 0) << kind;
+    if (r < 0) return {};
+    return sim::render_declared_report(p, *snap, p.reports[static_cast<size_t>(r)], 0, only, error);
   }
   std::unique_ptr<CompileResult> result;
   std::unique_ptr<rt::Snapshot> snap;
-  std::unique_ptr<sim::FmModel> fm;
+  bool ok = false;
   sim::InstanceLocator locator;
 };
 
@@ -129,7 +136,7 @@ TEST(Report, TerminalAlignsByCodePoints) {
 
 TEST(Report, GoldenAuthorizationMatrix) {
   Acme a(false);
-  ASSERT_TRUE(a.fm);
+  ASSERT_TRUE(a.ok);
   // Declared in std.fm_suite (`report authorization_matrix`), rendered by the interpreter.
   const ir::Policy& p = *a.result->policy;
   int32_t r = p.find_report("authorization-matrix");
@@ -140,7 +147,7 @@ TEST(Report, GoldenAuthorizationMatrix) {
 
 TEST(Report, GoldenProfileMatrix) {
   Acme a(false);
-  ASSERT_TRUE(a.fm);
+  ASSERT_TRUE(a.ok);
   // Declared in std.fm_suite (`report profile_matrix`): the grants are built text.
   const ir::Policy& p = *a.result->policy;
   int32_t r = p.find_report("profile-matrix");
@@ -149,33 +156,42 @@ TEST(Report, GoldenProfileMatrix) {
                                    p, *a.snap, p.reports[static_cast<size_t>(r)], 0)));
 }
 
+// Declared in std.fm_suite (`report dashboard`, four tables): W-17's note
+// says whether a required group is in no profile.
 TEST(Report, GoldenDashboardFlagsRequiredGroups) {
   Acme ok(false);
-  ASSERT_TRUE(ok.fm);
-  bool missing = true;
-  sim::fm_dashboard(*ok.fm, &missing);
-  EXPECT_FALSE(missing);
+  ASSERT_TRUE(ok.ok);
+  auto fine = ok.report("dashboard");
+  ASSERT_EQ(fine.size(), 4u);
+  EXPECT_EQ(fine[1].notes,
+            std::vector<std::string>{"W-17: ok, every required system group is in a profile"});
   Acme a(true);
-  ASSERT_TRUE(a.fm);
-  auto tables = sim::fm_dashboard(*a.fm, &missing);
-  EXPECT_TRUE(missing);
+  ASSERT_TRUE(a.ok);
+  auto tables = a.report("dashboard");
+  ASSERT_EQ(tables.size(), 4u);
+  EXPECT_EQ(tables[1].rows.size(), 1u);
   golden("dashboard_problems.md", sim::render_markdown(tables));
 }
 
+// Declared in std.fm_suite (`table access for u: User`): one table per
+// user, only those asked for, in that order; an unknown id is an error.
 TEST(Report, GoldenEffectiveAccess) {
   Acme a(false);
-  ASSERT_TRUE(a.fm);
+  ASSERT_TRUE(a.ok);
   std::string error;
-  auto tables = sim::fm_effective_access(*a.fm, {"rita", "fiona"}, &error);
+  auto tables = a.report("effective-access", {"rita", "fiona"}, &error);
   EXPECT_EQ(error, "");
   golden("effective_access.json", sim::render_json(tables));
-  sim::fm_effective_access(*a.fm, {"ghost"}, &error);
+  EXPECT_TRUE(a.report("effective-access", {"ghost"}, &error).empty());
   EXPECT_EQ(error, "unknown User 'ghost'");
+  // Without a list: every user, in declaration order.
+  auto all = a.report("effective-access");
+  EXPECT_EQ(all.size(), static_cast<size_t>(a.snap->count(a.result->policy->find_entity("User"))));
 }
 
 TEST(Report, GoldenChecks) {
   Acme a(true);
-  ASSERT_TRUE(a.fm);
+  ASSERT_TRUE(a.ok);
   auto findings = sim::run_checks(*a.result->policy, *a.snap, a.locator, 0);
   // Relative before rendering: column widths must not depend on the checkout's path.
   sim::Table t = sim::checks_table(findings, *a.result->sources);
@@ -186,8 +202,8 @@ TEST(Report, GoldenChecks) {
 
 TEST(Report, XlsxReadBack) {
   Acme a(true);
-  ASSERT_TRUE(a.fm);
-  auto tables = sim::fm_dashboard(*a.fm);
+  ASSERT_TRUE(a.ok);
+  auto tables = a.report("dashboard");
   fs::path out =
       fs::temp_directory_path() / ("keyplan_report_test_" + std::to_string(::getpid()) + ".xlsx");
   std::string error;
