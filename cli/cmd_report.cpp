@@ -1,7 +1,7 @@
 // keyplan report KIND POLICY: tables built from a policy and tenant data:
 // any `report` the policy declares (simulator/declared_report.*), or a
 // built-in kind (the FM suite's profile matrix, dashboard, effective access
-// and checks; the roles report), rendered as a terminal table, CSV,
+// and checks), rendered as a terminal table, CSV,
 // Markdown, JSON or an XLSX workbook. `report --list POLICY` lists them.
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
@@ -11,7 +11,6 @@
 #include "simulator/checks.hpp"
 #include "simulator/declared_report.hpp"
 #include "simulator/fm_reports.hpp"
-#include "simulator/roles_report.hpp"
 #include "simulator/runner.hpp"
 #include "simulator/table.hpp"
 #include "simulator/table_html.hpp"
@@ -74,8 +73,6 @@ const std::vector<ReportKind>& report_kinds() {
        [](ReportInput& in) {
          return std::vector<sim::Table>{sim::checks_table(in.findings, in.sources)};
        }},
-      {"roles", "F-R1 ... F-R6: per user with a role, admin actions x scope", false,
-       [](ReportInput& in) { return sim::roles_report(in.policy, in.snapshot, in.today); }},
       // ---------------------------------------------------------------------------------------
   };
   return kinds;
@@ -235,7 +232,7 @@ int run(const ReportOpts& o) {
     }
   }
   // The policy's declared checks (docs/checks.md), for the checks table and
-  // stderr; the roles report has never shown them.
+  // stderr.
   if (kind->fm || std::string(kind->name) == "checks") {
     findings = sim::run_checks(policy, *t.snapshot, locator, today);
     checks = sim::check_diagnostics(findings);

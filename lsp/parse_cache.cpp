@@ -98,6 +98,7 @@ struct Cloner {
     if (d.instance) out.instance = instance(*d.instance);
     out.severity = ident(d.severity);
     out.message = ident(d.message);
+    out.message_text = expr(d.message_text.get());
     return out;
   }
 };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "compiler/ir.hpp"
+#include "runtime/interpreter.hpp"
 #include "runtime/snapshot.hpp"
 #include "simulator/table.hpp"
 
@@ -15,6 +16,11 @@ namespace keyplan::sim {
 // A value as a report cell shows it: strings without quotes, none empty,
 // bools yes/no, sets as their elements joined by ", ", instances by id.
 std::string cell_text(const rt::Snapshot& snapshot, const ir::Value& v);
+
+// A text expression (a report cell, a check message; compiler/sema_text.cpp)
+// evaluated in `frame`: templates, `if` between texts, `join`.
+std::string build_text(rt::Interpreter& interp, const ir::Expr& e, std::vector<rt::RtValue>& frame,
+                       int64_t today);
 
 std::vector<Table> render_declared_report(const ir::Policy& policy, const rt::Snapshot& snapshot,
                                           const ir::Report& report, int64_t today);
