@@ -75,9 +75,9 @@ TEST(CheckMessages, SetsAndStringsReadAsInReportCells) {
 
 TEST(CheckMessages, ErrorsInATextMessageAreLocated) {
   std::string e = errors_of(kPeople + "check c(p: Person) warning join(\", \") = true\n");
-  EXPECT_NE(e.find("5:28: join needs a separator and at least one text"), std::string::npos) << e;
+  EXPECT_NE(e.find("4:28: join needs a separator and at least one text"), std::string::npos) << e;
   e = errors_of(kPeople + "check c(p: Person) warning if p.name then \"a\" else \"b\" = true\n");
-  EXPECT_NE(e.find("5:31: the condition of 'if' must be a bool (found 'string')"),
+  EXPECT_NE(e.find("4:31: the condition of 'if' must be a bool (found 'string')"),
             std::string::npos)
       << e;
   e = errors_of(kPeople + "check c(p: Person) warning join(\"\", \"{p.nme}\") = true\n");

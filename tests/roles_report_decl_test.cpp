@@ -64,7 +64,7 @@ TEST(ReportActions, ActionCellMustBeKnown) {
             std::string::npos)
       << e;
   e = errors_of("report r { rows p: Person\n  columns a in actions(actor: Person) = p }\n");
-  EXPECT_NE(e.find("6:42: a cell of `columns a in actions(...)` is about the action"),
+  EXPECT_NE(e.find("6:41: a cell of `columns a in actions(...)` is about the action"),
             std::string::npos)
       << e;
   e = errors_of("report r { rows p: Person\n  rows p in actions(actor: Person)\n"
