@@ -1,7 +1,7 @@
 // keyplan report KIND POLICY: tables built from a policy and tenant data:
 // any `report` the policy declares (simulator/declared_report.*: the FM
-// suite's matrices, dashboard and effective access among them), or a
-// built-in kind (checks; the roles report), rendered as a terminal table, CSV,
+// suite's matrices, dashboard and effective access, the desk model's roles
+// report among them), or the built-in checks kind, rendered as a terminal table, CSV,
 // Markdown, JSON or an XLSX workbook. `report --list POLICY` lists them.
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
@@ -10,7 +10,6 @@
 #include "runtime/value_text.hpp"
 #include "simulator/checks.hpp"
 #include "simulator/declared_report.hpp"
-#include "simulator/roles_report.hpp"
 #include "simulator/runner.hpp"
 #include "simulator/table.hpp"
 #include "simulator/table_html.hpp"
@@ -67,8 +66,6 @@ const std::vector<ReportKind>& report_kinds() {
        [](ReportInput& in) {
          return std::vector<sim::Table>{sim::checks_table(in.findings, in.sources)};
        }},
-      {"roles", "F-R1 ... F-R6: per user with a role, admin actions x scope", false,
-       [](ReportInput& in) { return sim::roles_report(in.policy, in.snapshot, in.today); }},
       // ---------------------------------------------------------------------------------------
   };
   return kinds;
@@ -225,7 +222,7 @@ int run(const ReportOpts& o) {
   sim::CheckRun findings;
   Diagnostics checks;
   // The policy's declared checks (docs/checks.md), for the checks table and
-  // stderr; the roles report has never shown them.
+  // stderr.
   if (kind->fm || std::string(kind->name) == "checks") {
     findings = sim::run_checks(policy, *t.snapshot, locator, today);
     checks = sim::check_diagnostics(findings);

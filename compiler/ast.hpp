@@ -152,7 +152,7 @@ enum class DeclKind {
 // One line of a `report` table: `rows x: T where f`, `column "H" = e`,
 // `columns x: T where f = e`, `note [for x: T where f] [if c] "text {x}"`.
 struct ReportItem {
-  enum Kind { Rows, Column, Columns, Note } kind = Rows;
+  enum Kind { Rows, Column, Columns, Note, ActionRows, ActionColumns } kind = Rows;
   Span span;
   std::optional<Param> binder; // Rows, Columns, Note (for)
   ExprPtr filter;              // `where`
@@ -160,6 +160,9 @@ struct ReportItem {
   ExprPtr condition;           // Note: `if`
   Ident label;                 // Column: the header; Note: the template
   ExprPtr text;                // Note written `note ... = TEXT`: a text expression
+  // ActionRows, ActionColumns: `VAR in SOURCE(PARAM: TYPE)` (SOURCE is `actions`)
+  Ident action_var, action_source;
+  std::optional<Param> actor; // not a variable of the table: the actions' first parameter
 };
 
 struct ReportTable {
@@ -189,6 +192,7 @@ struct Decl {
   std::unique_ptr<InstanceDecl> instance; // Instance
   Ident severity;                         // Check: error or warning
   Ident message;                          // Check: the template, unescaped
+  ExprPtr message_text;                   // Check: a text expression (if/join) instead
   std::optional<Ident> title;             // Report: its title (without `table` blocks)
   std::vector<ReportTable> tables;        // Report: one, implicit, without `table` blocks
   bool table_blocks = false;              // Report: written with `table` blocks

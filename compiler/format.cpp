@@ -597,7 +597,8 @@ void Formatter::decl(const ast::Decl& d, Lines& out) const {
     std::string head = "check " + d.name.text + "(";
     for (size_t i = 0; i < d.params.size(); ++i)
       head += (i ? ", " : "") + d.params[i].name.text + ": " + type(d.params[i].type);
-    head += ") " + d.severity.text + " " + quote(d.message.text) + " =";
+    head += ") " + d.severity.text + " " +
+            (d.message_text ? expr(*d.message_text, {}) : quote(d.message.text)) + " =";
     return head_body(head, *d.value, nullptr, out);
   }
   case K::Instance:
@@ -632,6 +633,12 @@ void Formatter::report(const ast::Decl& d, Lines& out) const {
         if (it.filter) line += "where " + expr(*it.filter, {}) + " ";
         if (it.condition) line += "if " + expr(*it.condition, {}) + " ";
         line += it.text ? "= " + expr(*it.text, {}) : quote(it.label.text);
+        break;
+      case ast::ReportItem::ActionRows:
+      case ast::ReportItem::ActionColumns:
+        line += (it.kind == ast::ReportItem::ActionRows ? "rows " : "columns ") +
+                it.action_var.text + " in " + it.action_source.text + "(" + binder(*it.actor) + ")";
+        if (it.value) line += " = " + expr(*it.value, {});
         break;
       }
       out.add(line);

@@ -183,17 +183,23 @@ struct Check {
   ExprPtr body;
   int32_t frame_size = 0;
   Severity severity = Severity::Error;
-  // The message: literal text and `{expr}` pieces (expr null = literal).
+  // A message template's pieces: literal text and `{expr}` (expr null = literal).
   struct Piece {
     std::string text;
     ExprPtr expr;
   };
-  std::vector<Piece> message;
+  // The message: a text expression built like a report cell (sema_text.cpp;
+  // simulator/declared_report.hpp build_text renders it).
+  ExprPtr message;
   std::vector<std::string> implements;
   std::string doc;
   Span span;
   int module = -1;
 };
+
+// A cell about the action variable of `rows/columns a in actions(...)`:
+// `a` (its name), `scope(a)`, `allowed(a)`, `summary(a)` (action_scope.hpp).
+enum class ActionCell { None, Label, Scope, Allowed, Summary };
 
 // `report name "title" { rows ... column ... columns ... note ... }`: tables
 // the simulator renders (simulator/declared_report.*). Frame slots: the row
@@ -202,9 +208,18 @@ struct Check {
 struct ReportColumn {
   std::string header; // a named column; empty for `columns`
   bool per_instance = false;
-  Param var;      // `columns`: one column per instance passing `filter`
-  ExprPtr filter; // may be null
-  ExprPtr value;  // the cell
+  Param var;                                 // `columns`: one column per instance passing `filter`
+  ExprPtr filter;                            // may be null
+  ExprPtr value;                             // the cell
+  bool per_action = false;                   // `columns a in actions(...)`
+  ActionCell action_cell = ActionCell::None; // set: the cell is about the action
+};
+
+// `rows a in actions(actor: T)`: per row (of type T), each action whose
+// first parameter is `actor: T`, the row as the actor.
+struct ReportActions {
+  std::string var, param;
+  int32_t actor_type = -1; // an entity type; -1: none declared
 };
 
 struct ReportNote {
@@ -228,6 +243,8 @@ struct ReportTable {
   bool repeated = false;
   Param each;
   ExprPtr each_filter, each_title; // may be null
+  ReportActions action_rows;    // actor_type -1: one row per instance
+  ReportActions action_columns; // the actions of `columns a in actions(...)`
 };
 
 struct Report {

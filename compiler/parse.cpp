@@ -499,6 +499,17 @@ public:
       if (has_where && next + 1 < xs.size()) it.filter = expr(xs[next++]);
       if (next + 1 < xs.size()) it.condition = expr(xs[next++]);
       if (!xs.empty()) it.text = expr(xs.back());
+    } else if (auto* c = dynamic_cast<P::ReportActionRowsContext*>(ctx)) {
+      it.kind = ast::ReportItem::ActionRows;
+      it.action_var = ident(c->ident(0));
+      it.action_source = ident(c->ident(1));
+      it.actor = binder(c->binder());
+    } else if (auto* c = dynamic_cast<P::ReportActionColumnsContext*>(ctx)) {
+      it.kind = ast::ReportItem::ActionColumns;
+      it.action_var = ident(c->ident(0));
+      it.action_source = ident(c->ident(1));
+      it.actor = binder(c->binder());
+      it.value = expr(c->expr());
     }
     return it;
   }
@@ -554,8 +565,11 @@ public:
       d.kind = ast::DeclKind::Check;
       d.name = ident(c->ident(0));
       d.severity = ident(c->ident(1));
-      d.message = {unquote(c->STRING()->getText()),
-                   token_span(file_, pos_, c->STRING()->getSymbol())};
+      if (c->STRING())
+        d.message = {unquote(c->STRING()->getText()),
+                     token_span(file_, pos_, c->STRING()->getSymbol())};
+      else
+        d.message_text = expr(c->checkMessage()->expr());
       for (auto* b : c->binder())
         d.params.push_back({ident(b->ident()), type(b->typeRef()), nullptr, span(b)});
       d.value = expr(c->expr());

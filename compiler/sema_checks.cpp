@@ -79,8 +79,19 @@ ast::ExprPtr piece_expr(const std::string& text, const Span& at) {
 
 } // namespace
 
+// A bare string is a template; `if` and `join(...)` build text as a report
+// cell does (sema_text.cpp), so a message reads as prose, not as values.
 void Context::check_message(const ast::Decl& d, Scope& scope, ir::Check& c) {
-  check_template(d.message, scope, c.message);
+  if (d.message_text) {
+    c.message = check_text(*d.message_text, scope);
+    return;
+  }
+  ast::Expr literal;
+  literal.kind = ast::ExprKind::Literal;
+  literal.lit = ast::LitKind::String;
+  literal.text = d.message.text;
+  literal.span = d.message.span;
+  c.message = check_text(literal, scope);
 }
 
 void Context::check_template(const ast::Ident& message, Scope& scope,

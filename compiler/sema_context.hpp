@@ -156,6 +156,9 @@ public:
   // "Building text"); any other expression is shown as text.
   ir::ExprPtr check_text(const ast::Expr& e, Scope& scope);
   ir::ExprPtr check_text_list(const ast::Expr& e, Scope& scope);
+  bool check_report_actions(const ast::ReportItem& it, const ir::ReportTable& table,
+                            ir::ReportActions& out, const char* what);
+  ir::ActionCell report_action_cell(const ast::Expr& e, const std::string& var);
   void apply_allows();
   // --- sema_lints.cpp
   bool in_root_file(const Span& s) const;

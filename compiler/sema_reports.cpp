@@ -109,16 +109,41 @@ void Context::check_report_table(const ast::ReportTable& t, ir::ReportTable& out
   add_each(row_scope);
   if (rows->filter) out.row_filter = condition(*rows->filter, row_scope, "`where` filter");
   int32_t frame = std::max(1, free_slot);
+  for (const auto& it : t.items)
+    if (it.kind == ast::ReportItem::ActionRows &&
+        check_report_actions(it, out, out.action_rows, "rows"))
+      row_scope.vars[0].used = true; // the row is the actor
 
   for (const auto& it : t.items) {
     switch (it.kind) {
     case ast::ReportItem::Rows:
+    case ast::ReportItem::ActionRows:
       break;
+    case ast::ReportItem::ActionColumns: {
+      if (!check_report_actions(it, out, out.action_columns, "columns")) break;
+      row_scope.vars[0].used = true; // the row is the actor
+      ir::ReportColumn c;
+      c.per_action = true;
+      c.action_cell = report_action_cell(*it.value, it.action_var.text);
+      if (c.action_cell == ir::ActionCell::None)
+        diags.error(it.value->span,
+                    fmt::format("a cell of `columns {} in actions(...)` is about the action",
+                                it.action_var.text),
+                    fmt::format("expected {0}, scope({0}), allowed({0}) or summary({0})",
+                                it.action_var.text));
+      out.columns.push_back(std::move(c));
+      break;
+    }
     case ast::ReportItem::Column: {
       ir::ReportColumn c;
       c.header = it.label.text;
       if (c.header.empty())
         diags.error(it.label.span, "a column needs a header", "e.g. column \"Name\" = u.name");
+      c.action_cell = report_action_cell(*it.value, out.action_rows.var);
+      if (c.action_cell != ir::ActionCell::None) {
+        out.columns.push_back(std::move(c));
+        break;
+      }
       c.value = check_text(*it.value, row_scope);
       out.columns.push_back(std::move(c));
       frame = std::max(frame, row_scope.frame_size);
@@ -188,6 +213,60 @@ void Context::check_report_table(const ast::ReportTable& t, ir::ReportTable& out
         fmt::format("variable '{}' of report table '{}' is never used", out.each.name, out.name),
         "a table repeated per instance shows it in its title, rows or notes");
   out.frame_size = frame;
+}
+
+// `rows a in actions(actor: T)` / `columns a in actions(actor: T)`: the
+// actions whose first parameter is `actor: T`, T the rows' type (the row is
+// the actor). False after reporting an error.
+bool Context::check_report_actions(const ast::ReportItem& it, const ir::ReportTable& table,
+                                   ir::ReportActions& out, const char* what) {
+  const char* example = "e.g. rows a in actions(actor: User)";
+  if (out.actor_type >= 0) {
+    diags.error(it.span, fmt::format("table '{}' declares its action {} twice", table.name, what),
+                "one per table");
+    return false;
+  }
+  if (it.action_source.text != "actions") {
+    diags.error(it.action_source.span,
+                fmt::format("unknown source '{}': expected 'actions'", it.action_source.text),
+                example);
+    return false;
+  }
+  if (it.action_var.text == table.row.name) {
+    diags.error(it.action_var.span,
+                fmt::format("the action variable '{}' hides the rows variable", it.action_var.text),
+                "give it another name");
+    return false;
+  }
+  ir::TypeId type = resolve_type(it.actor->type);
+  if (type == TT::kError) return false;
+  if (type != table.row.type) {
+    diags.error(it.actor->type.span,
+                fmt::format("the actions' first parameter '{}' must be of the rows' type '{}'",
+                            it.actor->name.text, type_name(table.row.type)),
+                fmt::format("found '{}'; each row is the actor of the actions", type_name(type)));
+    return false;
+  }
+  out.var = it.action_var.text;
+  out.param = it.actor->name.text;
+  out.actor_type = policy.types[type].ref;
+  return true;
+}
+
+// `a`, `scope(a)`, `allowed(a)` or `summary(a)` of the action variable `var`.
+ir::ActionCell Context::report_action_cell(const ast::Expr& e, const std::string& var) {
+  if (var.empty()) return ir::ActionCell::None;
+  if (e.kind == ast::ExprKind::Paren) return report_action_cell(*e.kids[0], var);
+  if (e.kind == ast::ExprKind::Name && e.name.text == var) return ir::ActionCell::Label;
+  if (e.kind != ast::ExprKind::Call || e.kids.size() != 1 ||
+      e.kids[0]->kind != ast::ExprKind::Name || e.kids[0]->name.text != var)
+    return ir::ActionCell::None;
+  if (e.name.text == "scope") return ir::ActionCell::Scope;
+  if (e.name.text == "allowed") return ir::ActionCell::Allowed;
+  if (e.name.text == "summary") return ir::ActionCell::Summary;
+  diags.error(e.name.span, fmt::format("'{}' is not a cell of an action", e.name.text),
+              fmt::format("expected {0}, scope({0}), allowed({0}) or summary({0})", var));
+  return ir::ActionCell::Label; // reported: no second error
 }
 
 void Context::check_reports(const std::vector<const ast::Decl*>& decls) {

@@ -188,8 +188,7 @@ void Context::reorder_rules() {
     if (inv.body) remap(*inv.body);
   for (auto& c : policy.checks) {
     if (c.body) remap(*c.body);
-    for (auto& p : c.message)
-      if (p.expr) remap(*p.expr);
+    if (c.message) remap(*c.message);
   }
   for (auto& r : policy.reports) r.for_each_expr(remap);
 }

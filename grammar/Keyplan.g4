@@ -52,7 +52,10 @@ binder : ident ':' typeRef ;
 
 // check no_profile(u: User) error "user {u} has no default profile" = u.p == none
 // (true = a finding, one per binding of the parameters)
-checkDecl : 'check' ident '(' binder (',' binder)* ')' ident STRING '=' expr ;
+checkDecl : 'check' ident '(' binder (',' binder)* ')' ident (STRING | checkMessage) '=' expr ;
+// The message as text built like a report cell: `if C then A else B`,
+// `join(SEP, TEXT, ...)` (a bare string above stays a template).
+checkMessage : expr ;
 
 // report authorization_matrix "title" { rows g: SystemGroup where listed(g)
 //   column "System group" = g   columns p: Profile where on_dashboard(p) = ...
@@ -68,6 +71,10 @@ reportItem
     | 'columns' binder ('where' expr)? '=' expr              # reportColumns
     | 'note' ('for' binder ('where' expr)?)? ('if' expr)? STRING  # reportNote
     | 'note' ('for' binder ('where' expr)?)? ('if' expr)? '=' expr  # reportNoteText
+    // rows a in actions(actor: User): per row, each action whose first
+    // parameter is `actor: User` (simulator/action_scope.hpp)
+    | 'rows' ident 'in' ident '(' binder ')'                  # reportActionRows
+    | 'columns' ident 'in' ident '(' binder ')' '=' expr      # reportActionColumns
     ;
 
 // Building example_building { groups: [ALL]  Floor first_floor { ... } }

@@ -98,6 +98,31 @@ struct Cloner {
     if (d.instance) out.instance = instance(*d.instance);
     out.severity = ident(d.severity);
     out.message = ident(d.message);
+    out.message_text = expr(d.message_text.get());
+    // Reports: without their tables a cached module's report has none.
+    if (d.title) out.title = ident(*d.title);
+    out.table_blocks = d.table_blocks;
+    for (const auto& t : d.tables) {
+      ast::ReportTable copy;
+      copy.name = ident(t.name);
+      if (t.title) copy.title = ident(*t.title);
+      copy.span = span(t.span);
+      for (const auto& it : t.items) {
+        ast::ReportItem i;
+        i.kind = it.kind;
+        i.span = span(it.span);
+        if (it.binder) i.binder = param(*it.binder);
+        i.filter = expr(it.filter.get());
+        i.value = expr(it.value.get());
+        i.condition = expr(it.condition.get());
+        i.label = ident(it.label);
+        i.action_var = ident(it.action_var);
+        i.action_source = ident(it.action_source);
+        if (it.actor) i.actor = param(*it.actor);
+        copy.items.push_back(std::move(i));
+      }
+      out.tables.push_back(std::move(copy));
+    }
     return out;
   }
 };

@@ -2,6 +2,7 @@
 
 #include "runtime/interpreter.hpp"
 #include "runtime/rt_value.hpp"
+#include "simulator/declared_report.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -105,9 +106,7 @@ void run_one(const ir::Policy& policy, const rt::Snapshot& snapshot, const Insta
         f.check = c.name;
         f.severity = c.severity;
         f.implements = c.implements;
-        for (const auto& p : c.message)
-          f.message +=
-              p.expr ? snapshot.format(rt::to_ir(interp.eval(*p.expr, frame, today))) : p.text;
+        if (c.message) f.message = build_text(interp, *c.message, frame, today);
         const std::string& id = snapshot.id(types[0], rows[0]);
         f.instance = policy.entities[static_cast<size_t>(types[0])].name + " " + id;
         f.subject = id;

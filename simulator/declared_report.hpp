@@ -4,6 +4,7 @@
 #pragma once
 
 #include "compiler/ir.hpp"
+#include "runtime/interpreter.hpp"
 #include "runtime/snapshot.hpp"
 #include "simulator/table.hpp"
 
@@ -20,6 +21,11 @@ std::string cell_text(const rt::Snapshot& snapshot, const ir::Value& v);
 // instance, named NAME_<id>. `only` (ids): just those instances, in that
 // order; an id no repeated table ranges over (or a report without one)
 // gives no tables and `error`.
+// A text expression (a report cell, a check message; compiler/sema_text.cpp)
+// evaluated in `frame`: templates, `if` between texts, `join`.
+std::string build_text(rt::Interpreter& interp, const ir::Expr& e, std::vector<rt::RtValue>& frame,
+                       int64_t today);
+
 std::vector<Table> render_declared_report(const ir::Policy& policy, const rt::Snapshot& snapshot,
                                           const ir::Report& report, int64_t today,
                                           const std::vector<std::string>& only = {},

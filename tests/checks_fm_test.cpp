@@ -158,8 +158,9 @@ TEST(ChecksW12W13, LicenseMessageNamesHowTheGroupIsHeld) {
   for (const auto& f : a.findings())
     if (f.check == "license_exceeded" && f.subject == "lena") {
       found = true;
-      EXPECT_EQ(f.message, "user 'lena' has license limited but system group 'edit_buildings' "
-                           "(profiles [], directly: false, contexts [lena_hq]) needs license full");
+      EXPECT_EQ(f.message, "user 'lena' has license limited, but system group 'edit_buildings' "
+                           "needs license full; it is held through contextual assignment "
+                           "'lena_hq'");
     }
   EXPECT_TRUE(found);
 }

@@ -92,8 +92,8 @@ TEST(FmSeed004, S4_1_LicenseWarningNamesTheContextualAssignment) {
     if (f.check == "license_exceeded" && f.subject == "lena") {
       found = true;
       EXPECT_EQ(f.message,
-                "user 'lena' has license limited but system group 'edit_buildings' (profiles [], "
-                "directly: false, contexts [lena_edits_hq]) needs license full");
+                "user 'lena' has license limited, but system group 'edit_buildings' needs "
+                "license full; it is held through contextual assignment 'lena_edits_hq'");
     }
   EXPECT_TRUE(found);
 }
@@ -122,11 +122,11 @@ TEST(FmSeed004, S5_1_ViewBuildingsNextToEditBuildingsIsRedundant) {
     if (f.check == "redundant_in_profile") messages.push_back(f.message);
   EXPECT_EQ(messages,
             (std::vector<std::string>{
-                "profile 'keeper': system group 'view_buildings' is redundant, the profile yields "
-                "at least as much without it under every license (groups that alone do: "
-                "[edit_buildings])",
-                "profile 'viewer': system group 'view_places' is redundant, the profile yields "
-                "at least as much without it under every license (groups that alone do: [])"}));
+                "profile 'keeper': system group 'view_buildings' is redundant: under every "
+                "license the profile yields at least as much without it, since "
+                "'edit_buildings' alone already does",
+                "profile 'viewer': system group 'view_places' is redundant: under every "
+                "license the profile yields at least as much without it"}));
   Acme strict(data, {{"over_license_level", "none"}});
   EXPECT_FALSE(
       strict.allows("redundant_in_profile", {{"profile", "keeper"}, {"group", "view_buildings"}}));

@@ -148,9 +148,9 @@ TEST(FmSuite, W_13_GroupAboveLicenseIsAWarningNamingBoth) {
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].severity, ir::Severity::Warning);
   EXPECT_EQ(findings[0].message,
-            "user 'rita' has license limited but system group 'reservation_coordinator' "
-            "(profiles [reservation_coordinator_profile], directly: false, contexts []) needs "
-            "license full");
+            "user 'rita' has license limited, but system group 'reservation_coordinator' needs "
+            "license full; it is held through the default profile "
+            "'reservation_coordinator_profile'");
   EXPECT_TRUE(findings[0].span.valid());
 }
 

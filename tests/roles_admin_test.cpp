@@ -227,7 +227,7 @@ TEST(Roles, F_G5_GroupAdministratorsEditTheirGroupOnly) {
 TEST(RolesReport, ListsWhatEachRoleMayAdminister) {
   Office o;
   ASSERT_TRUE(o.ok());
-  auto tables = sim::roles_report(o.policy(), *o.snap, day(kToday));
+  auto tables = roles_report(o.policy(), *o.snap, day(kToday));
   ASSERT_EQ(tables.size(), 2u);
   const sim::Table& list = tables[0];
   EXPECT_EQ(list.name, "roles");
@@ -264,9 +264,9 @@ TEST(RolesReport, FollowsThePolicyNotCpp) {
   // policy's settings changes the report.
   Office o;
   ASSERT_TRUE(o.ok());
-  auto before = sim::roles_report(o.policy(), *o.snap, day(kToday));
+  auto before = roles_report(o.policy(), *o.snap, day(kToday));
   o.set("group_access_counts_all", "false");
-  auto after = sim::roles_report(o.policy(), *o.snap, day(kToday));
+  auto after = roles_report(o.policy(), *o.snap, day(kToday));
   auto cell = [](const std::vector<sim::Table>& t, const char* user, const char* action) {
     for (const auto& r : t[0].rows)
       if (r[0] == user && r[2] == action) return r[3];
@@ -277,14 +277,20 @@ TEST(RolesReport, FollowsThePolicyNotCpp) {
   EXPECT_EQ(cell(after, "gustav", "book_for"), "nina, adam → it_desk");
 }
 
-TEST(RolesReport, PolicyWithoutRoles) {
-  auto r = compile_source("p.kp", "entity Thing { n: int = 0 }\naction a(t: Thing) = t.n == 0\n");
+// A report's `rows a in actions(actor: T)` on a policy without such actions
+// says so (the roles report used to say it in C++).
+TEST(RolesReport, ActionRowsWithoutMatchingActionsSayWhy) {
+  auto r = compile_source("p.kp", "entity Thing { n: int = 0 }\naction a(t: Thing) = t.n == 0\n"
+                                  "Thing one\n"
+                                  "report r { rows t: Thing\n rows x in actions(actor: Thing)\n"
+                                  " column \"x\" = x }\n");
   ASSERT_TRUE(r.policy) << r.diags.render_text(*r.sources);
   rt::Snapshot s(*r.policy);
-  auto tables = sim::roles_report(*r.policy, s, day(kToday));
-  ASSERT_FALSE(tables.empty());
+  auto tables = sim::render_declared_report(*r.policy, s, r.policy->reports.at(0), day(kToday));
+  ASSERT_EQ(tables.size(), 1u);
   EXPECT_TRUE(tables[0].rows.empty());
-  EXPECT_FALSE(tables[0].notes.empty());
+  ASSERT_FALSE(tables[0].notes.empty());
+  EXPECT_EQ(tables[0].notes[0], "no action has a first parameter 'actor: Thing'");
 }
 
 // ------------------------------------------------------------- scenarios

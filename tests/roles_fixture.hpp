@@ -8,7 +8,7 @@
 #include "runtime/interpreter.hpp"
 #include "runtime/request.hpp"
 #include "runtime/snapshot.hpp"
-#include "simulator/roles_report.hpp"
+#include "simulator/declared_report.hpp"
 #include "simulator/runner.hpp"
 #include <algorithm>
 #include <filesystem>
@@ -28,6 +28,15 @@ inline int64_t day(const char* text) {
   int64_t d = 0;
   EXPECT_TRUE(ir::parse_date(text, d)) << text;
   return d;
+}
+
+// `keyplan report roles`: the report std.desk_booking declares.
+inline std::vector<sim::Table> roles_report(const ir::Policy& p, const rt::Snapshot& s,
+                                            int64_t today) {
+  int32_t r = p.find_report("roles");
+  EXPECT_GE(r, 0) << "the policy declares no roles report";
+  if (r < 0) return {};
+  return sim::render_declared_report(p, s, p.reports[static_cast<size_t>(r)], today);
 }
 
 inline fs::path source_root() {

@@ -4,7 +4,7 @@
 // objects of building b0"), and a scope lists at most a dozen items.
 #include "compiler/compile.hpp"
 #include "runtime/snapshot.hpp"
-#include "simulator/roles_report.hpp"
+#include "simulator/declared_report.hpp"
 
 #include <gtest/gtest.h>
 
@@ -46,7 +46,9 @@ TEST(RolesReport, ManyObjectsAreSummarisedByLocation) {
   CompileResult r = compile_source("big.kp", big_office());
   ASSERT_TRUE(r.policy) << r.diags.render_text(*r.sources);
   rt::Snapshot snap(*r.policy);
-  auto tables = sim::roles_report(*r.policy, snap, 0);
+  auto tables = sim::render_declared_report(
+      *r.policy, snap, r.policy->reports.at(static_cast<size_t>(r.policy->find_report("roles"))),
+      0);
   EXPECT_EQ(scope(tables, "one", "edit_object"), "all 30 objects of building b0");
   EXPECT_EQ(scope(tables, "two", "edit_object"),
             "all except all 20 objects of building b2 (60 of 80)");

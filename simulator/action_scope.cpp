@@ -1,10 +1,8 @@
-// `keyplan report roles` (F-R1 – F-R6). The report knows no role: it finds
-// the policy's admin actions (every action whose first parameter is
-// `actor: User`), asks each of them, through the reference interpreter, for
-// every combination of its other parameters, and lists what each user with
-// a role (or a group administrator, F-G5) is allowed. Reading the vocabulary
-// (User.roles, Group.administrators) only chooses whom to list.
-#include "simulator/roles_report.hpp"
+// The scope of an action for one actor (simulator/action_scope.hpp): every
+// combination of its other parameters is decided by the reference
+// interpreter; the allowed ones are rendered short (issue 16: a scope of many
+// locations by the largest locations it fills, at most a dozen items).
+#include "simulator/action_scope.hpp"
 
 #include "runtime/interpreter.hpp"
 #include "runtime/rt_value.hpp"
@@ -22,20 +20,7 @@ namespace keyplan::sim {
 
 namespace {
 
-// One parameter's values to try, with their labels.
-struct Domain {
-  std::vector<rt::RtValue> values;
-  std::vector<std::string> labels;
-  int32_t entity = -1; // the entity type of an entity parameter
-};
-
-struct AdminAction {
-  int32_t rule = -1;
-  std::string label;              // the name, with the parameter types when overloaded
-  std::vector<Domain> domains;    // one per parameter after `actor`
-  std::vector<size_t> varying;    // the parameters with more than one value
-  std::vector<std::string> fixed; // "on = 2026-11-23" for single-valued ones
-};
+using Domain = ActionDomain;
 
 std::string join(const std::vector<std::string>& parts, const char* sep) {
   std::string out;
@@ -193,15 +178,13 @@ std::string render_subset(const rt::Snapshot& snapshot, const std::vector<size_t
   return listed(snapshot, chosen, d);
 }
 
-// The allowed combinations of an action for one actor, rendered.
-struct Scope {
-  size_t allowed = 0, total = 0;
-  std::string text;
-};
-
 // Self-service (the actor as another User parameter: one's own bookings and
 // profile, F-R1) is left out: the report is about administering others.
-Scope scope_of(rt::Interpreter& interp, AdminAction a, const rt::RtValue& actor, int64_t today) {
+} // namespace
+
+ActionScope scope_of(rt::Interpreter& interp, const ScopedAction& action, const rt::RtValue& actor,
+                     int64_t today) {
+  ScopedAction a = action;
   for (auto& d : a.domains) {
     for (size_t i = d.values.size(); i-- > 0;) {
       const rt::RtValue& v = d.values[i];
@@ -214,7 +197,8 @@ Scope scope_of(rt::Interpreter& interp, AdminAction a, const rt::RtValue& actor,
   }
   rt::EvalOptions eo;
   eo.today = today;
-  Scope s;
+  ActionScope s;
+  s.varying = !a.varying.empty();
   std::vector<rt::RtValue> args(a.domains.size() + 1);
   args[0] = actor;
   for (size_t i = 0; i < a.domains.size(); ++i) args[i + 1] = a.domains[i].values.at(0);
@@ -299,45 +283,17 @@ Scope scope_of(rt::Interpreter& interp, AdminAction a, const rt::RtValue& actor,
   return s;
 }
 
-std::string roles_text(const rt::Snapshot& snapshot, int32_t user, int32_t row,
-                       int32_t roles_attr) {
-  if (roles_attr < 0) return "";
-  std::string text = snapshot.format(snapshot.get(user, row, roles_attr));
-  if (text.size() >= 2 && text.front() == '[' && text.back() == ']')
-    text = text.substr(1, text.size() - 2);
-  return text;
-}
-
-} // namespace
-
-std::vector<Table> roles_report(const ir::Policy& policy, const rt::Snapshot& snapshot,
-                                int64_t today) {
-  Table list;
-  list.name = "roles";
-  list.title = "What each user with a role may administer (F-R1 – F-R6)";
-  list.headers = {"user", "roles", "action", "scope", "allowed"};
-  Table matrix;
-  matrix.name = "roles_matrix";
-  matrix.title = "Admin actions per user: yes, all, allowed/total, or - for none";
-  matrix.headers = {"user", "roles"};
-
-  const int32_t user_type = policy.find_entity("User");
-  if (user_type < 0) {
-    list.notes.push_back("the policy declares no User entity (import std.desk_booking)");
-    return {list};
-  }
-  const auto& user_entity = policy.entities[static_cast<size_t>(user_type)];
-  const int32_t roles_attr = user_entity.find_attribute("roles");
-
-  rt::Interpreter interp(policy, snapshot);
-
-  // The admin actions, in declaration order.
+std::vector<ScopedAction> scoped_actions(const ir::Policy& policy, const rt::Snapshot& snapshot,
+                                         rt::Interpreter& interp, const std::string& param,
+                                         int32_t actor_type, int64_t today,
+                                         std::vector<std::string>& notes,
+                                         std::vector<std::string>& fixed_notes) {
   std::vector<int32_t> rules;
   for (int32_t r : policy.actions()) {
     const ir::Rule& rule = policy.rules[static_cast<size_t>(r)];
-    if (rule.params.empty() || rule.params[0].name != "actor") continue;
+    if (rule.params.empty() || rule.params[0].name != param) continue;
     const ir::Type& t = policy.types[rule.params[0].type];
-    if (t.kind != ir::TypeKind::Entity || t.ref != user_type) continue;
+    if (t.kind != ir::TypeKind::Entity || t.ref != actor_type) continue;
     rules.push_back(r);
   }
   std::sort(rules.begin(), rules.end(), [&](int32_t a, int32_t b) {
@@ -348,11 +304,11 @@ std::vector<Table> roles_report(const ir::Policy& policy, const rt::Snapshot& sn
   std::map<std::string, int> overloads;
   for (int32_t r : rules) ++overloads[policy.rules[static_cast<size_t>(r)].name];
 
-  std::vector<AdminAction> actions;
-  std::set<std::string> fixed_notes;
+  std::vector<ScopedAction> actions;
+  std::set<std::string> fixed;
   for (int32_t r : rules) {
     const ir::Rule& rule = policy.rules[static_cast<size_t>(r)];
-    AdminAction a;
+    ScopedAction a;
     a.rule = r;
     a.label = rule.name;
     std::vector<std::string> types;
@@ -363,7 +319,7 @@ std::vector<Table> roles_report(const ir::Policy& policy, const rt::Snapshot& sn
       std::string why;
       auto d = domain_of(policy, snapshot, interp, p, today, &why);
       if (!d) {
-        list.notes.push_back(rule.name + " is left out: " + why);
+        notes.push_back(rule.name + " is left out: " + why);
         ok = false;
         break;
       }
@@ -379,73 +335,25 @@ std::vector<Table> roles_report(const ir::Policy& policy, const rt::Snapshot& sn
     bool empty = std::any_of(a.domains.begin(), a.domains.end(),
                              [](const Domain& d) { return d.values.empty(); });
     if (empty) {
-      list.notes.push_back(rule.name + ": a parameter type has no instances");
+      notes.push_back(rule.name + ": a parameter type has no instances");
       continue;
     }
     if (overloads[rule.name] > 1) a.label += "(" + join(types, ", ") + ")";
-    if (!a.fixed.empty()) fixed_notes.insert(a.label + ": " + join(a.fixed, ", "));
+    if (!a.fixed.empty()) fixed.insert(a.label + ": " + join(a.fixed, ", "));
     actions.push_back(std::move(a));
   }
-  for (const auto& a : actions) matrix.headers.push_back(a.label);
+  for (const auto& n : fixed) fixed_notes.push_back("Fixed parameter, " + n);
+  return actions;
+}
 
-  // Whom to list: the users with a role and the groups' administrators.
-  std::vector<bool> listed(static_cast<size_t>(snapshot.count(user_type)), false);
-  std::vector<bool> group_admin(listed.size(), false);
-  for (int32_t row = 0; row < snapshot.count(user_type); ++row)
-    if (roles_attr >= 0 && !roles_text(snapshot, user_type, row, roles_attr).empty())
-      listed[static_cast<size_t>(row)] = true;
-  const int32_t group_type = policy.find_entity("Group");
-  if (group_type >= 0) {
-    const int32_t admins =
-        policy.entities[static_cast<size_t>(group_type)].find_attribute("administrators");
-    if (admins >= 0) {
-      for (int32_t g = 0; g < snapshot.count(group_type); ++g) {
-        ir::Value v = snapshot.get(group_type, g, admins);
-        for (const auto& e : v.elems)
-          if (e.tag == ir::Value::Tag::Entity && e.ref == user_type) {
-            listed[static_cast<size_t>(e.num)] = true;
-            group_admin[static_cast<size_t>(e.num)] = true;
-          }
-      }
-    }
-  }
+std::string ActionScope::count() const {
+  return varying ? std::to_string(allowed) + "/" + std::to_string(total) : "yes";
+}
 
-  size_t users = 0;
-  for (int32_t row = 0; row < snapshot.count(user_type); ++row) {
-    if (!listed[static_cast<size_t>(row)]) continue;
-    ++users;
-    const std::string& id = snapshot.id(user_type, row);
-    std::string roles = roles_text(snapshot, user_type, row, roles_attr);
-    if (group_admin[static_cast<size_t>(row)])
-      roles += roles.empty() ? "(group administrator)" : ", (group administrator)";
-    std::vector<std::string> cells = {id, roles};
-    const rt::RtValue actor = rt::RtValue::entity(user_type, row);
-    for (const auto& a : actions) {
-      Scope s = scope_of(interp, a, actor, today);
-      if (s.allowed == 0) {
-        cells.push_back("-");
-        continue;
-      }
-      std::string count = std::to_string(s.allowed) + "/" + std::to_string(s.total);
-      list.rows.push_back({id, roles, a.label, s.text, a.varying.empty() ? "yes" : count});
-      cells.push_back(a.varying.empty() ? "yes" : s.allowed == s.total ? "all" : count);
-    }
-    matrix.rows.push_back(std::move(cells));
-  }
-
-  if (users == 0) list.notes.push_back("no user has a role (User.roles) or administers a group");
-  if (actions.empty())
-    list.notes.push_back("the policy has no admin actions (actions whose first parameter is "
-                         "actor: User)");
-  list.notes.push_back("Each action was decided by the policy for every combination of its "
-                       "parameters; scope lists what is allowed (\"all (N)\": every one of N; "
-                       "\"a, b → x\": for a and b, x), allowed counts the combinations.");
-  list.notes.push_back("Self-service is left out (one's own bookings and profile, F-R1): "
-                       "\"all\" counts the other users.");
-  for (const auto& n : fixed_notes) list.notes.push_back("Fixed parameter, " + n);
-  matrix.notes.push_back("yes: allowed; all: every combination; k/n: k of n combinations; -: "
-                         "none. Details in the table 'roles'.");
-  return {list, matrix};
+std::string ActionScope::summary() const {
+  if (allowed == 0) return "-";
+  if (!varying) return "yes";
+  return allowed == total ? "all" : count();
 }
 
 } // namespace keyplan::sim
