@@ -16,6 +16,7 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null;
 trap cleanup EXIT
 export KEYPLAN_PATH=${KEYPLAN_PATH:-$here/../policies}
 "$keyplan" gen -o "$tmp/tenant.yaml"
+: >"$tmp/serve.log" # exists before the loop below reads it
 "$keyplan" serve std.desk_booking --data "$tmp/tenant.yaml" --listen 127.0.0.1:0 2>"$tmp/serve.log" &
 pid=$!
 port=

@@ -18,13 +18,28 @@ Reply error_reply(int status, const std::string& code, const std::string& messag
   return r;
 }
 
+namespace {
+// Whether `v` (an object) has `key` and what is_kind says of it; a
+// missing member is `missing_ok`.
+template <typename Is> bool member_is(const json& v, const char* key, Is is_kind, bool missing_ok) {
+  const auto f = v.find(key);
+  return f == v.end() ? missing_ok : is_kind(*f);
+}
+bool is_string(const json& j) {
+  return j.is_string();
+}
+bool is_object(const json& j) {
+  return j.is_object();
+}
+} // namespace
+
 std::string check_entity(const json& v, const char* what, bool need_id) {
   if (!v.is_object()) return fmt::format("`{}` must be an object", what);
-  if (!v.contains("type") || !v["type"].is_string())
+  if (!member_is(v, "type", is_string, false))
     return fmt::format("`{}.type` must be a string", what);
-  if (need_id && (!v.contains("id") || !v["id"].is_string()))
+  if (need_id && !member_is(v, "id", is_string, false))
     return fmt::format("`{}.id` must be a string", what);
-  if (v.contains("properties") && !v["properties"].is_object())
+  if (!member_is(v, "properties", is_object, true))
     return fmt::format("`{}.properties` must be an object", what);
   return {};
 }
@@ -293,10 +308,11 @@ public:
   explicit BatchBinding(const World& w) : w_(w), today_(w.today()) {}
 
   Outcome decide(const json& s, const json& a, const json& r, const json& c) {
-    const bool by_id = r.is_object() && r.size() == 2 && r.contains("id");
+    // Checked before: an object with string members type and id.
+    const bool by_id = r.size() == 2 && !r.contains("properties");
     if (by_id && index_ >= 0 && &s == s_ && &a == a_ && &c == c_ &&
-        r["type"].get_ref<const std::string&>() == type_) {
-      const int32_t row = w_.snapshot().find(entity_, r["id"].get_ref<const std::string&>());
+        r.find("type")->get_ref<const std::string&>() == type_) {
+      const int32_t row = w_.snapshot().find(entity_, r.find("id")->get_ref<const std::string&>());
       if (row >= 0) {
         bound_.args[static_cast<size_t>(index_)] = ir::Value::entity(entity_, row);
         return decide_bound(w_, a["name"].get_ref<const std::string&>(), bound_, today_, false);
@@ -399,25 +415,37 @@ Reply evaluations(const World& w, const json& body) {
   // request's top-level ones (§7.1.1); a malformed item fails the request.
   const json &ds = member(body, "subject"), &da = member(body, "action"),
              &dr = member(body, "resource"), &dc = member(body, "context");
+  // The request's own parts are checked once, not again for every item
+  // that takes them; each item's parts are found once.
+  const std::string ds_error = check_entity(ds, "subject", true), da_error = check_action(da);
+  struct Parts {
+    const json *s, *a, *r, *c;
+  };
+  std::vector<Parts> parts;
+  parts.reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
     const json& it = items[i];
     if (!it.is_object())
       return error_reply(400, "invalid_request", fmt::format("evaluations[{}]: not an object", i));
-    const json &s = it.contains("subject") ? it["subject"] : ds,
-               &a = it.contains("action") ? it["action"] : da,
-               &r = it.contains("resource") ? it["resource"] : dr,
-               &c = it.contains("context") ? it["context"] : dc;
-    if (std::string e = check_request(s, a, r, c); !e.empty())
+    auto part = [&it](const char* key, const json& fallback) {
+      const auto f = it.find(key);
+      return f == it.end() ? &fallback : &*f;
+    };
+    const Parts p{part("subject", ds), part("action", da), part("resource", dr),
+                  part("context", dc)};
+    std::string e = p.s == &ds ? ds_error : check_entity(*p.s, "subject", true);
+    if (e.empty()) e = p.a == &da ? da_error : check_action(*p.a);
+    if (e.empty()) e = check_entity(*p.r, "resource", true);
+    if (e.empty() && !p.c->is_null() && !p.c->is_object()) e = "`context` must be an object";
+    if (!e.empty())
       return error_reply(400, "invalid_request", fmt::format("evaluations[{}]: {}", i, e));
+    parts.push_back(p);
   }
   Reply out;
   out.outcomes.reserve(items.size());
   BatchBinding same(w);
-  for (const json& it : items) {
-    const json &s = it.contains("subject") ? it["subject"] : ds,
-               &a = it.contains("action") ? it["action"] : da,
-               &r = it.contains("resource") ? it["resource"] : dr,
-               &c = it.contains("context") ? it["context"] : dc;
+  for (const Parts& p : parts) {
+    const json &s = *p.s, &a = *p.a, &r = *p.r, &c = *p.c;
     out.outcomes.push_back(same.decide(s, a, r, c));
     const Outcome& o = out.outcomes.back();
     // The short-circuit semantics stop after the deciding item (§7.1.2.1).
