@@ -99,7 +99,8 @@ void add_serve_command(CLI::App& app, int& status) {
   cmd->add_option("--max-body", o->serve.max_body, "Largest request body in bytes (default 1 MiB)")
       ->check(CLI::Range(1024, 256 << 20));
   cmd->add_option("--read-timeout-ms", o->serve.read_timeout_ms,
-                  "Drop a client silent this long in the middle of a request (default 5000)")
+                  "Drop a client whose request is not whole this long after its first byte "
+                  "(default 5000)")
       ->check(CLI::Range(100, 600000));
   cmd->callback([o, &status]() { status = run(*o); });
 }
