@@ -2,7 +2,8 @@
 # bench/serve.sh: drives `keyplan serve` on the default generated tenant
 # (`keyplan gen`) with wrk, loopback only: single evaluations and batches of
 # 100, at 1, 8 and 64 connections; throughput and p50/p99/p99.9 latency as
-# a Markdown table (docs/performance.md, "The decision service").
+# a Markdown table, with the service's CPU time per request
+# (docs/performance.md, "The decision service").
 #
 #   bench/serve.sh [KEYPLAN_BINARY] [SECONDS]    (defaults: build/keyplan, 5)
 set -euo pipefail
@@ -16,6 +17,7 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null;
 trap cleanup EXIT
 export KEYPLAN_PATH=${KEYPLAN_PATH:-$here/../policies}
 "$keyplan" gen -o "$tmp/tenant.yaml"
+: >"$tmp/serve.log" # exists before the loop below reads it
 "$keyplan" serve std.desk_booking --data "$tmp/tenant.yaml" --listen 127.0.0.1:0 2>"$tmp/serve.log" &
 pid=$!
 port=
@@ -26,19 +28,26 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 [ -n "$port" ] || { echo "bench/serve.sh: the service did not start" >&2; exit 1; }
-echo "| load | connections | requests/s | decisions/s | p50 ms | p99 ms | p99.9 ms | errors |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+# The service's CPU time (user + system, clock ticks) so far: per request it
+# tells what the service costs, whatever else shares the machine.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+hz=$(getconf CLK_TCK)
+echo "| load | connections | requests/s | decisions/s | p50 ms | p99 ms | p99.9 ms | errors | service CPU µs/request |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for kind in single batch; do
   per=1
   [ "$kind" = batch ] && per=100
   for c in 1 8 64; do
     t=$(( c < 2 ? 1 : 2 ))
+    before=$(cpu_ticks)
     line=$(wrk -t"$t" -c"$c" -d"${secs}s" -s "$here/serve/$kind.lua" "http://127.0.0.1:$port" | grep '^RESULT')
+    ticks=$(( $(cpu_ticks) - before ))
     rps=$(sed 's/.*requests_per_s=\([0-9]*\).*/\1/' <<<"$line")
     p50=$(sed 's/.*p50_ms=\([0-9.]*\).*/\1/' <<<"$line")
     p99=$(sed 's/.*p99_ms=\([0-9.]*\).*/\1/' <<<"$line")
     p999=$(sed 's/.*p999_ms=\([0-9.]*\).*/\1/' <<<"$line")
     err=$(sed 's/.*errors=\([0-9]*\).*/\1/' <<<"$line")
-    echo "| $kind${per:+ ×$per} | $c | $rps | $(( rps * per )) | $p50 | $p99 | $p999 | $err |"
+    cpu=$(awk -v t="$ticks" -v hz="$hz" -v r="$rps" -v s="$secs" 'BEGIN { printf "%.1f", (r > 0 ? t / hz * 1e6 / (r * s) : 0) }')
+    echo "| $kind${per:+ ×$per} | $c | $rps | $(( rps * per )) | $p50 | $p99 | $p999 | $err | $cpu |"
   done
 done

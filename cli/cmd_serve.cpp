@@ -94,12 +94,13 @@ void add_serve_command(CLI::App& app, int& status) {
                   "milliseconds (default 0: off; SIGHUP and /v1/reload always work)")
       ->check(CLI::Range(0, 3600000));
   cmd->add_option("--threads", o->serve.threads,
-                  "Worker threads: connections served at once (default 128)")
-      ->check(CLI::Range(2, 4096));
+                  "Event loops, one thread each (default: one per core)")
+      ->check(CLI::Range(1, 4096));
   cmd->add_option("--max-body", o->serve.max_body, "Largest request body in bytes (default 1 MiB)")
       ->check(CLI::Range(1024, 256 << 20));
   cmd->add_option("--read-timeout-ms", o->serve.read_timeout_ms,
-                  "Drop a client silent this long in the middle of a request (default 5000)")
+                  "Drop a client whose request is not whole this long after its first byte "
+                  "(default 5000)")
       ->check(CLI::Range(100, 600000));
   cmd->callback([o, &status]() { status = run(*o); });
 }

@@ -13,7 +13,7 @@ packages=(
   libcsv-dev libzip-dev libpugixml-dev # keyplan import: CSV (RFC 4180) and XLSX reading
   libxml2-utils # xmllint: tests check the JUnit and XLSX XML with it
   chromium libpng-dev # the matrix HTML page is rendered and screenshotted in headless Chromium
-  libcpp-httplib-dev wrk # keyplan serve: the HTTP server, and the load generator its bench drives
+  libboost-dev libcpp-httplib-dev wrk # keyplan serve: Boost.Beast/Asio (HTTP server), cpp-httplib (test client), the bench's load generator
   neovim # the language server is tested attached to a real editor, headless
   libfyaml-dev libsimdjson-dev # fast tenant loading (keyplan bench load)
 )

@@ -18,13 +18,28 @@ Reply error_reply(int status, const std::string& code, const std::string& messag
   return r;
 }
 
+namespace {
+// Whether `v` (an object) has `key` and what is_kind says of it; a
+// missing member is `missing_ok`.
+template <typename Is> bool member_is(const json& v, const char* key, Is is_kind, bool missing_ok) {
+  const auto f = v.find(key);
+  return f == v.end() ? missing_ok : is_kind(*f);
+}
+bool is_string(const json& j) {
+  return j.is_string();
+}
+bool is_object(const json& j) {
+  return j.is_object();
+}
+} // namespace
+
 std::string check_entity(const json& v, const char* what, bool need_id) {
   if (!v.is_object()) return fmt::format("`{}` must be an object", what);
-  if (!v.contains("type") || !v["type"].is_string())
+  if (!member_is(v, "type", is_string, false))
     return fmt::format("`{}.type` must be a string", what);
-  if (need_id && (!v.contains("id") || !v["id"].is_string()))
+  if (need_id && !member_is(v, "id", is_string, false))
     return fmt::format("`{}.id` must be a string", what);
-  if (v.contains("properties") && !v["properties"].is_object())
+  if (!member_is(v, "properties", is_object, true))
     return fmt::format("`{}.properties` must be an object", what);
   return {};
 }
@@ -38,7 +53,7 @@ std::string check_action(const json& v) {
 }
 
 int32_t entity_of(const World& w, const json& typed) {
-  auto it = w.mapping.types.find(typed["type"].get<std::string>());
+  auto it = w.mapping.types.find(typed["type"].get_ref<const std::string&>());
   return it == w.mapping.types.end() ? -1 : it->second;
 }
 
@@ -198,14 +213,10 @@ Bound bind(const World& w, const ActionMapping& am, const json& subject, const j
   return b;
 }
 
-Outcome decide(const World& w, const json& subject, const json& action, const json& resource,
-               const json& context, bool explain) {
-  const std::string name = action["name"].get<std::string>();
-  const ActionMapping* am = w.mapping.find(name);
-  if (!am) return deny(name, "unknown_action", "the mapping has no action '" + name + "'");
-  Bound b = bind(w, *am, subject, resource, context, action);
+Outcome decide_bound(const World& w, const std::string& name, const Bound& b, int64_t today,
+                     bool explain) {
   if (!b.ok()) return deny(name, b.reason_code, b.reason);
-  rt::Decision d = w.decide(b.rule, b.args, w.today(), explain);
+  rt::Decision d = w.decide(b.rule, b.args, today, explain);
   Outcome o;
   o.action = name;
   if (explain && d.explanation)
@@ -222,6 +233,17 @@ Outcome decide(const World& w, const json& subject, const json& action, const js
   return o;
 }
 
+Outcome decide(const World& w, const json& subject, const json& action, const json& resource,
+               const json& context, bool explain, Bound* bound) {
+  const std::string& name = action["name"].get_ref<const std::string&>();
+  const ActionMapping* am = w.mapping.find(name);
+  if (!am) return deny(name, "unknown_action", "the mapping has no action '" + name + "'");
+  Bound b = bind(w, *am, subject, resource, context, action);
+  Outcome o = decide_bound(w, name, b, w.today(), explain);
+  if (bound) *bound = std::move(b);
+  return o;
+}
+
 json decision_json(const Outcome& o, const World& w, bool with_hash) {
   if (o.allowed && !with_hash) return {{"decision", true}};
   json ctx = json::object();
@@ -235,8 +257,17 @@ json decision_json(const Outcome& o, const World& w, bool with_hash) {
 
 namespace {
 
-std::string json_string(const std::string& s) {
-  return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+void append_json_string(std::string& out, const std::string& s) {
+  // Plain ASCII (what reasons mostly are) as it is; the rest through
+  // nlohmann_json, which escapes and replaces invalid UTF-8.
+  for (unsigned char c : s)
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+      out += json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+      return;
+    }
+  out += '"';
+  out += s;
+  out += '"';
 }
 
 // A batch's answer, written straight into one string (no JSON tree per
@@ -247,7 +278,7 @@ std::string batch_text(const std::vector<Outcome>& outcomes, const World& w) {
   std::string out;
   out.reserve(32 + outcomes.size() * 24);
   out += "{\"context\":{\"policy_hash\":";
-  out += json_string(w.hash);
+  append_json_string(out, w.hash);
   out += "},\"evaluations\":[";
   for (size_t i = 0; i < outcomes.size(); ++i) {
     const Outcome& o = outcomes[i];
@@ -257,14 +288,66 @@ std::string batch_text(const std::vector<Outcome>& outcomes, const World& w) {
       continue;
     }
     out += "{\"context\":{\"reason_admin\":{\"en\":";
-    out += json_string(o.reason);
+    append_json_string(out, o.reason);
     out += "},\"reason_code\":";
-    out += json_string(o.reason_code);
+    append_json_string(out, o.reason_code);
     out += "},\"decision\":false}";
   }
   out += "]}";
   return out;
 }
+
+// Deciding a batch: items that share the request's subject, action and
+// context (the same JSON objects: they left them out) and name a resource
+// of one type by id alone bind alike: the same overload and the same other
+// arguments (parameters come from the subject, context and resource
+// properties, and defaults from the day). Such an item only looks up its
+// resource's row; the rest are bound in full.
+class BatchBinding {
+public:
+  explicit BatchBinding(const World& w) : w_(w), today_(w.today()) {}
+
+  Outcome decide(const json& s, const json& a, const json& r, const json& c) {
+    // Checked before: an object with string members type and id.
+    const bool by_id = r.size() == 2 && !r.contains("properties");
+    if (by_id && index_ >= 0 && &s == s_ && &a == a_ && &c == c_ &&
+        r.find("type")->get_ref<const std::string&>() == type_) {
+      const int32_t row = w_.snapshot().find(entity_, r.find("id")->get_ref<const std::string&>());
+      if (row >= 0) {
+        bound_.args[static_cast<size_t>(index_)] = ir::Value::entity(entity_, row);
+        return decide_bound(w_, a["name"].get_ref<const std::string&>(), bound_, today_, false);
+      }
+    }
+    Bound b;
+    Outcome o = serve::decide(w_, s, a, r, c, false, &b);
+    if (by_id && b.ok()) remember(s, a, r, c, std::move(b));
+    return o;
+  }
+
+private:
+  void remember(const json& s, const json& a, const json& r, const json& c, Bound b) {
+    const ActionMapping* am = w_.mapping.find(a["name"].get_ref<const std::string&>());
+    const int32_t e = entity_of(w_, r);
+    if (!am || am->resource.empty() || e < 0) return;
+    const auto& params = w_.policy().rules[static_cast<size_t>(b.rule)].params;
+    for (size_t i = 0; i < params.size(); ++i)
+      if (params[i].name == am->resource) {
+        s_ = &s, a_ = &a, c_ = &c;
+        type_ = r["type"].get<std::string>();
+        entity_ = e;
+        index_ = static_cast<int32_t>(i);
+        bound_ = std::move(b);
+        return;
+      }
+  }
+
+  const World& w_;
+  const int64_t today_;
+  const json *s_ = nullptr, *a_ = nullptr, *c_ = nullptr;
+  std::string type_;
+  int32_t entity_ = -1, index_ = -1;
+  Bound bound_;
+};
 
 // "" when the evaluation request's parts are well-formed.
 std::string check_request(const json& s, const json& a, const json& r, const json& c) {
@@ -332,25 +415,38 @@ Reply evaluations(const World& w, const json& body) {
   // request's top-level ones (§7.1.1); a malformed item fails the request.
   const json &ds = member(body, "subject"), &da = member(body, "action"),
              &dr = member(body, "resource"), &dc = member(body, "context");
+  // The request's own parts are checked once, not again for every item
+  // that takes them; each item's parts are found once.
+  const std::string ds_error = check_entity(ds, "subject", true), da_error = check_action(da);
+  struct Parts {
+    const json *s, *a, *r, *c;
+  };
+  std::vector<Parts> parts;
+  parts.reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
     const json& it = items[i];
     if (!it.is_object())
       return error_reply(400, "invalid_request", fmt::format("evaluations[{}]: not an object", i));
-    const json &s = it.contains("subject") ? it["subject"] : ds,
-               &a = it.contains("action") ? it["action"] : da,
-               &r = it.contains("resource") ? it["resource"] : dr,
-               &c = it.contains("context") ? it["context"] : dc;
-    if (std::string e = check_request(s, a, r, c); !e.empty())
+    auto part = [&it](const char* key, const json& fallback) {
+      const auto f = it.find(key);
+      return f == it.end() ? &fallback : &*f;
+    };
+    const Parts p{part("subject", ds), part("action", da), part("resource", dr),
+                  part("context", dc)};
+    std::string e = p.s == &ds ? ds_error : check_entity(*p.s, "subject", true);
+    if (e.empty()) e = p.a == &da ? da_error : check_action(*p.a);
+    if (e.empty()) e = check_entity(*p.r, "resource", true);
+    if (e.empty() && !p.c->is_null() && !p.c->is_object()) e = "`context` must be an object";
+    if (!e.empty())
       return error_reply(400, "invalid_request", fmt::format("evaluations[{}]: {}", i, e));
+    parts.push_back(p);
   }
   Reply out;
   out.outcomes.reserve(items.size());
-  for (const json& it : items) {
-    const json &s = it.contains("subject") ? it["subject"] : ds,
-               &a = it.contains("action") ? it["action"] : da,
-               &r = it.contains("resource") ? it["resource"] : dr,
-               &c = it.contains("context") ? it["context"] : dc;
-    out.outcomes.push_back(decide(w, s, a, r, c, false));
+  BatchBinding same(w);
+  for (const Parts& p : parts) {
+    const json &s = *p.s, &a = *p.a, &r = *p.r, &c = *p.c;
+    out.outcomes.push_back(same.decide(s, a, r, c));
     const Outcome& o = out.outcomes.back();
     // The short-circuit semantics stop after the deciding item (§7.1.2.1).
     if ((semantic == "deny_on_first_deny" && !o.allowed) ||

@@ -30,9 +30,14 @@ Bound bind(const World& w, const ActionMapping& am, const nlohmann::json& subjec
 // The entity an AuthZEN type maps to, or -1.
 int32_t entity_of(const World& w, const nlohmann::json& typed);
 
-// Decides one evaluation request (subject, action, resource, context).
+// Decides one evaluation request (subject, action, resource, context);
+// `bound`, if given, receives how it was bound.
 Outcome decide(const World& w, const nlohmann::json& subject, const nlohmann::json& action,
-               const nlohmann::json& resource, const nlohmann::json& context, bool explain);
+               const nlohmann::json& resource, const nlohmann::json& context, bool explain,
+               Bound* bound = nullptr);
+// Decides a request already bound (or denies why it did not bind).
+Outcome decide_bound(const World& w, const std::string& action_name, const Bound& b, int64_t today,
+                     bool explain);
 
 // {"decision", "context"}: the context has the policy hash (`with_hash`)
 // and, on deny, the reason.

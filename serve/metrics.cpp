@@ -23,11 +23,14 @@ Metrics::Shard& Metrics::shard() {
   return shards_[mine % kShards];
 }
 
-void Metrics::request(const std::string& endpoint, int status, double seconds) {
+void Metrics::request(std::string_view endpoint, int status, double seconds) {
   {
     Shard& s = shard();
     std::lock_guard<std::mutex> lock(s.mutex);
-    ++s.requests[{endpoint, status}];
+    auto it = s.requests.find(endpoint);
+    if (it == s.requests.end())
+      it = s.requests.emplace(std::string(endpoint), std::map<int, uint64_t>()).first;
+    ++it->second[status];
   }
   size_t b = 0;
   while (b < kBuckets.size() && seconds > kBuckets[b]) ++b;
@@ -54,7 +57,8 @@ std::string Metrics::render(const std::string& policy_hash) const {
   std::map<std::pair<std::string, std::string>, uint64_t> decisions;
   for (Shard& s : shards_) {
     std::lock_guard<std::mutex> lock(s.mutex);
-    for (const auto& [k, n] : s.requests) requests[k] += n;
+    for (const auto& [endpoint, by_status] : s.requests)
+      for (const auto& [status, n] : by_status) requests[{endpoint, status}] += n;
     for (const auto& [k, n] : s.decisions) decisions[k] += n;
   }
   for (const auto& [k, n] : requests)

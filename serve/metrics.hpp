@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace keyplan::serve {
@@ -20,7 +21,7 @@ public:
   static constexpr std::array<double, 12> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                       0.01,   0.025,   0.05,   0.1,   0.5,    1.0};
 
-  void request(const std::string& endpoint, int status, double seconds);
+  void request(std::string_view endpoint, int status, double seconds);
   // `outcome` is "allow" or "deny"; `n` decisions at once (a batch).
   void decisions(const std::string& action, const std::string& outcome, uint64_t n = 1);
   void reload(bool ok);
@@ -33,7 +34,8 @@ private:
   // its own lock: workers rarely meet on one, and render() sums them.
   struct Shard {
     std::mutex mutex;
-    std::map<std::pair<std::string, int>, uint64_t> requests;
+    // By endpoint, then status: found by a string_view, no string per request.
+    std::map<std::string, std::map<int, uint64_t>, std::less<>> requests;
     std::map<std::pair<std::string, std::string>, uint64_t> decisions;
   };
   static constexpr size_t kShards = 16;

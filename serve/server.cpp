@@ -3,6 +3,7 @@
 #include "serve/auth.hpp"
 #include "serve/authzen.hpp"
 #include "serve/decision_log.hpp"
+#include "serve/http_server.hpp"
 #include "serve/json_limits.hpp"
 #include "serve/metrics.hpp"
 
@@ -10,9 +11,7 @@
 #include <chrono>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-#include <httplib.h>
 #include <iostream>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <thread>
 
@@ -40,15 +39,11 @@ const char* const kEndpoints[] = {"/access/v1/evaluation",
 
 // The endpoint label of a path: a known route, else "other" (a metric label
 // per arbitrary path would let clients grow the metrics without bound).
-std::string endpoint_label(const std::string& path) {
+const char* endpoint_label(std::string_view path) {
   for (const char* e : kEndpoints)
     if (path == e) return e;
   return "other";
 }
-
-// When the request now being handled on this worker started.
-thread_local Clock::time_point t_request_start;
-thread_local bool t_started = false;
 
 std::string now_iso() {
   auto now = std::chrono::system_clock::now();
@@ -58,9 +53,9 @@ std::string now_iso() {
                      fmt::gmtime(std::chrono::system_clock::to_time_t(now)), ms);
 }
 
-void send_json(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+void send_json(HttpExchange& ex, int status, const json& body) {
+  ex.status = status;
+  ex.response = body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 } // namespace
@@ -71,11 +66,9 @@ struct Server::Impl {
   Metrics metrics;
   TokenAuth auth;
   DecisionLog log;
-  httplib::Server http;
+  std::unique_ptr<HttpServer> http;
   int port = -1;
-  int listen_fd = -1; // the listening socket, to widen its accept backlog
   std::atomic<bool> draining{false};
-  std::atomic<bool> run_called{false}, run_done{false};
   std::mutex reload_mutex; // one reload at a time
   mutable std::mutex error_mutex;
   std::string last_reload_error;
@@ -119,27 +112,27 @@ struct Server::Impl {
     if (n) metrics.decisions(action, outcome, n);
   }
 
-  void post(const char* path, Endpoint fn) {
-    http.Post(path, [this, path, fn](const httplib::Request& req, httplib::Response& res) {
-      std::shared_ptr<const World> w = holder.get(); // this request's world, to the end
-      res.set_header(kHashHeader, w->hash);
-      json body;
-      std::string error;
-      if (!parse_json_body(req.body, body, error)) {
-        Reply r = error_reply(400, "invalid_request", error);
-        send_json(res, r.status, r.body);
-        return;
-      }
-      Reply r = fn(*w, body);
-      count(r);
-      log_decisions(path, body, r, *w);
-      if (!r.text.empty()) {
-        res.status = r.status;
-        res.set_content(std::move(r.text), "application/json");
-        return;
-      }
-      send_json(res, r.status, r.body);
-    });
+  // An evaluation endpoint: JSON in, the endpoint's reply out, counted and
+  // logged. The world is taken once: the request is decided on it to the end.
+  void post(HttpExchange& ex, const char* path, Endpoint fn) {
+    std::shared_ptr<const World> w = holder.get();
+    ex.headers.emplace_back(kHashHeader, w->hash);
+    json body;
+    std::string error;
+    if (!parse_json_body(ex.body, body, error)) {
+      Reply r = error_reply(400, "invalid_request", error);
+      send_json(ex, r.status, r.body);
+      return;
+    }
+    Reply r = fn(*w, body);
+    count(r);
+    log_decisions(path, body, r, *w);
+    if (!r.text.empty()) {
+      ex.status = r.status;
+      ex.response = std::move(r.text);
+      return;
+    }
+    send_json(ex, r.status, r.body);
   }
 
   json policy_json() const {
@@ -166,100 +159,113 @@ struct Server::Impl {
     return j;
   }
 
-  void routes() {
-    http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      t_request_start = Clock::now();
-      t_started = true;
-      if (!auth.enabled() || req.path == "/healthz" || req.path == "/readyz")
-        return httplib::Server::HandlerResponse::Unhandled;
-      if (auth.check(req.get_header_value("Authorization")))
-        return httplib::Server::HandlerResponse::Unhandled;
-      res.set_header("WWW-Authenticate", "Bearer");
-      send_json(res, 401,
-                error_reply(401, "unauthorized", "a valid bearer token is required").body);
-      return httplib::Server::HandlerResponse::Handled;
-    });
-    http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-      double secs =
-          t_started ? std::chrono::duration<double>(Clock::now() - t_request_start).count() : 0.0;
-      t_started = false;
-      metrics.request(endpoint_label(req.path), res.status, secs);
-    });
-    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-      if (!res.body.empty()) return;
-      const std::string code = res.status == 404   ? "not_found"
-                               : res.status == 413 ? "payload_too_large"
-                               : res.status == 405 ? "method_not_allowed"
-                                                   : "bad_request";
-      const std::string message = res.status == 404   ? "no such endpoint"
-                                  : res.status == 413 ? "the request body is too large"
-                                  : res.status == 405 ? "method not allowed here"
-                                                      : "bad request";
-      send_json(res, res.status, error_reply(res.status, code, message).body);
-    });
-    http.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-          std::string what = "internal error";
-          try {
-            if (ep) std::rethrow_exception(ep);
-          } catch (const std::exception& e) {
-            what = std::string("internal error: ") + e.what();
-          } catch (...) {
-          }
-          send_json(res, 500, error_reply(500, "internal_error", what).body);
-        });
-    post("/access/v1/evaluation", &evaluation);
-    post("/access/v1/evaluations", &evaluations);
-    post("/v1/explain", &explain);
-    post("/access/v1/search/subject",
-         [](const World& w, const json& b) { return search(w, SearchKind::Subject, b); });
-    post("/access/v1/search/resource",
-         [](const World& w, const json& b) { return search(w, SearchKind::Resource, b); });
-    post("/access/v1/search/action",
-         [](const World& w, const json& b) { return search(w, SearchKind::Action, b); });
-    http.Get("/.well-known/authzen-configuration",
-             [this](const httplib::Request& req, httplib::Response& res) {
-               res.set_header(kHashHeader, holder.get()->hash);
-               std::string host = req.get_header_value("Host");
-               if (host.empty()) host = fmt::format("{}:{}", opts.host, port);
-               send_json(res, 200, configuration("http://" + host));
-             });
-    http.Get("/v1/policy", [this](const httplib::Request&, httplib::Response& res) {
-      json j = policy_json();
-      res.set_header(kHashHeader, j["policy_hash"].get<std::string>());
-      send_json(res, 200, j);
-    });
-    http.Post("/v1/reload", [this](const httplib::Request&, httplib::Response& res) {
+  static bool slow(const HttpExchange& ex) {
+    return ex.path == "/v1/reload" || ex.path.substr(0, 18) == "/access/v1/search/";
+  }
+
+  // Every request: authentication, routing, the answer, the metrics.
+  void handle(HttpExchange& ex) {
+    const Clock::time_point start = Clock::now();
+    try {
+      route(ex);
+    } catch (const std::exception& e) {
+      ex.headers.clear();
+      ex.content_type = "application/json";
+      send_json(
+          ex, 500,
+          error_reply(500, "internal_error", std::string("internal error: ") + e.what()).body);
+    }
+    metrics.request(endpoint_label(ex.path), ex.status,
+                    std::chrono::duration<double>(Clock::now() - start).count());
+  }
+
+  // A request that could not be read (HttpServer::Callbacks::error).
+  void unreadable(HttpExchange& ex) {
+    const int status = ex.status;
+    const char* code = status == 413   ? "payload_too_large"
+                       : status == 431 ? "request_header_fields_too_large"
+                                       : "bad_request";
+    const char* message = status == 413   ? "the request body is too large"
+                          : status == 431 ? "the request head is too large"
+                                          : "bad request";
+    send_json(ex, status, error_reply(status, code, message).body);
+    metrics.request("other", status, 0.0);
+  }
+
+  void not_found(HttpExchange& ex, bool known_path, const char* allow) {
+    if (known_path) {
+      ex.headers.emplace_back("Allow", allow);
+      send_json(ex, 405, error_reply(405, "method_not_allowed", "method not allowed here").body);
+    } else {
+      send_json(ex, 404, error_reply(404, "not_found", "no such endpoint").body);
+    }
+  }
+
+  void route(HttpExchange& ex) {
+    const std::string_view path = ex.path;
+    if (auth.enabled() && path != "/healthz" && path != "/readyz" &&
+        !auth.check(std::string(ex.authorization))) {
+      ex.headers.emplace_back("WWW-Authenticate", "Bearer");
+      send_json(ex, 401, error_reply(401, "unauthorized", "a valid bearer token is required").body);
+      return;
+    }
+    const bool is_post = ex.method == "POST", is_get = ex.method == "GET";
+    static const std::pair<const char*, Endpoint> kPosts[] = {
+        {"/access/v1/evaluation", &evaluation},
+        {"/access/v1/evaluations", &evaluations},
+        {"/v1/explain", &explain},
+        {"/access/v1/search/subject",
+         [](const World& w, const json& b) { return search(w, SearchKind::Subject, b); }},
+        {"/access/v1/search/resource",
+         [](const World& w, const json& b) { return search(w, SearchKind::Resource, b); }},
+        {"/access/v1/search/action",
+         [](const World& w, const json& b) { return search(w, SearchKind::Action, b); }}};
+    for (const auto& [p, fn] : kPosts)
+      if (path == p) {
+        if (!is_post) return not_found(ex, true, "POST");
+        return post(ex, p, fn);
+      }
+    if (path == "/v1/reload") {
+      if (!is_post) return not_found(ex, true, "POST");
       const std::string before = holder.get()->hash;
       std::string error;
       const bool ok = reload(error);
       const std::string after = holder.get()->hash;
-      res.set_header(kHashHeader, after);
+      ex.headers.emplace_back(kHashHeader, after);
       if (ok)
-        send_json(res, 200,
-                  {{"reloaded", true}, {"policy_hash", after}, {"previous_hash", before}});
+        send_json(ex, 200, {{"reloaded", true}, {"policy_hash", after}, {"previous_hash", before}});
       else
-        send_json(res, 422,
+        send_json(ex, 422,
                   {{"error", {{"status", 422}, {"code", "reload_failed"}, {"message", error}}},
                    {"reloaded", false},
                    {"policy_hash", after}});
-    });
-    http.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_header(kHashHeader, holder.get()->hash);
-      send_json(res, 200, {{"status", "ok"}});
-    });
-    http.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_header(kHashHeader, holder.get()->hash);
+      return;
+    }
+    const bool known = path == "/.well-known/authzen-configuration" || path == "/v1/policy" ||
+                       path == "/healthz" || path == "/readyz" || path == "/metrics";
+    if (!known || !is_get) return not_found(ex, known, "GET");
+    if (path == "/v1/policy") {
+      json j = policy_json();
+      ex.headers.emplace_back(kHashHeader, j["policy_hash"].get<std::string>());
+      return send_json(ex, 200, j);
+    }
+    const std::string hash = holder.get()->hash;
+    ex.headers.emplace_back(kHashHeader, hash);
+    if (path == "/.well-known/authzen-configuration") {
+      std::string host(ex.host);
+      if (host.empty()) host = fmt::format("{}:{}", opts.host, port);
+      send_json(ex, 200, configuration("http://" + host));
+    } else if (path == "/healthz") {
+      send_json(ex, 200, {{"status", "ok"}});
+    } else if (path == "/readyz") {
       if (draining)
-        send_json(res, 503, {{"status", "draining"}});
+        send_json(ex, 503, {{"status", "draining"}});
       else
-        send_json(res, 200, {{"status", "ready"}, {"policy_hash", holder.get()->hash}});
-    });
-    http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-      const std::string hash = holder.get()->hash;
-      res.set_header(kHashHeader, hash);
-      res.set_content(metrics.render(hash), "text/plain; version=0.0.4");
-    });
+        send_json(ex, 200, {{"status", "ready"}, {"policy_hash", hash}});
+    } else {
+      ex.content_type = "text/plain; version=0.0.4";
+      ex.response = metrics.render(hash);
+    }
   }
 
   // What the files of the world look like now (modification time and size
@@ -311,6 +317,10 @@ struct Server::Impl {
   }
 };
 
+size_t default_threads() {
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 Server::Server(ServeOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->opts = std::move(options);
 }
@@ -326,34 +336,18 @@ bool Server::start(std::string& error) {
   if (!m.opts.decision_log.empty() &&
       !m.log.open(m.opts.decision_log, m.opts.decision_log_max_bytes, error))
     return false;
-  const size_t threads = std::max<size_t>(2, m.opts.threads);
-  m.http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  m.http.set_payload_max_length(m.opts.max_body);
-  m.http.set_read_timeout(m.opts.read_timeout_ms / 1000, (m.opts.read_timeout_ms % 1000) * 1000);
-  m.http.set_write_timeout(m.opts.read_timeout_ms / 1000, (m.opts.read_timeout_ms % 1000) * 1000);
-  m.http.set_keep_alive_timeout(m.opts.keep_alive_seconds);
-  m.http.set_keep_alive_max_count(1000000);
-  // Answers are small: without TCP_NODELAY, Nagle's algorithm and delayed
-  // ACKs hold each one for ~40 ms.
-  m.http.set_tcp_nodelay(true);
-  m.http.set_socket_options([&m](int fd) {
-    httplib::default_socket_options(fd);
-    m.listen_fd = fd; // the last socket tried is the one bound
-  });
-  m.routes();
-  if (m.opts.port == 0) {
-    m.port = m.http.bind_to_any_port(m.opts.host);
-  } else {
-    m.port = m.http.bind_to_port(m.opts.host, m.opts.port) ? m.opts.port : -1;
-  }
-  if (m.port <= 0) {
-    error = fmt::format("cannot listen on {}:{}", m.opts.host, m.opts.port);
-    return false;
-  }
-  // The library listens with a backlog of 5: 64 clients connecting at once
-  // overflow it and wait a full second for their SYN to be retried. Listening
-  // again on a bound socket only widens the queue (Linux).
-  if (m.listen_fd >= 0) ::listen(m.listen_fd, SOMAXCONN);
+  HttpLimits limits;
+  limits.threads = std::max<size_t>(1, m.opts.threads);
+  limits.max_body = m.opts.max_body;
+  limits.read_timeout_ms = m.opts.read_timeout_ms;
+  limits.keep_alive_seconds = m.opts.keep_alive_seconds;
+  HttpServer::Callbacks cb;
+  cb.handle = [&m](HttpExchange& ex) { m.handle(ex); };
+  cb.slow = &Impl::slow;
+  cb.error = [&m](HttpExchange& ex) { m.unreadable(ex); };
+  m.http = std::make_unique<HttpServer>(limits, std::move(cb));
+  if (!m.http->listen(m.opts.host, m.opts.port, error)) return false;
+  m.port = m.http->port();
   return true;
 }
 
@@ -363,28 +357,22 @@ int Server::port() const {
 
 void Server::run() {
   Impl& m = *impl_;
-  m.run_called = true;
+  if (!m.http) return; // start() failed
   std::thread watcher;
   if (m.opts.watch_ms > 0 && !m.draining) watcher = std::thread([&m] { m.watch(); });
-  if (!m.draining) m.http.listen_after_bind();
-  m.draining = true; // also when listening failed: the watcher ends
+  m.http->run();     // until stop() and the drain
+  m.draining = true; // the watcher ends
   if (watcher.joinable()) watcher.join();
-  m.run_done = true;
 }
 
 void Server::stop() {
   Impl& m = *impl_;
   m.draining = true;
-  // httplib's stop() is lost when it comes before listening started: wait
-  // for that (or for run() to have seen `draining` and returned).
-  if (m.run_called)
-    while (!m.http.is_running() && !m.run_done)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  m.http.stop();
+  if (m.http) m.http->stop();
 }
 
 bool Server::running() const {
-  return impl_->http.is_running();
+  return impl_->http && impl_->http->running();
 }
 
 bool Server::reload(std::string& error) {

@@ -1,5 +1,5 @@
-// `keyplan serve`: the HTTP front of the decision service (cpp-httplib, a
-// thread pool with one connection per worker at a time). Routes the AuthZEN
+// `keyplan serve`: the HTTP front of the decision service (serve/http_server.hpp:
+// Boost.Beast, one event loop per thread). Routes the AuthZEN
 // endpoints and keyplan's own (/v1/explain, /v1/policy, /v1/reload,
 // /healthz, /readyz, /metrics), authenticates, limits, counts and logs.
 // Every response names the policy hash of the world that answered it
@@ -14,6 +14,9 @@
 
 namespace keyplan::serve {
 
+// One event loop per core.
+size_t default_threads();
+
 struct ServeOptions {
   WorldSpec spec;
   std::string host = "127.0.0.1";
@@ -21,11 +24,11 @@ struct ServeOptions {
   std::string token_file;
   std::string decision_log;
   uint64_t decision_log_max_bytes = 64ull << 20;
-  size_t threads = 128;       // worker threads = connections served at once
-  size_t max_body = 1 << 20;  // bytes; larger bodies get 413
-  int read_timeout_ms = 5000; // a client silent this long mid-request is dropped
-  int keep_alive_seconds = 5; // an idle keep-alive connection is closed after this
-  int watch_ms = 0;           // > 0: reload when a loaded file changes (checked this often)
+  size_t threads = default_threads(); // event loops, one thread each
+  size_t max_body = 1 << 20;          // bytes; larger bodies get 413
+  int read_timeout_ms = 5000;         // a client silent this long mid-request is dropped
+  int keep_alive_seconds = 5;         // an idle keep-alive connection is closed after this
+  int watch_ms = 0;                   // > 0: reload when a loaded file changes (checked this often)
 };
 
 class Server {

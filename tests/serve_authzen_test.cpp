@@ -123,6 +123,54 @@ TEST(ServeAuthzen, BatchItemsAnswerAsTheirSingleEvaluations) {
   EXPECT_EQ(batch["evaluations"][2]["context"]["reason_code"], "unknown_subject");
 }
 
+// Items that share the batch's subject, action and context and name a
+// resource by type and id are bound once per batch (serve/authzen.cpp
+// BatchBinding): each must still answer as its single evaluation, also when
+// the resource is unknown, of another type, has properties, or the item
+// brings its own subject or context (F-A3: who may book which table).
+TEST(ServeAuthzen, BatchBoundOnceAnswersEachItemAsItsSingleEvaluation) {
+  Running s(worked_example());
+  for (const std::string action : {"book", "see"}) {
+    const json subject = {{"type", "user"}, {"id", "schmidt"}};
+    const json act = {{"name", action}};
+    const json context = {{"date", "2026-01-20"}};
+    auto desk = [](const std::string& id) { return json{{"type", "desk"}, {"id", id}}; };
+    json items = json::array(
+        {{{"resource", desk("TABLE_1")}},
+         {{"resource", desk("TABLE_2")}},
+         {{"resource", desk("TABLE_9")}},
+         {{"resource", desk("TABLE_3")}},
+         {{"resource", {{"type", "floor"}, {"id", "first_floor"}}}},
+         {{"resource", desk("TABLE_2")}},
+         {{"resource",
+           {{"type", "desk"}, {"id", "TABLE_2"}, {"properties", {{"date", "2020-01-01"}}}}}},
+         {{"resource", desk("TABLE_1")}, {"subject", {{"type", "user"}, {"id", "mueller"}}}},
+         {{"resource", desk("TABLE_2")}, {"context", {{"date", "2020-01-01"}}}},
+         {{"resource", desk("TABLE_2")}}});
+    auto [status, batch] = s.post(
+        "/access/v1/evaluations",
+        json{{"subject", subject}, {"action", act}, {"context", context}, {"evaluations", items}});
+    ASSERT_EQ(status, 200) << batch.dump();
+    ASSERT_EQ(batch["evaluations"].size(), items.size());
+    size_t allowed = 0;
+    for (size_t i = 0; i < items.size(); ++i) {
+      const json& it = items[i];
+      json one = {{"subject", it.value("subject", subject)},
+                  {"action", act},
+                  {"resource", it["resource"]},
+                  {"context", it.value("context", context)}};
+      json single = s.post("/access/v1/evaluation", one).second;
+      single["context"].erase("policy_hash");
+      if (single["context"].empty()) single.erase("context");
+      EXPECT_EQ(batch["evaluations"][i], single) << action << " " << i;
+      allowed += single["decision"] == true;
+    }
+    // Both answers occur: the items are not all decided alike.
+    EXPECT_GT(allowed, 0u) << action;
+    EXPECT_LT(allowed, items.size()) << action;
+  }
+}
+
 TEST(ServeAuthzen, SearchEndpointsAnswerThroughTheColumnEnginePaginated) {
   Running s(worked_example());
   // Which desks may Müller (ALL, IT) book? TABLE_1 (IT) and TABLE_3 (IT, Legal).
