@@ -77,7 +77,13 @@ const std::vector<ReportKind>& report_kinds() {
 bool add_to_all_profiles(rt::Snapshot& snap, const ir::Policy& policy,
                          const std::vector<std::string>& groups, Diagnostics& diags) {
   const char* const kSetting = "add_to_all_profiles";
-  int32_t s = policy.find_setting(kSetting), gtype = policy.find_entity("SystemGroup");
+  // The groups' type is the setting's element type: no model name here.
+  int32_t s = policy.find_setting(kSetting), gtype = -1;
+  if (s >= 0) {
+    const auto& t = policy.types[policy.settings[static_cast<size_t>(s)].type];
+    if (t.kind == ir::TypeKind::Set && policy.types[t.elem].kind == ir::TypeKind::Entity)
+      gtype = policy.types[t.elem].ref;
+  }
   if (s < 0 || gtype < 0) {
     diags.error(Span{}, fmt::format("--add-to-all-profiles: the policy has no setting '{}': it "
                                     "needs a policy that imports std.fm_suite",

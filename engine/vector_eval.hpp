@@ -99,6 +99,7 @@ private:
   std::shared_ptr<Inverses> inverses_; // shared by share_tables; made by sync_version
   uint64_t data_version_ = 0;          // the snapshot's data_version inverses_ belongs to
   std::map<const int64_t*, Runs> runs_;
+  Runs scratch_runs_;     // of a scratch row vector: never cached (see runs())
   size_t memo_words_ = 0; // all memoised masks, bounded
 };
 

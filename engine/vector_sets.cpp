@@ -158,8 +158,14 @@ VectorEval::Val VectorEval::within(Node& n, Frame& f, size_t depth) {
 }
 
 const VectorEval::Runs& VectorEval::runs(const int64_t* path) {
-  auto [it, fresh] = runs_.try_emplace(path);
-  Runs& r = it->second;
+  // Runs are kept by address for the snapshot's own columns and cached
+  // values; a scratch row vector (ibuffer: a `??` per column) is reused with
+  // other contents, so its runs are computed afresh each time.
+  bool scratch = false;
+  for (const auto& b : ipool_) scratch = scratch || b.data() == path;
+  if (scratch) scratch_runs_ = Runs{};
+  auto [it, fresh] = scratch ? std::pair{runs_.end(), true} : runs_.try_emplace(path);
+  Runs& r = scratch ? scratch_runs_ : it->second;
   if (!fresh) return r;
   // Paths from a parent-ordered tenant (desks of a floor are consecutive)
   // have few runs; a shuffled one is gathered row by row.

@@ -204,8 +204,8 @@ void text_pieces(rt::Interpreter& interp, const ir::Expr& e, std::vector<rt::RtV
   if (slot >= frame.size()) frame.resize(slot + 1, rt::RtValue::none());
   rt::RtValue saved = frame[slot];
   const rt::RtValue set = interp.eval(domain, frame, today);
-  for (const rt::RtValue& x : rt::rt_elements(set, interp.policy().types[domain.type].elem,
-                                              interp.snapshot())) {
+  for (const rt::RtValue& x :
+       rt::rt_elements(set, interp.policy().types[domain.type].elem, interp.snapshot())) {
     frame[slot] = x;
     if (!cond || interp.eval(*cond, frame, today).truth())
       text_pieces(interp, *e.kids[1], frame, today, out);

@@ -4,6 +4,7 @@
 // seed 002 example (F-A1..F-A9) and on random generated policies and
 // tenants (tests/policy_gen.hpp, as the column engine's differential test).
 // And the front doors (simulator/, cli/, api/) decide only through it.
+#include "bench/desk_tenant_gen.hpp"
 #include "compiler/codegen/jit.hpp"
 #include "compiler/compile.hpp"
 #include "engine/engine.hpp"
@@ -12,7 +13,6 @@
 #include "runtime/bitset.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/interpreter.hpp"
-#include "bench/desk_tenant_gen.hpp"
 #include "test_support.hpp"
 
 #include <cstdlib>
@@ -322,4 +322,35 @@ TEST(EngineInterface, FrontDoorsDecideOnlyThroughEngine) {
     ss << in.rdbuf();
     EXPECT_EQ(ss.str().find("data_loader"), std::string::npos) << e.path();
   }
+}
+
+// Found by the property above: `??` writes its per-row entities into a
+// scratch vector reused column after column; the gather over it once kept
+// the first column's runs by address, so `x0_0 within x0_0` read t0_0's row
+// (a wrong deny in the matrix, never in single decisions).
+TEST(EngineInterface, CoalesceInAMatrixIsDecidedAfreshForEveryColumn) {
+  const char* src = R"(entity T0 {
+  f: bool = false
+}
+entity T1 {
+  parent up: T0?
+}
+T0 t0_0
+T1 t1_0
+action a2(p0: T0, p1: int, p2: T1) =
+  (p2.up ?? p0) within p0
+)";
+  CompileResult res = compile_source("coalesce_matrix.kp", src);
+  ASSERT_TRUE(res.policy) << res.diags.render_text(*res.sources);
+  const ir::Policy& p = *res.policy;
+  rt::Snapshot snap(p);
+  Diagnostics diags;
+  ASSERT_TRUE(rt::load_data(snap, "T0:\n  - {id: x0_0}\n  - {id: x0_1}\n", "data.yaml", diags,
+                            *res.sources));
+  std::string err;
+  auto cp = jit::CompiledPolicy::compile(p, &err);
+  ASSERT_TRUE(cp) << err;
+  engine::Engine jit(p, snap, engine::Kind::Jit, cp.get());
+  for (uint64_t seed = 1; seed <= 8; ++seed)
+    EXPECT_EQ(compare_with_interpreter(jit, p, snap, day("2026-11-23"), seed, 4), "");
 }
