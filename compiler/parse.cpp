@@ -1,5 +1,7 @@
 #include "compiler/parse.hpp"
 
+#include "compiler/parse_input.hpp"
+
 #include "KeyplanLexer.h"
 #include "KeyplanParser.h"
 
@@ -12,136 +14,9 @@ namespace keyplan {
 namespace {
 
 using P = parser::KeyplanParser;
-
-// ANTLR counts positions in code points; spans keep byte offsets too, for
-// slicing the text, and code-point columns, for carets.
-struct Positions {
-  std::vector<uint32_t> cp_to_byte;
-  explicit Positions(const std::string& text) {
-    for (uint32_t i = 0; i < text.size(); ++i)
-      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) cp_to_byte.push_back(i);
-    cp_to_byte.push_back(static_cast<uint32_t>(text.size()));
-  }
-  uint32_t byte(size_t cp) const {
-    return cp < cp_to_byte.size() ? cp_to_byte[cp] : cp_to_byte.back();
-  }
-};
-
-Span token_span(int file, const Positions& pos, antlr4::Token* t) {
-  Span s;
-  if (!t) return s;
-  s.file = file;
-  s.line = static_cast<uint32_t>(t->getLine());
-  s.col = static_cast<uint32_t>(t->getCharPositionInLine()) + 1;
-  size_t start = t->getStartIndex(), stop = t->getStopIndex();
-  if (t->getType() == antlr4::Token::EOF || stop + 1 < start + 1) stop = start - 1;
-  s.begin = pos.byte(start);
-  s.end = pos.byte(stop + 1);
-  // Tokens never span lines except block comments; good enough for carets.
-  s.end_line = s.line;
-  s.end_col = s.col + static_cast<uint32_t>(stop + 1 - start);
-  return s;
-}
-
-class ErrorListener : public antlr4::BaseErrorListener {
-public:
-  ErrorListener(int file, const Positions& pos, Diagnostics& d)
-      : file_(file), pos_(pos), diags_(d) {}
-
-  void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t line, size_t col,
-                   const std::string& msg, std::exception_ptr) override {
-    ++count;
-    // A bad character was already reported by the lexer scan.
-    if (offending && offending->getType() == parser::KeyplanLexer::ERROR_CHAR) return;
-    // An unterminated string was reported too; what follows in its
-    // declaration only repeats it.
-    if (offending && offending->getType() == parser::KeyplanLexer::UNTERMINATED_STRING) {
-      reported_decl_ = decl_start(static_cast<uint32_t>(offending->getLine()));
-      return;
-    }
-    Span s;
-    if (offending)
-      s = token_span(file_, pos_, offending);
-    else {
-      s.file = file_;
-      s.line = static_cast<uint32_t>(line);
-      s.col = static_cast<uint32_t>(col) + 1;
-      s.end_line = s.line;
-      s.end_col = s.col + 1;
-    }
-    // One syntax error per declaration: ANTLR's recovery reports follow-on
-    // errors that only repeat the first one.
-    uint32_t decl = decl_start(s.line);
-    if (reported_decl_ && *reported_decl_ == decl) return;
-    // A bad character was reported by the scan: the rest of its declaration
-    // would only produce a false second error.
-    if (bad_decls.count(decl)) return;
-    // Nor an "unexpected end of file" that recovery from it runs into.
-    if (!bad_decls.empty() && offending && offending->getType() == antlr4::Token::EOF) return;
-    reported_decl_ = decl;
-    std::string message = msg, hint;
-    auto at = msg.find(" expecting ");
-    if (at != std::string::npos) {
-      message = msg.substr(0, at);
-      hint = "expected " + readable_expected(msg.substr(at + 11));
-    }
-    if (offending && offending->getType() == antlr4::Token::EOF)
-      message = "unexpected end of file";
-    else if (message.rfind("mismatched input ", 0) == 0 ||
-             message.rfind("extraneous input ", 0) == 0)
-      message = "unexpected " + message.substr(message.find("input ") + 6);
-    else if (message.rfind("no viable alternative at input ", 0) == 0 && offending)
-      message = fmt::format("unexpected '{}'", offending->getText());
-    diags_.error(s, "syntax error: " + message, hint);
-    if (offending && offending->getType() == antlr4::Token::EOF)
-      for (const Span& open : unclosed) diags_.note(open, "this bracket is never closed");
-  }
-  int count = 0;
-  std::vector<uint32_t> decl_lines; // lines where a top-level declaration starts
-  std::vector<Span> unclosed;       // opening brackets without a partner
-  std::set<uint32_t> bad_decls;     // declarations holding a bad character
-
-  uint32_t decl_start(uint32_t line) const {
-    uint32_t best = 0;
-    for (uint32_t l : decl_lines)
-      if (l <= line) best = l;
-    return best;
-  }
-
-  // ANTLR's token names, as a consultant would say them.
-  static std::string readable_expected(std::string s) {
-    bool set = s.size() >= 2 && s.front() == '{' && s.back() == '}';
-    if (set) s = s.substr(1, s.size() - 2);
-    std::vector<std::string> items;
-    for (size_t start = 0; start <= s.size();) {
-      size_t comma = s.find(", ", start);
-      std::string item =
-          s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      static const std::map<std::string, std::string> names = {
-          {"<EOF>", "end of file"}, {"ID", "a name"},       {"INT", "a number"},
-          {"STRING", "a string"},   {"DATE", "a date"},     {"PARENT", "'parent'"},
-          {"RULE", "'rule'"},       {"ACTION", "'action'"}, {"NOT", "'not'"}};
-      // The report words are soft keywords: where a name may stand, they are
-      // names too, and listing them would only lengthen the message.
-      static const std::set<std::string> report_words = {"'report'", "'table'",   "'rows'",
-                                                         "'column'", "'columns'", "'note'"};
-      auto it = names.find(item);
-      if (!(report_words.count(item) && s.find("ID") != std::string::npos))
-        items.push_back(it == names.end() ? item : it->second);
-      if (comma == std::string::npos) break;
-      start = comma + 2;
-    }
-    std::string out;
-    for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
-    return set ? "one of " + out : out;
-  }
-
-private:
-  int file_;
-  const Positions& pos_;
-  Diagnostics& diags_;
-  std::optional<uint32_t> reported_decl_;
-};
+using parse_input::ErrorListener;
+using parse_input::Positions;
+using parse_input::token_span;
 
 class Builder {
 public:
@@ -627,168 +502,6 @@ private:
   bool too_deep_ = false;
 };
 
-// A character as a message shows it: control characters by code.
-std::string shown(const std::string& text) {
-  if (text.size() == 1 && (static_cast<unsigned char>(text[0]) < 0x20 || text[0] == 0x7F))
-    return fmt::format("U+{:04X}", static_cast<unsigned>(static_cast<unsigned char>(text[0])));
-  return fmt::format("'{}'", text);
-}
-
-// The escapes a string may use: \" \\ \n \t. Reports the first other one.
-bool check_escapes(antlr4::Token* t, int file, const Positions& pos, Diagnostics& diags) {
-  std::string text = t->getText();
-  size_t cp = 0; // code points before the backslash, within the token
-  for (size_t i = 0; i + 1 < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
-    if (text[i] == '\\') {
-      char c = text[i + 1];
-      if (c != '"' && c != '\\' && c != 'n' && c != 't') {
-        Span s = token_span(file, pos, t);
-        s.col += static_cast<uint32_t>(cp);
-        s.begin += static_cast<uint32_t>(i);
-        size_t n = 1; // the escaped character, whole
-        while (i + 1 + n < text.size() &&
-               (static_cast<unsigned char>(text[i + 1 + n]) & 0xC0) == 0x80)
-          ++n;
-        s.end = s.begin + 1 + static_cast<uint32_t>(n);
-        s.end_line = s.line;
-        s.end_col = s.col + 2;
-        std::string what = static_cast<unsigned char>(c) < 0x20 || c == 0x7F
-                               ? "'\\' before " + shown(std::string(1, c))
-                               : "'\\" + text.substr(i + 1, n) + "'";
-        diags.error(s, fmt::format("unknown escape {} in a string", what),
-                    "the escapes are \\\" \\\\ \\n \\t; write a backslash as \\\\");
-        return false;
-      }
-      ++i, ++cp; // the escaped character
-    }
-    ++cp;
-  }
-  return true;
-}
-
-// Reports bad characters, unterminated strings and comments and unknown
-// escapes, and bounds bracket and prefix-operator nesting before the
-// recursive-descent parser sees the input. False when parsing cannot go on.
-bool scan_tokens(antlr4::CommonTokenStream& tokens, int file, const Positions& pos,
-                 Diagnostics& diags) {
-  using L = parser::KeyplanLexer;
-  bool ok = true;
-  int depth = 0;
-  // Prefix operators whose operand is still open, innermost last: each is a
-  // level of nesting until the operand ends. `not` and unary `-` end at a
-  // looser operator; `if`, quantifiers and `implies` run to the end of the
-  // enclosing bracket or list item. A flat chain (`not a and not b ...`)
-  // thus never accumulates.
-  enum Kind { Neg, Not, Open };
-  std::vector<std::pair<Kind, int>> pending; // kind, bracket depth
-  auto close = [&](Kind loosest) {
-    while (!pending.empty() && pending.back().second == depth && pending.back().first <= loosest)
-      pending.pop_back();
-  };
-  static const std::set<std::string> binary = {
-      "==", "!=", "<",  "<=",    ">",      ">=",    "+",      "*",        "/",
-      "%",  "??", "in", "meets", "within", "union", "except", "intersect"};
-  static const std::set<std::string> loose = {"and",  "or",  "implies", "then",
-                                              "else", "for", "where",   ":"};
-  static const std::set<std::string> declarations = {"rule",    "action", "invariant", "check",
-                                                     "setting", "set",    "entity",    "enum",
-                                                     "extend",  "alias",  "import",    "module"};
-  bool after_operand = false; // the previous token ends an operand: `-` is binary
-  int optional_run = 0;       // `T ? ? ?`: each `?` wraps the type once more
-  const auto& all = tokens.getTokens();
-  for (size_t k = 0; k < all.size(); ++k) {
-    antlr4::Token* t = all[k];
-    size_t type = t->getType();
-    if (type == L::ERROR_CHAR) {
-      std::string text = t->getText();
-      if (text == "\"")
-        diags.error(token_span(file, pos, t), "unterminated string literal",
-                    "expected a closing '\"' on the same line");
-      else
-        diags.error(token_span(file, pos, t), fmt::format("unexpected character {}", shown(text)));
-      ok = false;
-      continue;
-    }
-    std::string text = t->getText();
-    if (type == L::UNTERMINATED_COMMENT) {
-      Span s = token_span(file, pos, t);
-      s.end_line = s.line;
-      s.end_col = s.col + 2;
-      s.end = s.begin + 2;
-      diags.error(s, "unterminated comment", "expected '*/' to close the comment opened here");
-      return false;
-    }
-    if (type == L::UNTERMINATED_STRING) {
-      Span s = token_span(file, pos, t);
-      s.end_col = s.col + 1;
-      s.end = s.begin + 1;
-      diags.error(s, "unterminated string literal", "expected a closing '\"' on the same line");
-      ok = false;
-      continue;
-    }
-    if (type == L::STRING && !check_escapes(t, file, pos, diags)) ok = false;
-    if (t->getChannel() != 0) continue;
-    bool operand = false;
-    if (text == "(" || text == "[" || text == "{") {
-      ++depth;
-    } else if (text == ")" || text == "]" || text == "}") {
-      close(Open);
-      depth = std::max(0, depth - 1);
-      operand = true;
-    } else if (text == ",") {
-      close(Open);
-    } else if (depth == 0 && (text == "=" || declarations.count(text))) {
-      pending.clear(); // a new declaration or body
-    } else if (text == "-" && after_operand) {
-      close(Neg);
-    } else if (text == "-") {
-      pending.push_back({Neg, depth});
-    } else if (text == "not") {
-      pending.push_back({Not, depth});
-    } else if (binary.count(text)) {
-      close(Neg);
-    } else if (loose.count(text)) {
-      close(Not);
-      if (text == "implies") pending.push_back({Open, depth});
-    } else if (text == "if" || text == "any" || text == "all") {
-      pending.push_back({Open, depth});
-    } else {
-      operand = true; // a name, literal or keyword literal
-    }
-    after_operand = operand;
-    optional_run = text == "?" ? optional_run + 1 : 0;
-    if (depth + static_cast<int>(pending.size()) + optional_run > kMaxNesting) {
-      diags.error(token_span(file, pos, t),
-                  fmt::format("expression nested more than {} levels deep", kMaxNesting),
-                  "split it into named rules");
-      return false;
-    }
-  }
-  return ok;
-}
-
-// The byte offset of the first invalid UTF-8 sequence, or npos. ANTLR's
-// input stream throws on invalid UTF-8, so it is rejected before.
-size_t invalid_utf8(const std::string& t) {
-  size_t i = 0;
-  while (i < t.size()) {
-    unsigned char c = static_cast<unsigned char>(t[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > t.size()) return i;
-    uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (size_t k = 1; k < n; ++k) {
-      unsigned char cc = static_cast<unsigned char>(t[i + k]);
-      if ((cc & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    bool overlong = (n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += n;
-  }
-  return std::string::npos;
-}
-
 // The token scan bounds nesting before parsing, but ANTLR's error recovery
 // can delete tokens and parse on (`else = if ... else = if ...`), deeper than
 // the scan counted. This parser refuses to recurse past a bound instead of
@@ -835,7 +548,7 @@ Span span_at(const SourceFile& src, int file_id, size_t offset) {
 
 std::optional<ast::File> parse_file(const SourceManager& sm, int file_id, Diagnostics& diags) {
   const SourceFile& src = sm.file(file_id);
-  if (size_t bad = invalid_utf8(src.text); bad != std::string::npos) {
+  if (size_t bad = parse_input::invalid_utf8(src.text); bad != std::string::npos) {
     diags.error(span_at(src, file_id, bad), "the file is not valid UTF-8", "save it as UTF-8");
     return std::nullopt;
   }
@@ -855,7 +568,7 @@ std::optional<ast::File> parse_file(const SourceManager& sm, int file_id, Diagno
   lexer.removeErrorListeners();
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
-  if (!scan_tokens(tokens, file_id, pos, diags)) {
+  if (!parse_input::scan_tokens(tokens, file_id, pos, diags)) {
     // Still parse, to report the syntax errors too, unless the input cannot be parsed safely.
     const std::string& last = diags.items().back().message;
     if (last.find("nested") != std::string::npos || last == "unterminated comment")
