@@ -5,8 +5,8 @@
 // keyplan_bench binary (bench/).
 #pragma once
 
-#include "runtime/snapshot.hpp"
 #include "bench/desk_tenant_gen.hpp"
+#include "runtime/snapshot.hpp"
 
 #include <nlohmann/json.hpp>
 #include <string>

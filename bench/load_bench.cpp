@@ -1,10 +1,10 @@
 #include "bench/load_bench.hpp"
 
+#include "bench/desk_bench.hpp"
 #include "compiler/compile.hpp"
 #include "runtime/data_file.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/snapshot_compare.hpp"
-#include "bench/desk_bench.hpp"
 
 #include <chrono>
 #include <fmt/format.h>

@@ -6,10 +6,10 @@
 // sample of cells with the interpreter (docs/performance.md).
 #pragma once
 
+#include "bench/desk_tenant_gen.hpp"
 #include "compiler/codegen/jit.hpp"
 #include "compiler/compile.hpp"
 #include "runtime/snapshot.hpp"
-#include "bench/desk_tenant_gen.hpp"
 
 #include <memory>
 #include <nlohmann/json.hpp>

@@ -1,10 +1,10 @@
 // keyplan bench: interpreter vs JIT vs hand-written C++ on std.desk_booking's
 // `book`; keyplan bench matrix: a whole matrix set-at-a-time vs cell by cell
 // (docs/performance.md).
-#include "cli/commands.hpp"
 #include "bench/desk_bench.hpp"
 #include "bench/load_bench.hpp"
 #include "bench/matrix_bench.hpp"
+#include "cli/commands.hpp"
 
 #include <filesystem>
 #include <iostream>
@@ -156,8 +156,7 @@ void add_bench_command(CLI::App& app, int& status) {
   add_lsp_bench_subcommand(*cmd, status);
   add_load_subcommand(*cmd, status);
   cmd->callback([o, format, cmd, &status]() {
-    if (cmd->got_subcommand("matrix") || cmd->got_subcommand("lsp") ||
-        cmd->got_subcommand("load"))
+    if (cmd->got_subcommand("matrix") || cmd->got_subcommand("lsp") || cmd->got_subcommand("load"))
       return; // the subcommand did the work
     // A directory opens as an empty stream: it would replay no requests and
     // report a benchmark of nothing.

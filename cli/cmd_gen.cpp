@@ -1,8 +1,8 @@
 // keyplan gen: a synthetic desk-booking tenant (YAML data for std.desk_booking).
+#include "bench/desk_tenant_gen.hpp"
 #include "cli/commands.hpp"
 #include "cli/int_option.hpp"
 #include "cli/output.hpp"
-#include "bench/desk_tenant_gen.hpp"
 
 #include <iostream>
 

@@ -243,8 +243,8 @@ struct ReportTable {
   bool repeated = false;
   Param each;
   ExprPtr each_filter, each_title; // may be null
-  ReportActions action_rows;    // actor_type -1: one row per instance
-  ReportActions action_columns; // the actions of `columns a in actions(...)`
+  ReportActions action_rows;       // actor_type -1: one row per instance
+  ReportActions action_columns;    // the actions of `columns a in actions(...)`
 };
 
 struct Report {

@@ -2,10 +2,10 @@
 // evaluated once); the plain interpreter is the judge:
 // both must give the same findings, in the same order, on generated desk
 // tenants (several seeds and settings) and on the FM example's problems.
+#include "bench/desk_tenant_gen.hpp"
 #include "compiler/compile.hpp"
 #include "runtime/data_loader.hpp"
 #include "simulator/checks.hpp"
-#include "bench/desk_tenant_gen.hpp"
 #include "tests/fm_fixture.hpp"
 
 #include <gtest/gtest.h>

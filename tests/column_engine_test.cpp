@@ -3,6 +3,7 @@
 // parameters and fixed arguments, every cell of ColumnDecider::decide is the
 // interpreter's decision; the same on std.desk_booking's `book` and `see`
 // over a generated tenant (F-A1..F-A9), whose plans must stay vectorised.
+#include "bench/desk_tenant_gen.hpp"
 #include "compiler/codegen/jit.hpp"
 #include "compiler/compile.hpp"
 #include "engine/column.hpp"
@@ -11,7 +12,6 @@
 #include "runtime/bitset.hpp"
 #include "runtime/data_loader.hpp"
 #include "runtime/interpreter.hpp"
-#include "bench/desk_tenant_gen.hpp"
 #include "test_support.hpp"
 
 #include <cstdlib>
