@@ -1,5 +1,7 @@
 #include "bench/matrix_bench.hpp"
 
+#include "bench/bench_timing.hpp"
+
 #include "compiler/codegen/jit.hpp"
 #include "compiler/compile.hpp"
 #include "engine/engine.hpp"
@@ -17,15 +19,9 @@ namespace keyplan::sim {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
+using bench_timing::Clock;
+using bench_timing::median;
+using bench_timing::ms_since;
 
 bool entity(const ir::Policy& p, const ir::Param& prm) {
   return p.types.kind(p.types.strip_optional(prm.type)) == ir::TypeKind::Entity;

@@ -4,6 +4,8 @@
 // the full matrices of the same actions (the target: diff <= 3x).
 #include "bench/matrix_bench.hpp"
 
+#include "bench/bench_timing.hpp"
+
 #include "engine/engine.hpp"
 #include "runtime/bitset.hpp"
 #include "simulator/diff.hpp"
@@ -16,15 +18,9 @@ namespace keyplan::sim {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
+using bench_timing::Clock;
+using bench_timing::median;
+using bench_timing::ms_since;
 
 // The full matrix of one overload of the diff (its two enumerated entity
 // parameters, the rest at their defaults) in the BEFORE world, timed.
