@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/serve.sh: drives `keyplan serve` on the default generated tenant
 # (`keyplan gen`) with wrk, loopback only: single evaluations and batches of
-# 100, at 1, 8 and 64 connections; throughput and p50/p99/p99.9 latency as
+# 100, at 1, 8 and 64 connections, and GET /healthz at 64 (the machine's
+# floor for HTTP on loopback); throughput and p50/p99/p99.9 latency as
 # a Markdown table, with the service's CPU time per request
 # (docs/performance.md, "The decision service").
 #
@@ -34,10 +35,12 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 hz=$(getconf CLK_TCK)
 echo "| load | connections | requests/s | decisions/s | p50 ms | p99 ms | p99.9 ms | errors | service CPU µs/request |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-for kind in single batch; do
+for kind in healthz single batch; do
   per=1
   [ "$kind" = batch ] && per=100
-  for c in 1 8 64; do
+  conns="1 8 64"
+  [ "$kind" = healthz ] && conns=64 # the floor: HTTP and loopback, no decision
+  for c in $conns; do
     t=$(( c < 2 ? 1 : 2 ))
     before=$(cpu_ticks)
     line=$(wrk -t"$t" -c"$c" -d"${secs}s" -s "$here/serve/$kind.lua" "http://127.0.0.1:$port" | grep '^RESULT')
@@ -48,6 +51,8 @@ for kind in single batch; do
     p999=$(sed 's/.*p999_ms=\([0-9.]*\).*/\1/' <<<"$line")
     err=$(sed 's/.*errors=\([0-9]*\).*/\1/' <<<"$line")
     cpu=$(awk -v t="$ticks" -v hz="$hz" -v r="$rps" -v s="$secs" 'BEGIN { printf "%.1f", (r > 0 ? t / hz * 1e6 / (r * s) : 0) }')
-    echo "| $kind${per:+ ×$per} | $c | $rps | $(( rps * per )) | $p50 | $p99 | $p999 | $err | $cpu |"
+    decisions=$(( rps * per ))
+    [ "$kind" = healthz ] && decisions=0
+    echo "| $kind${per:+ ×$per} | $c | $rps | $decisions | $p50 | $p99 | $p999 | $err | $cpu |"
   done
 done

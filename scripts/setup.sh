@@ -15,7 +15,7 @@ packages=(
   chromium libpng-dev # the matrix HTML page is rendered and screenshotted in headless Chromium
   libboost-dev libcpp-httplib-dev wrk # keyplan serve: Boost.Beast/Asio (HTTP server), cpp-httplib (test client), the bench's load generator
   neovim # the language server is tested attached to a real editor, headless
-  libfyaml-dev libsimdjson-dev # fast tenant loading (keyplan bench load)
+  libfyaml-dev libsimdjson-dev # fast tenant loading; serve's plain evaluation request
 )
 
 missing=()

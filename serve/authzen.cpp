@@ -270,6 +270,29 @@ void append_json_string(std::string& out, const std::string& s) {
   out += '"';
 }
 
+} // namespace
+
+std::string decision_text(const Outcome& o, const World& w) {
+  // Keys in nlohmann_json's (sorted) order: context, decision; policy_hash,
+  // reason_admin, reason_code.
+  std::string out;
+  out.reserve(64 + w.hash.size() + o.reason.size());
+  out += "{\"context\":{\"policy_hash\":";
+  append_json_string(out, w.hash);
+  if (o.allowed) {
+    out += "},\"decision\":true}";
+    return out;
+  }
+  out += ",\"reason_admin\":{\"en\":";
+  append_json_string(out, o.reason);
+  out += "},\"reason_code\":";
+  append_json_string(out, o.reason_code);
+  out += "},\"decision\":false}";
+  return out;
+}
+
+namespace {
+
 // A batch's answer, written straight into one string (no JSON tree per
 // item): what dumping {"evaluations": [decision_json(o, w, false)...],
 // "context": {"policy_hash"}} would give, keys in the same (sorted) order.
@@ -372,8 +395,12 @@ Reply one(const World& w, const json& body, bool explaining) {
     return error_reply(400, "invalid_request", e);
   Reply out;
   out.outcomes.push_back(decide(w, s, a, r, c, explaining));
+  if (!explaining) {
+    out.text = decision_text(out.outcomes.back(), w);
+    return out;
+  }
   out.body = decision_json(out.outcomes.back(), w);
-  if (explaining) out.body["explanation"] = out.outcomes.back().explanation;
+  out.body["explanation"] = out.outcomes.back().explanation;
   return out;
 }
 

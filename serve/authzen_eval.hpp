@@ -42,5 +42,7 @@ Outcome decide_bound(const World& w, const std::string& action_name, const Bound
 // {"decision", "context"}: the context has the policy hash (`with_hash`)
 // and, on deny, the reason.
 nlohmann::json decision_json(const Outcome& o, const World& w, bool with_hash = true);
+// decision_json(o, w).dump(), written straight as text (no JSON tree).
+std::string decision_text(const Outcome& o, const World& w);
 
 } // namespace keyplan::serve

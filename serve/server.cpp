@@ -2,10 +2,12 @@
 
 #include "serve/auth.hpp"
 #include "serve/authzen.hpp"
+#include "serve/authzen_eval.hpp"
 #include "serve/decision_log.hpp"
 #include "serve/http_server.hpp"
 #include "serve/json_limits.hpp"
 #include "serve/metrics.hpp"
+#include "serve/plain_evaluation.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -118,13 +120,26 @@ struct Server::Impl {
     std::shared_ptr<const World> w = holder.get();
     ex.headers.emplace_back(kHashHeader, w->hash);
     json body;
-    std::string error;
-    if (!parse_json_body(ex.body, body, error)) {
-      Reply r = error_reply(400, "invalid_request", error);
-      send_json(ex, r.status, r.body);
-      return;
+    Reply r;
+    PlainRequest plain;
+    Outcome o;
+    if (fn == &evaluation && parse_plain(ex.body, plain) && decide_plain(*w, plain, o)) {
+      // The common request, without a JSON tree (serve/plain_evaluation.hpp).
+      r.text = decision_text(o, *w);
+      r.outcomes.push_back(std::move(o));
+      if (log.enabled())
+        body = {{"subject", {{"type", plain.subject_type}, {"id", plain.subject_id}}},
+                {"action", {{"name", plain.action}}},
+                {"resource", {{"type", plain.resource_type}, {"id", plain.resource_id}}}};
+    } else {
+      std::string error;
+      if (!parse_json_body(ex.body, body, error)) {
+        r = error_reply(400, "invalid_request", error);
+        send_json(ex, r.status, r.body);
+        return;
+      }
+      r = fn(*w, body);
     }
-    Reply r = fn(*w, body);
     count(r);
     log_decisions(path, body, r, *w);
     if (!r.text.empty()) {

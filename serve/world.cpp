@@ -3,6 +3,7 @@
 #include "compiler/value.hpp"
 #include "runtime/data_loader.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fmt/chrono.h>
@@ -70,6 +71,8 @@ rt::Decision World::decide(int32_t rule, const std::vector<ir::Value>& args, int
 
 std::shared_ptr<const World> load_world(const WorldSpec& spec, std::string& error) {
   auto w = std::make_shared<World>();
+  static std::atomic<uint64_t> loads{0};
+  w->serial = ++loads;
   sim::RunOptions ro;
   ro.search_path = spec.path;
   if (!sim::load_tenant(w->tenant, spec.policy, ro)) {

@@ -43,6 +43,9 @@ public:
   std::vector<std::pair<std::string, std::string>> settings; // name, value as given
   int64_t fixed_today = -1;                                  // -1: the current date
   std::string loaded_at;                                     // ISO 8601 UTC
+  // Unique per load in this process: what per-thread caches of a world's
+  // bindings are keyed by (an address may be reused after a reload).
+  uint64_t serial = 0;
 
   const ir::Policy& policy() const { return *tenant.compiled->policy; }
   const rt::Snapshot& snapshot() const { return *tenant.snapshot; }
