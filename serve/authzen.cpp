@@ -291,7 +291,7 @@ std::string decision_text(const Outcome& o, const World& w) {
   return out;
 }
 
-namespace {
+namespace {} // namespace
 
 // A batch's answer, written straight into one string (no JSON tree per
 // item): what dumping {"evaluations": [decision_json(o, w, false)...],
@@ -319,6 +319,8 @@ std::string batch_text(const std::vector<Outcome>& outcomes, const World& w) {
   out += "]}";
   return out;
 }
+
+namespace {
 
 // Deciding a batch: items that share the request's subject, action and
 // context (the same JSON objects: they left them out) and name a resource

@@ -44,5 +44,8 @@ Outcome decide_bound(const World& w, const std::string& action_name, const Bound
 nlohmann::json decision_json(const Outcome& o, const World& w, bool with_hash = true);
 // decision_json(o, w).dump(), written straight as text (no JSON tree).
 std::string decision_text(const Outcome& o, const World& w);
+// A batch's answer as text: {"context": {"policy_hash"}, "evaluations":
+// [decision_json(o, w, false)...]}.
+std::string batch_text(const std::vector<Outcome>& outcomes, const World& w);
 
 } // namespace keyplan::serve

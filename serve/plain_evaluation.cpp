@@ -39,6 +39,9 @@ struct CachedBinding {
 struct BindingCache {
   uint64_t world = 0;
   std::vector<CachedBinding> entries; // a handful: actions x types in use
+  // The last subject's row: a batch names one subject for all its items.
+  int32_t subject_entity = -1, subject_row = -1;
+  std::string subject_id;
 
   // Entries only come from successful binds (mapped actions and types), so
   // the list is bounded by the mapping; the cap is a guard, not a policy.
@@ -81,48 +84,159 @@ const CachedBinding* bind_and_remember(const World& w, const PlainRequest& r, in
   return &cache.entries.back();
 }
 
-} // namespace
+// The parts of a request object that a plain request may have: subject,
+// action and resource, each plain, each at most once; `others` counts the
+// members that are none of them.
+struct Parts {
+  bool subject = false, action = false, resource = false;
+  size_t others = 0;
+};
 
-bool parse_plain(std::string& body, PlainRequest& out) {
-  // An escape would need unescaping exactly as nlohmann_json does (lone
-  // surrogates...): such requests are rare, the general path has them.
+// Reads the subject, action and resource members of `obj` into `out`;
+// false when one of them is not plain or comes twice.
+bool read_parts(dom::object obj, PlainRequest& out, Parts& seen) {
+  for (dom::key_value_pair kv : obj) {
+    if (kv.key == "subject") {
+      if (seen.subject || !two_strings(kv.value, "type", out.subject_type, "id", out.subject_id))
+        return false;
+      seen.subject = true;
+    } else if (kv.key == "resource") {
+      if (seen.resource || !two_strings(kv.value, "type", out.resource_type, "id", out.resource_id))
+        return false;
+      seen.resource = true;
+    } else if (kv.key == "action") {
+      dom::object a;
+      if (seen.action || kv.value.get_object().get(a) || a.size() != 1 ||
+          a.begin().key() != "name" || a.begin().value().get_string().get(out.action))
+        return false;
+      seen.action = true;
+    } else {
+      ++seen.others;
+    }
+  }
+  return true;
+}
+
+// Parses `body` into simdjson's DOM (the parser is this thread's: views
+// into it live until the next parse). False for malformed JSON and for any
+// escape: unescaping exactly as nlohmann_json does (lone surrogates...) is
+// the general path's, and such requests are rare.
+bool parse_document(std::string& body, dom::element& doc) {
   if (body.find('\\') != std::string::npos) return false;
   thread_local dom::parser parser;
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-  dom::element doc;
-  if (parser.parse(simdjson::padded_string_view(body.data(), body.size(), body.capacity()))
-          .get(doc))
+  return !parser.parse(simdjson::padded_string_view(body.data(), body.size(), body.capacity()))
+              .get(doc);
+}
+
+enum class Semantic { ExecuteAll, DenyOnFirstDeny, PermitOnFirstPermit };
+
+// options: {"evaluations_semantic": one of the three}, nothing else.
+bool read_options(dom::element e, Semantic& out) {
+  dom::object obj;
+  std::string_view s;
+  if (e.get_object().get(obj) || obj.size() != 1 || obj.begin().key() != "evaluations_semantic" ||
+      obj.begin().value().get_string().get(s))
     return false;
-  dom::object top;
-  if (doc.get_object().get(top) || top.size() != 3) return false;
-  bool subject = false, action = false, resource = false;
+  if (s == "execute_all")
+    out = Semantic::ExecuteAll;
+  else if (s == "deny_on_first_deny")
+    out = Semantic::DenyOnFirstDeny;
+  else if (s == "permit_on_first_permit")
+    out = Semantic::PermitOnFirstPermit;
+  else
+    return false;
+  return true;
+}
+
+bool answer_batch(const World& w, dom::object top, Reply& out) {
+  PlainRequest defaults;
+  Parts given;
+  if (!read_parts(top, defaults, given)) return false;
+  // Besides the defaults: the list once, the options at most once.
+  dom::array items;
+  bool have_items = false, have_options = false;
+  Semantic semantic = Semantic::ExecuteAll;
   for (dom::key_value_pair kv : top) {
-    if (kv.key == "subject" && !subject) {
-      subject = two_strings(kv.value, "type", out.subject_type, "id", out.subject_id);
-      if (!subject) return false;
-    } else if (kv.key == "resource" && !resource) {
-      resource = two_strings(kv.value, "type", out.resource_type, "id", out.resource_id);
-      if (!resource) return false;
-    } else if (kv.key == "action" && !action) {
-      dom::object obj;
-      if (kv.value.get_object().get(obj) || obj.size() != 1 || obj.begin().key() != "name" ||
-          obj.begin().value().get_string().get(out.action))
-        return false;
-      action = true;
-    } else {
-      return false;
+    if (kv.key == "subject" || kv.key == "action" || kv.key == "resource") continue;
+    if (kv.key == "evaluations" && !have_items && !kv.value.get_array().get(items)) {
+      have_items = true;
+      continue;
     }
+    if (kv.key == "options" && !have_options && read_options(kv.value, semantic)) {
+      have_options = true;
+      continue;
+    }
+    return false; // context, a repeated or malformed member: the general path's
   }
-  return subject && action && resource;
+  // An empty or missing list is a single evaluation (§7.1), too long a list
+  // an error: both the general path's.
+  if (!have_items || items.size() == 0 || items.size() > kMaxBatch) return false;
+  // Every item is read before any is decided: a malformed one fails the
+  // whole request, even past where a short-circuit semantic would stop.
+  thread_local std::vector<PlainRequest> requests;
+  requests.clear();
+  for (dom::element item : items) {
+    dom::object obj;
+    PlainRequest& r = requests.emplace_back(defaults);
+    Parts own;
+    if (item.get_object().get(obj) || !read_parts(obj, r, own) || own.others) return false;
+    if (!(given.subject || own.subject) || !(given.action || own.action) ||
+        !(given.resource || own.resource))
+      return false;
+  }
+  out.outcomes.clear();
+  out.outcomes.reserve(requests.size());
+  const int64_t today = w.today(); // once per batch, as the general path reads it
+  for (const PlainRequest& r : requests) {
+    Outcome o;
+    if (!decide_plain(w, r, today, o)) return false;
+    out.outcomes.push_back(std::move(o));
+    const bool allowed = out.outcomes.back().allowed;
+    // The short-circuit semantics stop after the deciding item (§7.1.2.1).
+    if ((semantic == Semantic::DenyOnFirstDeny && !allowed) ||
+        (semantic == Semantic::PermitOnFirstPermit && allowed))
+      break;
+  }
+  out.text = batch_text(out.outcomes, w);
+  return true;
+}
+
+} // namespace
+
+bool parse_plain(std::string& body, PlainRequest& out) {
+  dom::element doc;
+  dom::object top;
+  Parts seen;
+  return parse_document(body, doc) && !doc.get_object().get(top) && read_parts(top, out, seen) &&
+         seen.subject && seen.action && seen.resource && seen.others == 0;
+}
+
+bool answer_plain(const World& w, bool batch, std::string& body, Reply& out) {
+  if (!batch) {
+    PlainRequest r;
+    Outcome o;
+    if (!parse_plain(body, r) || !decide_plain(w, r, o)) return false;
+    out.text = decision_text(o, w);
+    out.outcomes.push_back(std::move(o));
+    return true;
+  }
+  dom::element doc;
+  dom::object top;
+  return parse_document(body, doc) && !doc.get_object().get(top) && answer_batch(w, top, out);
 }
 
 bool decide_plain(const World& w, const PlainRequest& r, Outcome& out) {
+  return decide_plain(w, r, w.today(), out);
+}
+
+bool decide_plain(const World& w, const PlainRequest& r, int64_t today, Outcome& out) {
   thread_local BindingCache cache;
   if (cache.world != w.serial) {
     cache.entries.clear();
+    cache.subject_entity = -1;
     cache.world = w.serial;
   }
-  const int64_t today = w.today();
   const CachedBinding* c = nullptr;
   for (const CachedBinding& e : cache.entries)
     if (e.today == today && e.action == r.action && e.subject_type == r.subject_type &&
@@ -136,9 +250,15 @@ bool decide_plain(const World& w, const PlainRequest& r, Outcome& out) {
   thread_local std::vector<ir::Value> args;
   args = c->bound.args;
   if (c->subject_index >= 0) {
-    const int32_t row = snap.find(c->subject_entity, r.subject_id);
-    if (row < 0) return false;
-    args[static_cast<size_t>(c->subject_index)] = ir::Value::entity(c->subject_entity, row);
+    if (cache.subject_entity != c->subject_entity || cache.subject_id != r.subject_id) {
+      const int32_t row = snap.find(c->subject_entity, r.subject_id);
+      if (row < 0) return false;
+      cache.subject_entity = c->subject_entity;
+      cache.subject_id = r.subject_id;
+      cache.subject_row = row;
+    }
+    args[static_cast<size_t>(c->subject_index)] =
+        ir::Value::entity(c->subject_entity, cache.subject_row);
   }
   if (c->resource_index >= 0) {
     const int32_t row = snap.find(c->resource_entity, r.resource_id);

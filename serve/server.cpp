@@ -121,16 +121,11 @@ struct Server::Impl {
     ex.headers.emplace_back(kHashHeader, w->hash);
     json body;
     Reply r;
-    PlainRequest plain;
-    Outcome o;
-    if (fn == &evaluation && parse_plain(ex.body, plain) && decide_plain(*w, plain, o)) {
-      // The common request, without a JSON tree (serve/plain_evaluation.hpp).
-      r.text = decision_text(o, *w);
-      r.outcomes.push_back(std::move(o));
-      if (log.enabled())
-        body = {{"subject", {{"type", plain.subject_type}, {"id", plain.subject_id}}},
-                {"action", {{"name", plain.action}}},
-                {"resource", {{"type", plain.resource_type}, {"id", plain.resource_id}}}};
+    if ((fn == &evaluation || fn == &evaluations) &&
+        answer_plain(*w, fn == &evaluations, ex.body, r)) {
+      // A plain request, answered without a JSON tree (serve/plain_evaluation.hpp);
+      // the decision log records the request as received.
+      if (log.enabled()) body = json::parse(ex.body, nullptr, false);
     } else {
       std::string error;
       if (!parse_json_body(ex.body, body, error)) {

@@ -29,6 +29,20 @@ std::string general(const serve::World& w, const std::string& body) {
   return r.text.empty() ? std::to_string(r.status) + " " + r.body.dump() : r.text;
 }
 
+// What the general path answers a batch.
+std::string general_batch(const serve::World& w, const std::string& body) {
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded()) return "400";
+  serve::Reply r = serve::evaluations(w, j);
+  return r.text.empty() ? std::to_string(r.status) + " " + r.body.dump() : r.text;
+}
+
+// What the plain path answers a batch, or "".
+std::string plain_batch(const serve::World& w, std::string body) {
+  serve::Reply r;
+  return serve::answer_plain(w, true, body, r) ? r.text : "";
+}
+
 // What the plain path answers, or "" when it leaves the request alone.
 std::string plain(const serve::World& w, std::string body) {
   serve::PlainRequest p;
@@ -144,6 +158,66 @@ TEST(ServePlain, RandomRequestsAnswerAsTheGeneralPath) {
   });
   EXPECT_TRUE(ok);
   // Worth something only if the plain path answers a good share of them.
+  EXPECT_GT(answered, runs / 4) << answered << " of " << runs;
+}
+
+// Random batches: the request's subject and action as defaults or not,
+// items that take them or name their own, the three semantics (and a
+// wrong one), a context now and then. Whatever the plain path answers is
+// what the general path answers (BatchItemsAnswerAsTheirSingleEvaluations
+// ties that to single evaluations).
+TEST(ServePlain, RandomBatchesAnswerAsTheGeneralPath) {
+  auto w = worked_world();
+  ASSERT_TRUE(w);
+  int answered = 0, runs = 0;
+  bool ok = rc::check([&] {
+    const bool binds = *rc::gen::arbitrary<bool>();
+    auto user = [&] {
+      return binds ? *rc::gen::element<std::string>("mueller", "schmidt", "weber")
+                   : *rc::gen::element<std::string>("mueller", "schmidt", "nobody");
+    };
+    auto desk = [&] {
+      return binds ? *rc::gen::element<std::string>("TABLE_1", "TABLE_2", "TABLE_3")
+                   : *rc::gen::element<std::string>("TABLE_1", "TABLE_9", "first_floor");
+    };
+    const std::string book = R"("action":{"name":"book"})";
+    const bool top_subject = *rc::gen::arbitrary<bool>(), top_action = *rc::gen::arbitrary<bool>();
+    std::vector<std::string> members;
+    if (top_subject) members.push_back(R"("subject":)" + entity("user", user()));
+    if (top_action) members.push_back(book);
+    const int n = *rc::gen::inRange(1, 9);
+    std::string items;
+    for (int i = 0; i < n; ++i) {
+      std::vector<std::string> own = {R"("resource":)" + entity("desk", desk())};
+      if (!top_subject || *rc::gen::arbitrary<bool>())
+        own.push_back(R"("subject":)" + entity("user", user()));
+      if (!top_action || *rc::gen::arbitrary<bool>()) own.push_back(book);
+      if (!binds && *rc::gen::inRange(0, 8) == 0) own.push_back(R"("context":{})");
+      if (!binds && *rc::gen::inRange(0, 8) == 0) own.erase(own.begin());
+      std::string item = "{";
+      for (size_t k = 0; k < own.size(); ++k) item += (k ? "," : "") + own[k];
+      items += (i ? "," : "") + item + "}";
+    }
+    members.push_back(R"("evaluations":[)" + items + "]");
+    const int semantic = *rc::gen::inRange(0, binds ? 4 : 5);
+    const char* names[] = {"execute_all", "deny_on_first_deny", "permit_on_first_permit", "maybe"};
+    if (semantic > 0)
+      members.push_back(std::string(R"("options":{"evaluations_semantic":")") +
+                        names[semantic - 1] + R"("})");
+    if (!binds && *rc::gen::inRange(0, 6) == 0) members.push_back(R"("context":{})");
+    const auto order = *rc::gen::inRange(0, 4);
+    for (int i = 0; i < order; ++i) std::next_permutation(members.begin(), members.end());
+    std::string body = "{";
+    for (size_t k = 0; k < members.size(); ++k) body += (k ? "," : "") + members[k];
+    body += "}";
+    ++runs;
+    const std::string answer = plain_batch(*w, body);
+    RC_ASSERT(!(binds && answer.empty()));
+    if (answer.empty()) return;
+    ++answered;
+    RC_ASSERT(answer == general_batch(*w, body));
+  });
+  EXPECT_TRUE(ok);
   EXPECT_GT(answered, runs / 4) << answered << " of " << runs;
 }
 
