@@ -7,6 +7,7 @@
 # (docs/performance.md, "The decision service").
 #
 #   bench/serve.sh [KEYPLAN_BINARY] [SECONDS]    (defaults: build/keyplan, 5)
+#   SERVE_THREADS=N: the service's event loops (default: one per core)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 keyplan=${1:-$here/../build/keyplan}
@@ -19,7 +20,8 @@ trap cleanup EXIT
 export KEYPLAN_PATH=${KEYPLAN_PATH:-$here/../policies}
 "$keyplan" gen -o "$tmp/tenant.yaml"
 : >"$tmp/serve.log" # exists before the loop below reads it
-"$keyplan" serve std.desk_booking --data "$tmp/tenant.yaml" --listen 127.0.0.1:0 2>"$tmp/serve.log" &
+"$keyplan" serve std.desk_booking --data "$tmp/tenant.yaml" --listen 127.0.0.1:0 \
+  ${SERVE_THREADS:+--threads "$SERVE_THREADS"} 2>"$tmp/serve.log" &
 pid=$!
 port=
 for _ in $(seq 1 300); do
