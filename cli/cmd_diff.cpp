@@ -159,7 +159,13 @@ int run(const DiffOpts& o) {
     if (!sim::write_xlsx(o.output, sim::diff_tables(result, ro), &error)) return fail(error);
   } else {
     if (o.format == "json") {
-      text = sim::diff_json_text(result, ro);
+      // Streamed: a diff of millions of cells is never all in memory.
+      const std::string to = o.output.empty() ? "-" : o.output;
+      if (!sim::write_output_file(
+              to, [&](const sim::WritePiece& write) { sim::diff_json_write(result, ro, write); },
+              &error))
+        return fail(error);
+      return result.changed() ? 1 : 0;
     } else if (o.format == "html") {
       text = sim::diff_html(result, ro);
     } else {

@@ -267,12 +267,18 @@ nlohmann::json diff_json(const DiffResult& r, const DiffReportOptions& o) {
   return j;
 }
 
-std::string diff_json_text(const DiffResult& r, const DiffReportOptions& o) {
+void diff_json_write(const DiffResult& r, const DiffReportOptions& o, const WritePiece& write) {
   const auto handler = nlohmann::json::error_handler_t::replace;
-  std::string out = diff_json(r, o).dump(2, ' ', false, handler);
-  if (o.summary) return out + "\n";
-  // The flipped cells are written as text, one per line: millions of them
-  // as JSON values would take a kilobyte each in memory.
+  const std::string doc = diff_json(r, o).dump(2, ' ', false, handler);
+  if (o.summary) {
+    write(doc);
+    write("\n");
+    return;
+  }
+  // The document up to its closing brace, then the flipped cells as text,
+  // one per line (millions of them as JSON values would take a kilobyte
+  // each in memory), handed on in pieces of about 64 KiB.
+  write(std::string_view(doc).substr(0, doc.size() - 2));
   auto str = [&](const std::string& s) { return nlohmann::json(s).dump(-1, ' ', false, handler); };
   std::string cells = ",\n  \"cells\": [";
   bool first = true;
@@ -285,11 +291,21 @@ std::string diff_json_text(const DiffResult& r, const DiffReportOptions& o) {
     for (size_t i = 0; i < args.size(); ++i)
       cells += (i ? ", " : "") + str(args[i].first) + ": " + str(args[i].second);
     cells += "}}";
+    if (cells.size() >= (64 << 10)) {
+      write(cells);
+      cells.clear();
+    }
   });
   cells += first ? "]" : "\n  ]";
-  // Before the document's closing brace.
-  out.insert(out.size() - 2, cells);
-  return out + "\n";
+  write(cells);
+  write(std::string_view(doc).substr(doc.size() - 2));
+  write("\n");
+}
+
+std::string diff_json_text(const DiffResult& r, const DiffReportOptions& o) {
+  std::string out;
+  diff_json_write(r, o, [&out](std::string_view piece) { out += piece; });
+  return out;
 }
 
 } // namespace keyplan::sim

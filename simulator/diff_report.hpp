@@ -4,6 +4,7 @@
 #pragma once
 
 #include "simulator/diff.hpp"
+#include "simulator/output_file.hpp"
 #include "simulator/table.hpp"
 
 #include <nlohmann/json.hpp>
@@ -26,6 +27,9 @@ std::vector<Table> diff_tables(const DiffResult& r, const DiffReportOptions& o);
 // ("cells": [{"action", "change", "args": {param: id}}]), written as text.
 nlohmann::json diff_json(const DiffResult& r, const DiffReportOptions& o);
 std::string diff_json_text(const DiffResult& r, const DiffReportOptions& o);
+// The same text in pieces, as it is made: millions of flipped cells go to
+// the file without the whole text in memory (write_output_file's Producer).
+void diff_json_write(const DiffResult& r, const DiffReportOptions& o, const WritePiece& write);
 // The explained sample as indented text (terminal and Markdown output).
 std::string diff_explanations_text(const DiffResult& r);
 

@@ -35,9 +35,32 @@ bool write_all(int fd, std::string_view s) {
   return true;
 }
 
+// Writes what `produce` produces to `fd` through a buffer; false (errno
+// set) once a write failed: the rest is produced but dropped.
+bool write_all(int fd, const Producer& produce) {
+  constexpr size_t kBuffer = 1 << 20;
+  std::string buffer;
+  buffer.reserve(kBuffer);
+  bool ok = true;
+  int saved = 0;
+  produce([&](std::string_view piece) {
+    if (!ok) return;
+    if (buffer.size() + piece.size() > kBuffer) {
+      ok = write_all(fd, buffer) && write_all(fd, piece);
+      if (!ok) saved = errno;
+      buffer.clear();
+      return;
+    }
+    buffer += piece;
+  });
+  if (ok && !(ok = write_all(fd, buffer))) saved = errno;
+  errno = saved;
+  return ok;
+}
+
 // Opens `path` with `flags`, writes everything, closes: for devices, pipes
 // and in-place rewrites.
-bool write_to(const std::string& path, int flags, std::string_view content, bool sync,
+bool write_to(const std::string& path, int flags, const Producer& content, bool sync,
               std::string* error) {
   int fd = ::open(path.c_str(), flags | O_WRONLY | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) return fail_errno(error, path, "");
@@ -46,6 +69,15 @@ bool write_to(const std::string& path, int flags, std::string_view content, bool
   if (ok && sync && ::fsync(fd) != 0) ok = fail_errno(error, path, "fsync");
   if (::close(fd) != 0 && ok) ok = fail_errno(error, path, "");
   return ok;
+}
+
+// Truncates and writes the same inode, once the whole content is there (the
+// target is never left half-written because producing it took long).
+bool rewrite_in_place(const std::string& target, const Producer& content, std::string* error) {
+  std::string whole;
+  content([&whole](std::string_view piece) { whole += piece; });
+  return write_to(
+      target, O_TRUNC, [&whole](const WritePiece& write) { write(whole); }, true, error);
 }
 
 mode_t new_file_mode() {
@@ -64,6 +96,12 @@ std::string dir_of(const std::string& path) {
 } // namespace
 
 bool write_output_file(const std::string& path, std::string_view content, std::string* error,
+                       const OutputOptions& options) {
+  return write_output_file(
+      path, [content](const WritePiece& write) { write(content); }, error, options);
+}
+
+bool write_output_file(const std::string& path, const Producer& content, std::string* error,
                        const OutputOptions& options) {
   if (path.empty()) return fail(error, "''", "an empty file name");
   if (path == "-") {
@@ -100,7 +138,7 @@ bool write_output_file(const std::string& path, std::string_view content, std::s
     std::string tmp = dir_of(target) + "/." + name + ".XXXXXX";
     int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
     if (fd < 0 && exists && errno == EACCES) // a writable file in a directory we cannot add to
-      return write_to(target, O_TRUNC, content, true, error);
+      return rewrite_in_place(target, content, error);
     if (fd < 0) return fail_errno(error, path, "creating a temporary file");
     bool ok = ::fchmod(fd, exists ? st.st_mode & 07777 : new_file_mode()) == 0;
     if (!ok) fail_errno(error, path, "setting the mode");
@@ -124,7 +162,7 @@ bool write_output_file(const std::string& path, std::string_view content, std::s
       return true;
     }
   }
-  return write_to(target, O_TRUNC, content, true, error);
+  return rewrite_in_place(target, content, error);
 }
 
 } // namespace keyplan::sim

@@ -18,6 +18,7 @@
 // - A read-only target is refused unless `force` is set.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,15 @@ struct OutputOptions {
 // Writes `content` to `path` as above; false with `error` set
 // ("cannot write PATH: reason").
 bool write_output_file(const std::string& path, std::string_view content, std::string* error,
+                       const OutputOptions& options = {});
+
+// Content produced in pieces (a diff's millions of cells): `produce` calls
+// `write` with each piece in order, and the pieces go to the file as they
+// come (buffered), never all in memory, except for an in-place rewrite,
+// which needs the whole content before it truncates the target.
+using WritePiece = std::function<void(std::string_view)>;
+using Producer = std::function<void(const WritePiece& write)>;
+bool write_output_file(const std::string& path, const Producer& produce, std::string* error,
                        const OutputOptions& options = {});
 
 } // namespace keyplan::sim
