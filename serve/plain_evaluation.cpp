@@ -68,7 +68,9 @@ const CachedBinding* bind_and_remember(const World& w, const PlainRequest& r, in
   const json resource = {{"type", r.resource_type}, {"id", r.resource_id}};
   const json action = {{"name", name}};
   Bound b = serve::bind(w, *am, subject, resource, json(), action);
-  if (!b.ok()) return nullptr;
+  // bind() read the day itself (defaults such as book's `on`): kept only
+  // when that was `today`, not across a midnight in between.
+  if (!b.ok() || w.today() != today) return nullptr;
   CachedBinding c;
   c.action = name;
   c.subject_type = r.subject_type;

@@ -2,6 +2,7 @@
 // through a mapping file to external groups, on the ACME example tenant
 // (Sales_Munich is external there; sophie is its member).
 #include "compiler/compile.hpp"
+#include "import_support.hpp"
 #include "runtime/data_loader.hpp"
 #include "simulator/import_saml.hpp"
 #include "test_support.hpp"
@@ -15,47 +16,22 @@
 
 namespace fs = std::filesystem;
 using namespace keyplan;
+using namespace keyplan::import_test;
 
 namespace {
 
-const fs::path kSrc = KEYPLAN_SOURCE_DIR;
 const fs::path kSaml = kSrc / "tests/data/import/saml";
-const fs::path kPolicy = kSrc / "policies/examples/desk_booking/acme_office.kp";
-const fs::path kTenant = kSrc / "policies/examples/desk_booking/data/tenant.yaml";
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct SamlRun {
-  int code = -1;
-  std::string out, err;
-};
-
-class ImportSaml : public ::testing::Test {
+class ImportSaml : public import_test::TenantCopy {
 protected:
-  fs::path dir, data;
-  void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("keyplan_saml_" + std::to_string(::getpid()) + "_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    data = dir / "tenant.yaml";
-    fs::copy_file(kTenant, data);
-  }
-  void TearDown() override { fs::remove_all(dir); }
-  SamlRun run(const fs::path& mapping, const fs::path& users) {
+  ImportRun run(const fs::path& mapping, const fs::path& users) {
     sim::SamlImportOptions o;
     o.mapping = mapping.string();
     o.users = users.string();
     o.into = data.string();
     o.policy = kPolicy.string();
     std::ostringstream out, err;
-    SamlRun r;
+    ImportRun r;
     r.code = sim::run_saml_import(o, out, err);
     r.out = out.str();
     r.err = err.str();

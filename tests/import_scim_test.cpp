@@ -2,6 +2,7 @@
 // documents (RFC 7643/7644) against the ACME example tenant, whose policy
 // declares Sales_Munich as an external group.
 #include "compiler/compile.hpp"
+#include "import_support.hpp"
 #include "runtime/data_loader.hpp"
 #include "simulator/import_scim.hpp"
 #include "simulator/scim_document.hpp"
@@ -15,47 +16,22 @@
 
 namespace fs = std::filesystem;
 using namespace keyplan;
+using namespace keyplan::import_test;
 
 namespace {
 
-const fs::path kSrc = KEYPLAN_SOURCE_DIR;
 const fs::path kScim = kSrc / "tests/data/import/scim";
-const fs::path kPolicy = kSrc / "policies/examples/desk_booking/acme_office.kp";
-const fs::path kTenant = kSrc / "policies/examples/desk_booking/data/tenant.yaml";
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct ScimRun {
-  int code = -1;
-  std::string out, err;
-};
-
-class ImportScim : public ::testing::Test {
+class ImportScim : public import_test::TenantCopy {
 protected:
-  fs::path dir, data;
-  void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("keyplan_scim_" + std::to_string(::getpid()) + "_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    data = dir / "tenant.yaml";
-    fs::copy_file(kTenant, data);
-  }
-  void TearDown() override { fs::remove_all(dir); }
-  ScimRun run(const fs::path& file, bool dry_run = false, bool into = true) {
+  ImportRun run(const fs::path& file, bool dry_run = false, bool into = true) {
     sim::ScimImportOptions o;
     o.file = file.string();
     if (into) o.into = data.string();
     o.policy = kPolicy.string();
     o.dry_run = dry_run;
     std::ostringstream out, err;
-    ScimRun r;
+    ImportRun r;
     r.code = sim::run_scim_import(o, out, err);
     r.out = out.str();
     r.err = err.str();

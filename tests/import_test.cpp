@@ -2,6 +2,7 @@
 // LibreOffice (tests/data/import/make_fixtures.sh) and by libxlsxwriter,
 // against the ACME example tenant; plus a fuzz property on the CSV path.
 #include "compiler/compile.hpp"
+#include "import_support.hpp"
 #include "runtime/data_loader.hpp"
 #include "simulator/import_run.hpp"
 #include "simulator/import_table.hpp"
@@ -18,44 +19,18 @@
 
 namespace fs = std::filesystem;
 using namespace keyplan;
+using namespace keyplan::import_test;
 
 namespace {
 
-const fs::path kSrc = KEYPLAN_SOURCE_DIR;
 const fs::path kFixtures = kSrc / "tests/data/import";
-const fs::path kPolicy = kSrc / "policies/examples/desk_booking/acme_office.kp";
-const fs::path kTenant = kSrc / "policies/examples/desk_booking/data/tenant.yaml";
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 void spit(const fs::path& p, const std::string& s) {
   std::ofstream(p, std::ios::binary) << s;
 }
 
-struct ImportRun {
-  int code = -1;
-  std::string out, err;
-};
-
-class Import : public ::testing::Test {
+class Import : public import_test::TenantCopy {
 protected:
-  fs::path dir, data;
-  void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("keyplan_import_" + std::to_string(::getpid()) + "_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    data = dir / "tenant.yaml";
-    fs::copy_file(kTenant, data);
-  }
-  void TearDown() override { fs::remove_all(dir); }
-
   ImportRun run(const fs::path& table, bool dry_run = false, char sep = 0) {
     sim::UserImportOptions o;
     o.table = table.string();
