@@ -88,6 +88,15 @@ public:
     return e;
   }
 
+  // A node named by the form's identifier, with its expressions as kids in
+  // order: calls, comprehensions, list and filter forms.
+  template <typename Ctx> ast::ExprPtr named_with_kids(Ctx* c, ast::ExprKind kind) {
+    auto e = node(kind, c);
+    e->name = ident(c->ident());
+    for (auto* k : c->expr()) e->kids.push_back(expr(k));
+    return e;
+  }
+
   // A left-associative binary operator: its operator and operands.
   struct Binary {
     ast::BinOp op;
@@ -226,30 +235,11 @@ public:
         e->name = {"none", token_span(file_, pos_, c->getStop())};
       return e;
     }
-    if (auto* c = dynamic_cast<P::CallExprContext*>(ctx)) {
-      auto e = node(K::Call, ctx);
-      e->name = ident(c->ident());
-      for (auto* k : c->expr()) e->kids.push_back(expr(k));
-      return e;
-    }
-    if (auto* c = dynamic_cast<P::ComprehensionExprContext*>(ctx)) {
-      auto e = node(K::Comprehension, ctx);
-      e->name = ident(c->ident());
-      for (auto* k : c->expr()) e->kids.push_back(expr(k));
-      return e;
-    }
-    if (auto* c = dynamic_cast<P::ListExprContext*>(ctx)) {
-      auto e = node(K::List, ctx);
-      e->name = ident(c->ident());
-      for (auto* k : c->expr()) e->kids.push_back(expr(k));
-      return e;
-    }
-    if (auto* c = dynamic_cast<P::FilterExprContext*>(ctx)) {
-      auto e = node(K::Filter, ctx);
-      e->name = ident(c->ident());
-      for (auto* k : c->expr()) e->kids.push_back(expr(k));
-      return e;
-    }
+    if (auto* c = dynamic_cast<P::CallExprContext*>(ctx)) return named_with_kids(c, K::Call);
+    if (auto* c = dynamic_cast<P::ComprehensionExprContext*>(ctx))
+      return named_with_kids(c, K::Comprehension);
+    if (auto* c = dynamic_cast<P::ListExprContext*>(ctx)) return named_with_kids(c, K::List);
+    if (auto* c = dynamic_cast<P::FilterExprContext*>(ctx)) return named_with_kids(c, K::Filter);
     if (auto* c = dynamic_cast<P::SetLiteralContext*>(ctx)) {
       auto e = node(K::SetLit, ctx);
       for (auto* k : c->expr()) e->kids.push_back(expr(k));
