@@ -291,8 +291,6 @@ std::string decision_text(const Outcome& o, const World& w) {
   return out;
 }
 
-namespace {} // namespace
-
 // A batch's answer, written straight into one string (no JSON tree per
 // item): what dumping {"evaluations": [decision_json(o, w, false)...],
 // "context": {"policy_hash"}} would give, keys in the same (sorted) order.
