@@ -272,6 +272,16 @@ void append_json_string(std::string& out, const std::string& s) {
 
 } // namespace
 
+bool is_evaluations_semantic(std::string_view s) {
+  return s == "execute_all" || s == "deny_on_first_deny" || s == "permit_on_first_permit";
+}
+
+bool stops_after(std::string_view semantic, bool allowed) {
+  // The short-circuit semantics stop after the deciding item (§7.1.2.1).
+  return (semantic == "deny_on_first_deny" && !allowed) ||
+         (semantic == "permit_on_first_permit" && allowed);
+}
+
 std::string decision_text(const Outcome& o, const World& w) {
   // Keys in nlohmann_json's (sorted) order: context, decision; policy_hash,
   // reason_admin, reason_code.
@@ -430,8 +440,7 @@ Reply evaluations(const World& w, const json& body) {
     if (!opts.is_object())
       return error_reply(400, "invalid_request", "`options` must be an object");
     if (const json& s = member(opts, "evaluations_semantic"); !s.is_null()) {
-      if (!s.is_string() ||
-          (s != "execute_all" && s != "deny_on_first_deny" && s != "permit_on_first_permit"))
+      if (!s.is_string() || !is_evaluations_semantic(s.get_ref<const std::string&>()))
         return error_reply(400, "invalid_request",
                            "`options.evaluations_semantic` must be execute_all, "
                            "deny_on_first_deny or permit_on_first_permit");
@@ -475,10 +484,7 @@ Reply evaluations(const World& w, const json& body) {
     const json &s = *p.s, &a = *p.a, &r = *p.r, &c = *p.c;
     out.outcomes.push_back(same.decide(s, a, r, c));
     const Outcome& o = out.outcomes.back();
-    // The short-circuit semantics stop after the deciding item (§7.1.2.1).
-    if ((semantic == "deny_on_first_deny" && !o.allowed) ||
-        (semantic == "permit_on_first_permit" && o.allowed))
-      break;
+    if (stops_after(semantic, o.allowed)) break;
   }
   out.text = batch_text(out.outcomes, w);
   return out;

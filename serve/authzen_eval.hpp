@@ -42,6 +42,11 @@ Outcome decide_bound(const World& w, const std::string& action_name, const Bound
 // {"decision", "context"}: the context has the policy hash (`with_hash`)
 // and, on deny, the reason.
 nlohmann::json decision_json(const Outcome& o, const World& w, bool with_hash = true);
+// The evaluations_semantic options (§7.1.2.1): whether `s` names one, and
+// whether a batch under `semantic` stops after an item so decided.
+bool is_evaluations_semantic(std::string_view s);
+bool stops_after(std::string_view semantic, bool allowed);
+
 // decision_json(o, w).dump(), written straight as text (no JSON tree).
 std::string decision_text(const Outcome& o, const World& w);
 // A batch's answer as text: {"context": {"policy_hash"}, "evaluations":

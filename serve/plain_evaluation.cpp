@@ -131,24 +131,12 @@ bool parse_document(std::string& body, dom::element& doc) {
               .get(doc);
 }
 
-enum class Semantic { ExecuteAll, DenyOnFirstDeny, PermitOnFirstPermit };
-
 // options: {"evaluations_semantic": one of the three}, nothing else.
-bool read_options(dom::element e, Semantic& out) {
+bool read_options(dom::element e, std::string_view& out) {
   dom::object obj;
-  std::string_view s;
-  if (e.get_object().get(obj) || obj.size() != 1 || obj.begin().key() != "evaluations_semantic" ||
-      obj.begin().value().get_string().get(s))
-    return false;
-  if (s == "execute_all")
-    out = Semantic::ExecuteAll;
-  else if (s == "deny_on_first_deny")
-    out = Semantic::DenyOnFirstDeny;
-  else if (s == "permit_on_first_permit")
-    out = Semantic::PermitOnFirstPermit;
-  else
-    return false;
-  return true;
+  return !e.get_object().get(obj) && obj.size() == 1 &&
+         obj.begin().key() == "evaluations_semantic" &&
+         !obj.begin().value().get_string().get(out) && is_evaluations_semantic(out);
 }
 
 bool answer_batch(const World& w, dom::object top, Reply& out) {
@@ -158,7 +146,7 @@ bool answer_batch(const World& w, dom::object top, Reply& out) {
   // Besides the defaults: the list once, the options at most once.
   dom::array items;
   bool have_items = false, have_options = false;
-  Semantic semantic = Semantic::ExecuteAll;
+  std::string_view semantic = "execute_all";
   for (dom::key_value_pair kv : top) {
     if (kv.key == "subject" || kv.key == "action" || kv.key == "resource") continue;
     if (kv.key == "evaluations" && !have_items && !kv.value.get_array().get(items)) {
@@ -194,11 +182,7 @@ bool answer_batch(const World& w, dom::object top, Reply& out) {
     Outcome o;
     if (!decide_plain(w, r, today, o)) return false;
     out.outcomes.push_back(std::move(o));
-    const bool allowed = out.outcomes.back().allowed;
-    // The short-circuit semantics stop after the deciding item (§7.1.2.1).
-    if ((semantic == Semantic::DenyOnFirstDeny && !allowed) ||
-        (semantic == Semantic::PermitOnFirstPermit && allowed))
-      break;
+    if (stops_after(semantic, out.outcomes.back().allowed)) break;
   }
   out.text = batch_text(out.outcomes, w);
   return true;
