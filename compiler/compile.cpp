@@ -33,7 +33,7 @@ std::vector<std::string> standard_search_path() {
   const fs::path installed =
       fs::read_symlink("/proc/self/exe", ec).parent_path().parent_path() / "share/keyplan/policies";
   if (!ec && fs::is_directory(installed, ec)) out.push_back(installed.string());
-  out.push_back(std::string(KEYPLAN_SOURCE_DIR) + "/policies");
+  out.push_back(KEYPLAN_SOURCE_DIR "/policies");
   return out;
 }
 

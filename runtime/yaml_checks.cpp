@@ -50,7 +50,10 @@ struct Frame {
 };
 
 std::string shown(const std::string& key) {
-  return key.size() <= 60 ? key : key.substr(0, 57) + "...";
+  if (key.size() <= 60) return key;
+  std::string cut = key.substr(0, 57);
+  cut += "...";
+  return cut;
 }
 
 } // namespace

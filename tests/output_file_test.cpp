@@ -47,7 +47,11 @@ mode_t mode_of(const fs::path& p) {
 
 // `keyplan ARGS` through the shell, stdout to `out` (a redirection).
 int run_keyplan(const std::string& args, const std::string& redirect = "") {
-  int rc = std::system((std::string(KEYPLAN_BINARY) + " " + args + " " + redirect).c_str());
+  std::string command = KEYPLAN_BINARY " ";
+  command += args;
+  command += " ";
+  command += redirect;
+  int rc = std::system(command.c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 

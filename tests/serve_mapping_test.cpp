@@ -14,7 +14,7 @@ const keyplan::ir::Policy& desk_booking() {
   static keyplan::sim::Tenant t = [] {
     keyplan::sim::Tenant t;
     EXPECT_TRUE(keyplan::sim::load_tenant(
-        t, std::string(KEYPLAN_TEST_DATA) + "/runtime/worked_example.kp", {}));
+        t, KEYPLAN_TEST_DATA "/runtime/worked_example.kp", {}));
     return t;
   }();
   return *t.compiled->policy;
@@ -30,7 +30,7 @@ std::string parse_error(const std::string& text) {
 } // namespace
 
 TEST(ServeMapping, ShippedDeskBookingMappingCoversTheEndUserAndRoleActions) {
-  std::ifstream in(std::string(KEYPLAN_SOURCE_DIR) + "/policies/std/desk_booking.authzen.yaml");
+  std::ifstream in(KEYPLAN_SOURCE_DIR "/policies/std/desk_booking.authzen.yaml");
   std::stringstream ss;
   ss << in.rdbuf();
   keyplan::serve::Mapping m;

@@ -19,10 +19,10 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 inline std::string data(const std::string& rel) {
-  return std::string(KEYPLAN_TEST_DATA) + "/" + rel;
+  return KEYPLAN_TEST_DATA "/" + rel;
 }
 inline std::string mapping_file() {
-  return std::string(KEYPLAN_SOURCE_DIR) + "/policies/std/desk_booking.authzen.yaml";
+  return KEYPLAN_SOURCE_DIR "/policies/std/desk_booking.authzen.yaml";
 }
 
 // The seed 002 worked example plus tests/data/runtime/tenant.yaml: Müller
