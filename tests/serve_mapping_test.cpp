@@ -13,8 +13,7 @@ namespace {
 const keyplan::ir::Policy& desk_booking() {
   static keyplan::sim::Tenant t = [] {
     keyplan::sim::Tenant t;
-    EXPECT_TRUE(keyplan::sim::load_tenant(
-        t, KEYPLAN_TEST_DATA "/runtime/worked_example.kp", {}));
+    EXPECT_TRUE(keyplan::sim::load_tenant(t, KEYPLAN_TEST_DATA "/runtime/worked_example.kp", {}));
     return t;
   }();
   return *t.compiled->policy;
