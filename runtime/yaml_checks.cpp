@@ -52,11 +52,9 @@ struct Frame {
 std::string shown(const std::string& key) {
   // One named result, so that it is returned in place: GCC 12 warns
   // (-Warray-bounds, falsely) on moving a shortened copy out.
-  std::string out(key, 0, std::min<size_t>(key.size(), 60));
-  if (key.size() > 60) {
-    out.resize(57);
-    out += "...";
-  }
+  const bool cut = key.size() > 60;
+  std::string out(key, 0, cut ? 57 : key.size());
+  if (cut) out += "...";
   return out;
 }
 
